@@ -1,0 +1,246 @@
+//! Assembling the application: state, the module routes, the middleware stack, serving.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Request, header};
+use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::trace::TraceLayer;
+
+use crate::modules::{accounts, audit, departments, enterprises, home, system, zones};
+use crate::platform::auth::authenticate;
+use crate::platform::db::Db;
+use crate::platform::routes::{RouteSpec, Routes};
+use crate::platform::web::{NavGroup, NavLink};
+use crate::roles::{AUDIT_READERS, EVERYONE, PROVINCE, ZONE_READERS};
+
+/// Settings of a running server.
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// Mark cookies `Secure` (set when served over TLS, directly or behind a proxy that does
+    /// not send `X-Forwarded-Proto: https`).
+    pub secure_cookies: bool,
+    /// Idle time after which a session ends.
+    pub session_ttl: chrono::Duration,
+    /// A demo database: the login page lists the demo accounts.
+    pub demo: bool,
+}
+
+impl Default for AppConfig {
+    fn default() -> AppConfig {
+        AppConfig {
+            secure_cookies: false,
+            session_ttl: chrono::Duration::hours(8),
+            demo: false,
+        }
+    }
+}
+
+#[derive(Clone)]
+pub struct AppState {
+    pub db: Db,
+    pub config: Arc<AppConfig>,
+}
+
+/// The module navigation of PRODUCT.md. Links with an empty `href` are modules not built yet.
+pub static NAVIGATION: &[NavGroup] = &[
+    NavGroup {
+        key: "nav.group.work",
+        links: &[
+            NavLink {
+                key: "nav.home",
+                href: "/",
+                roles: EVERYONE,
+            },
+            NavLink {
+                key: "nav.cockpit",
+                href: "",
+                roles: ZONE_READERS,
+            },
+        ],
+    },
+    NavGroup {
+        key: "nav.group.enterprise",
+        links: &[
+            NavLink {
+                key: "nav.enterprises",
+                href: "/enterprises",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.ladder",
+                href: "",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.service",
+                href: "",
+                roles: ZONE_READERS,
+            },
+        ],
+    },
+    NavGroup {
+        key: "nav.group.economy",
+        links: &[
+            NavLink {
+                key: "nav.policies",
+                href: "",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.land",
+                href: "",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.projects",
+                href: "",
+                roles: ZONE_READERS,
+            },
+        ],
+    },
+    NavGroup {
+        key: "nav.group.supervision",
+        links: &[
+            NavLink {
+                key: "nav.tasks",
+                href: "",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.targets",
+                href: "",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.records",
+                href: "",
+                roles: ZONE_READERS,
+            },
+        ],
+    },
+    NavGroup {
+        key: "nav.system",
+        links: &[
+            NavLink {
+                key: "nav.departments",
+                href: "/departments",
+                roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.users",
+                href: "/admin/users",
+                roles: AUDIT_READERS,
+            },
+            NavLink {
+                key: "nav.audit",
+                href: "/audit",
+                roles: AUDIT_READERS,
+            },
+            NavLink {
+                key: "nav.zones",
+                href: "/province/zones",
+                roles: PROVINCE,
+            },
+            NavLink {
+                key: "nav.account",
+                href: "/account",
+                roles: EVERYONE,
+            },
+        ],
+    },
+];
+
+/// Every route of every module, with who may use it.
+pub fn routes() -> Routes {
+    Routes::new()
+        .merge(home::routes())
+        .merge(accounts::routes())
+        .merge(departments::routes())
+        .merge(enterprises::routes())
+        .merge(audit::routes())
+        .merge(zones::routes())
+        .merge(system::routes())
+}
+
+/// The route list (for the authorisation matrix and OpenAPI coverage tests).
+pub fn route_specs() -> Vec<RouteSpec> {
+    routes().into_parts().1
+}
+
+#[derive(Clone, Default)]
+struct RandomRequestId;
+
+impl MakeRequestId for RandomRequestId {
+    fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
+        HeaderValue::from_str(&crate::platform::secrets::random_hex(8))
+            .ok()
+            .map(RequestId::new)
+    }
+}
+
+/// The whole application as a router, ready for `axum::serve` or for tests (`oneshot`).
+pub fn app(state: AppState) -> Router {
+    let (router, _) = routes().into_parts();
+    let x_request_id = header::HeaderName::from_static("x-request-id");
+    router
+        .fallback(|| async { crate::platform::error::AppError::NotFound })
+        .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
+        .layer(DefaultBodyLimit::max(crate::platform::web::FORM_LIMIT_BYTES))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req
+                .headers()
+                .get("x-request-id")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or("-");
+            // Path only: query strings may carry search terms, never secrets, but stay out anyway.
+            tracing::info_span!("request", request_id = %id, method = %req.method(), path = %req.uri().path())
+        }))
+        .layer(SetRequestIdLayer::new(x_request_id, RandomRequestId))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C / SIGTERM.
+pub async fn serve(state: AppState, bind: SocketAddr) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("无法监听 {bind}：{e}"))?;
+    tracing::info!(%bind, "gaoxin listening");
+    axum::serve(listener, app(state))
+        .with_graceful_shutdown(shutdown_signal())
+        .await?;
+    Ok(())
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    // Give in-flight requests a moment; axum waits for them after this returns.
+    tokio::time::sleep(Duration::from_millis(10)).await;
+}

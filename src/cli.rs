@@ -1,0 +1,211 @@
+//! The command line: `gaoxin serve | demo | migrate | version | zone … | user …`.
+//! Results go to stdout (as JSON with `--format json`), errors to stderr with exit code 1.
+
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Parser, Subcommand, ValueEnum};
+use serde::Serialize;
+
+use crate::app::{AppConfig, AppState, serve};
+use crate::modules::{accounts, zones};
+use crate::platform::db::{DatabaseUrl, Db};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "gaoxin",
+    version,
+    about = "gaoxin — 高新区管委会运营平台 (the operating platform of a high-tech zone)"
+)]
+pub struct Cli {
+    /// 数据库地址 (database URL): sqlite://gaoxin.db or postgres://…
+    #[arg(long, global = true, env = "DATABASE_URL")]
+    pub db: Option<String>,
+    /// 输出格式 (output format)
+    #[arg(long, global = true, value_enum, default_value_t = Format::Text)]
+    pub format: Format,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Text,
+    Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// 启动服务 (serve the web UI and API)
+    Serve {
+        #[arg(long, env = "GAOXIN_BIND", default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// Mark cookies Secure (serve over TLS / behind an HTTPS proxy)
+        #[arg(long, env = "GAOXIN_SECURE_COOKIES")]
+        secure_cookies: bool,
+    },
+    /// 演示区 (create a fresh demo zone and serve it)
+    Demo {
+        #[arg(long, default_value = "127.0.0.1:8080")]
+        bind: SocketAddr,
+        /// 随机种子 (the demo data is the same for the same seed)
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// Create the demo data and exit without serving
+        #[arg(long)]
+        no_serve: bool,
+    },
+    /// 数据库迁移 (bring the database schema up to date)
+    Migrate,
+    /// 版本 (print the version)
+    Version,
+    /// 开发区管理 (zones)
+    #[command(subcommand)]
+    Zone(zones::cli::ZoneCommand),
+    /// 用户管理 (accounts)
+    #[command(subcommand)]
+    User(accounts::cli::UserCommand),
+}
+
+pub fn print_json<T: Serialize>(value: &T) {
+    println!("{}", serde_json::to_string_pretty(value).expect("serialisable output"));
+}
+
+fn init_tracing(serving: bool) {
+    use tracing_subscriber::EnvFilter;
+    let default = if serving { "info,sqlx=warn,sea_orm=warn" } else { "warn" };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = if std::env::var("GAOXIN_LOG_FORMAT").as_deref() == Ok("json") {
+        builder.json().try_init()
+    } else {
+        builder.try_init()
+    };
+}
+
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing(matches!(cli.command, Command::Serve { .. } | Command::Demo { .. }));
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("错误：无法启动运行时：{e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("错误：{e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn database_url(cli_db: Option<&str>) -> anyhow::Result<DatabaseUrl> {
+    DatabaseUrl::parse(cli_db.unwrap_or("sqlite://gaoxin.db"))
+}
+
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    let format = cli.format;
+    match cli.command {
+        Command::Version => {
+            let version = env!("CARGO_PKG_VERSION");
+            match format {
+                Format::Json => print_json(&serde_json::json!({"name": "gaoxin", "version": version})),
+                Format::Text => println!("gaoxin {version}"),
+            }
+            Ok(())
+        }
+        Command::Migrate => {
+            let url = database_url(cli.db.as_deref())?;
+            let db = Db::connect(&url).await?;
+            let applied = db.migrate().await?;
+            match format {
+                Format::Json => print_json(&serde_json::json!({"database": url.to_string(), "applied": applied})),
+                Format::Text if applied.is_empty() => println!("数据库已是最新：{url}"),
+                Format::Text => println!("已执行 {} 个迁移：{}", applied.len(), applied.join(", ")),
+            }
+            Ok(())
+        }
+        Command::Serve { bind, secure_cookies } => {
+            let url = database_url(cli.db.as_deref())?;
+            let db = Db::open(&url).await?;
+            tracing::info!(database = %url, "database ready");
+            let config = AppConfig {
+                secure_cookies,
+                ..AppConfig::default()
+            };
+            serve(
+                AppState {
+                    db,
+                    config: Arc::new(config),
+                },
+                bind,
+            )
+            .await
+        }
+        Command::Demo { bind, seed, no_serve } => {
+            let url = match cli.db.as_deref() {
+                Some(given) => DatabaseUrl::parse(given)?,
+                None => {
+                    let file = "gaoxin-demo.db";
+                    for suffix in ["", "-wal", "-shm"] {
+                        let path = format!("{file}{suffix}");
+                        if std::path::Path::new(&path).exists() {
+                            std::fs::remove_file(&path).with_context(|| format!("无法删除旧的演示数据库 {path}"))?;
+                        }
+                    }
+                    DatabaseUrl::parse(&format!("sqlite://{file}"))?
+                }
+            };
+            let db = Db::open(&url).await?;
+            let summary = crate::demo::create(&db, seed).await?;
+            match format {
+                Format::Json => print_json(&serde_json::json!({
+                    "url": format!("http://{bind}/"), "database": url.to_string(), "zone": summary.zone_code,
+                    "enterprises": summary.enterprises, "departments": summary.departments,
+                    "accounts": crate::demo::ACCOUNTS.iter().map(|a| serde_json::json!({"username": a.username, "role": a.role})).collect::<Vec<_>>(),
+                    "password": crate::demo::PASSWORD,
+                })),
+                Format::Text => {
+                    println!(
+                        "演示区已生成：{}（{} 家企业，{} 个部门），数据库 {url}",
+                        summary.zone_name, summary.enterprises, summary.departments
+                    );
+                    println!("打开 http://{bind}/ ，演示账号（密码均为 {}）：", crate::demo::PASSWORD);
+                    for a in crate::demo::ACCOUNTS {
+                        println!("  {:<8} {}", a.username, a.description);
+                    }
+                }
+            }
+            if no_serve {
+                return Ok(());
+            }
+            let config = AppConfig {
+                demo: true,
+                ..AppConfig::default()
+            };
+            serve(
+                AppState {
+                    db,
+                    config: Arc::new(config),
+                },
+                bind,
+            )
+            .await
+        }
+        Command::Zone(command) => {
+            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+            zones::cli::run(&db, command, format).await
+        }
+        Command::User(command) => {
+            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+            accounts::cli::run(&db, command, format).await
+        }
+    }
+}

@@ -1,0 +1,37 @@
+//! The `enterprise` table.
+
+use sea_orm::entity::prelude::*;
+use serde::Serialize;
+
+use crate::platform::audit::{Audited, ZoneScoped};
+
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
+#[sea_orm(table_name = "enterprise")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    pub zone_id: i64,
+    pub name: String,
+    /// 统一社会信用代码 (GB 32100-2015), unique within the zone.
+    pub uscc: String,
+    pub created_at: DateTimeUtc,
+    pub updated_at: DateTimeUtc,
+}
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
+
+impl ActiveModelBehavior for ActiveModel {}
+
+impl Audited for Model {
+    const ENTITY: &'static str = "enterprise";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl ZoneScoped for Entity {
+    fn zone_column() -> Column {
+        Column::ZoneId
+    }
+}

@@ -1,0 +1,91 @@
+//! Province pages and the zones API.
+
+use askama::Template;
+use axum::Json;
+use axum::extract::State;
+use axum::http::HeaderMap;
+use axum::response::Response;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
+use serde::Deserialize;
+
+use super::store::{self, ZoneSummary};
+use crate::app::AppState;
+use crate::modules::accounts::entity::session;
+use crate::platform::auth::{Credential, Scope};
+use crate::platform::error::{AppError, AppResult};
+use crate::platform::routes::{Access, Routes};
+use crate::platform::web::{PageCtx, WebForm, redirect_with_flash, render};
+use crate::roles::{EVERYONE, PROVINCE, Role};
+
+pub fn routes() -> Routes {
+    Routes::new()
+        .get("/province/zones", Access::Roles(PROVINCE), zones_page)
+        .post("/province/zone", Access::Roles(PROVINCE), choose_zone)
+        .get("/api/v1/zones", Access::Roles(EVERYONE), list_zones)
+}
+
+async fn summaries(state: &AppState, scope: &Scope) -> AppResult<Vec<ZoneSummary>> {
+    let zones = store::all(&state.db).await?;
+    let mut out = Vec::new();
+    for z in zones {
+        if scope.role() == Role::Province || z.id == scope.zone_id() {
+            out.push(store::summary(&state.db, z).await?);
+        }
+    }
+    Ok(out)
+}
+
+#[derive(Template)]
+#[template(path = "zones/templates/list.html")]
+struct ZonesPage {
+    ctx: PageCtx,
+    zones: Vec<ZoneSummary>,
+    current: i64,
+}
+
+async fn zones_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> AppResult<Response> {
+    let zones = summaries(&state, &scope).await?;
+    let ctx = ctx.crumb("nav.zones", "");
+    Ok(render(&ZonesPage {
+        ctx,
+        zones,
+        current: scope.zone_id(),
+    }))
+}
+
+#[derive(Deserialize)]
+struct ChooseZone {
+    zone_id: i64,
+}
+
+/// Province readers choose which zone their pages show. A session setting, not domain data.
+async fn choose_zone(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    WebForm(form): WebForm<ChooseZone>,
+) -> AppResult<Response> {
+    let zone = store::by_id(&state.db, form.zone_id)
+        .await?
+        .ok_or_else(|| AppError::field("zone_id", "所选开发区不存在"))?;
+    let Credential::Session { id, .. } = &scope.caller().credential else {
+        return Err(AppError::BadRequest(
+            "令牌调用请使用 X-Gaoxin-Zone 请求头选择开发区".into(),
+        ));
+    };
+    if let Some(found) = session::Entity::find_by_id(id.clone()).one(state.db.conn()).await? {
+        let mut active = found.into_active_model();
+        active.viewing_zone_id = Set(Some(zone.id));
+        active.update(state.db.conn()).await?;
+    }
+    let message = format!("已切换到：{}", zone.name);
+    Ok(redirect_with_flash(&state, &headers, "/", "success", &message))
+}
+
+/// Zones visible to the caller, with counts: every zone for province readers, the caller's
+/// own zone for everyone else.
+#[utoipa::path(get, path = "/api/v1/zones", tag = "zones",
+    responses((status = 200, body = Vec<ZoneSummary>), (status = 401, body = crate::platform::error::ErrorBody)))]
+pub async fn list_zones(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<ZoneSummary>>> {
+    Ok(Json(summaries(&state, &scope).await?))
+}

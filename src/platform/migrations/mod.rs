@@ -1,0 +1,18 @@
+//! Embedded schema migrations, run at start (`gaoxin serve`, `gaoxin demo`) and by
+//! `gaoxin migrate`. One file per migration, named by date; a migration that has been
+//! released is never edited, only followed by a new one. The same migration runs on SQLite
+//! and PostgreSQL: DDL is built with sea-query, and the rare backend-specific statement
+//! (triggers) is chosen by `manager.get_database_backend()` in the migration itself.
+
+use sea_orm_migration::prelude::*;
+
+mod m20261124_000001_foundation;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261124_000001_foundation::Migration)]
+    }
+}
