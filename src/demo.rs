@@ -72,6 +72,7 @@ pub const ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+#[derive(Debug)]
 pub struct DemoSummary {
     pub zone_code: String,
     pub zone_name: String,

@@ -10,15 +10,16 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::Utc;
+use chrono::{Duration, Utc};
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select,
 };
 
 use super::audit::{WriteContext, Writer, ZoneScoped};
+use super::db::Db;
 use super::error::{AppError, ErrorMarker};
 use super::i18n::Locale;
-use super::secrets::{constant_time_eq, sha256_hex};
+use super::secrets::{constant_time_eq, random_hex, sha256_hex};
 use super::web;
 use crate::app::AppState;
 use crate::modules::accounts::entity::{account, api_token, session};
@@ -421,7 +422,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
     let had_flash = cookie(req.headers(), FLASH_COOKIE).is_some();
 
     let caller = if let Some(token) = bearer(req.headers()) {
-        match resolve_token(&state, &token.to_string(), req.headers()).await {
+        match resolve_token(&state, token, req.headers()).await {
             Ok(caller) => Some(caller),
             Err(e) => return e.into_response(),
         }
@@ -501,5 +502,60 @@ pub async fn audit_event(
     let mut writer = Writer::begin(&state.db, ctx).await?;
     writer.event(action, entity, entity_id, detail).await?;
     writer.commit().await?;
+    Ok(())
+}
+
+// ---------------------------------------------------------------- session bookkeeping
+//
+// Sessions are security bookkeeping, not domain data: their rows are written here directly;
+// the events (login, logout, password change) are what the audit log records.
+
+/// Ends an account's sessions (all, or all but `keep`). Session rows are bookkeeping; the
+/// caller records the audited event.
+pub async fn end_sessions(writer: &mut Writer, account_id: i64, keep: Option<&str>) -> Result<(), AppError> {
+    let mut delete = session::Entity::delete_many().filter(session::Column::AccountId.eq(account_id));
+    if let Some(keep) = keep {
+        delete = delete.filter(session::Column::Id.ne(keep));
+    }
+    delete.exec(writer.read()).await?;
+    Ok(())
+}
+
+/// Opens a session; returns the cookie value (only its hash is stored).
+pub async fn open_session(db: &Db, account_id: i64, ttl: Duration) -> Result<String, AppError> {
+    let cookie_value = random_hex(32);
+    let now = Utc::now();
+    session::ActiveModel {
+        id: Set(sha256_hex(&cookie_value)),
+        account_id: Set(account_id),
+        csrf_token: Set(random_hex(24)),
+        viewing_zone_id: Set(None),
+        expires_at: Set(now + ttl),
+        last_seen_at: Set(now),
+        created_at: Set(now),
+        updated_at: Set(now),
+    }
+    .insert(db.conn())
+    .await?;
+    Ok(cookie_value)
+}
+
+pub async fn close_session(db: &Db, session_id: &str) -> Result<(), AppError> {
+    session::Entity::delete_by_id(session_id.to_string())
+        .exec(db.conn())
+        .await?;
+    Ok(())
+}
+
+/// Province readers choose the zone their pages show (kept in the session).
+pub async fn set_viewing_zone(state: &AppState, session_id: &str, zone_id: i64) -> Result<(), AppError> {
+    if let Some(found) = session::Entity::find_by_id(session_id.to_string())
+        .one(state.db.conn())
+        .await?
+    {
+        let mut active = found.into_active_model();
+        active.viewing_zone_id = Set(Some(zone_id));
+        active.update(state.db.conn()).await?;
+    }
     Ok(())
 }

@@ -2,16 +2,17 @@
 
 use chrono::{DateTime, Duration, Utc};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    ActiveValue::Set, ColumnTrait, Condition, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
 };
 
 use super::domain::AccountInput;
-use super::entity::{account, api_token, session};
+use super::entity::{account, api_token};
 use crate::modules::departments::entity as department;
 use crate::modules::enterprises::entity as enterprise;
 use crate::platform::audit::Writer;
 use crate::platform::auth::Scope;
+pub use crate::platform::auth::{close_session, end_sessions, open_session};
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::secrets::{random_hex, sha256_hex};
@@ -205,43 +206,6 @@ pub async fn record_login_attempt(
         active.last_login_at = Set(Some(writer.now()));
     }
     Ok(writer.update(before, active).await?)
-}
-
-/// Ends an account's sessions (all, or all but `keep`). Session rows are bookkeeping; the
-/// caller records the audited event.
-pub async fn end_sessions(writer: &mut Writer, account_id: i64, keep: Option<&str>) -> Result<(), AppError> {
-    let mut delete = session::Entity::delete_many().filter(session::Column::AccountId.eq(account_id));
-    if let Some(keep) = keep {
-        delete = delete.filter(session::Column::Id.ne(keep));
-    }
-    delete.exec(writer.read()).await?;
-    Ok(())
-}
-
-/// Opens a session; returns the cookie value (only its hash is stored).
-pub async fn open_session(db: &Db, account_id: i64, ttl: Duration) -> Result<String, AppError> {
-    let cookie_value = random_hex(32);
-    let now = Utc::now();
-    session::ActiveModel {
-        id: Set(sha256_hex(&cookie_value)),
-        account_id: Set(account_id),
-        csrf_token: Set(random_hex(24)),
-        viewing_zone_id: Set(None),
-        expires_at: Set(now + ttl),
-        last_seen_at: Set(now),
-        created_at: Set(now),
-        updated_at: Set(now),
-    }
-    .insert(db.conn())
-    .await?;
-    Ok(cookie_value)
-}
-
-pub async fn close_session(db: &Db, session_id: &str) -> Result<(), AppError> {
-    session::Entity::delete_by_id(session_id.to_string())
-        .exec(db.conn())
-        .await?;
-    Ok(())
 }
 
 pub type Token = api_token::Model;

@@ -77,14 +77,15 @@ mod tests {
 
     #[test]
     fn published_codes_verify() {
-        // Codes printed on public business licences.
-        for code in ["91350211MA2YQ1X77L", "91110000802100433B", "91440300MA5FL8KJ4J"] {
-            let check = with_check_char(&code[..17]).unwrap();
-            assert_eq!(
-                verify_uscc(code).map_err(|e| (code, e)),
-                Ok(code.to_string()),
-                "{check}"
-            );
+        // Codes printed on public business licences (华为技术, 深圳市腾讯计算机系统, 阿里巴巴(中国), 北京小米科技).
+        for code in [
+            "914403001922038216",
+            "91440300708461136T",
+            "91330100799655058B",
+            "91110108551385082Q",
+        ] {
+            assert_eq!(verify_uscc(code), Ok(code.to_string()));
+            assert_eq!(with_check_char(&code[..17]).as_deref(), Some(code));
         }
     }
 
@@ -98,10 +99,14 @@ mod tests {
 
     #[test]
     fn wrong_codes_say_why() {
-        assert!(verify_uscc("9135021").unwrap_err().contains("18 位"));
-        assert!(verify_uscc("91350211MA2YQ1X7IL").unwrap_err().contains("第 17 位"));
-        let err = verify_uscc("91350211MA2YQ1X77M").unwrap_err();
-        assert!(err.contains("校验位错误") && err.contains("“L”"), "{err}");
-        assert_eq!(verify_uscc(" 91350211ma2yq1x77l ").unwrap(), "91350211MA2YQ1X77L");
+        assert!(verify_uscc("9144030019").unwrap_err().contains("实际为 10 位"));
+        assert!(
+            verify_uscc("914403007084611I6T")
+                .unwrap_err()
+                .contains("第 16 位字符“I”")
+        );
+        let err = verify_uscc("914403001922038217").unwrap_err();
+        assert!(err.contains("校验位错误") && err.contains("应为“6”"), "{err}");
+        assert_eq!(verify_uscc(" 91440300708461136t ").unwrap(), "91440300708461136T");
     }
 }

@@ -5,13 +5,11 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, EntityTrait, IntoActiveModel};
 use serde::Deserialize;
 
 use super::store::{self, ZoneSummary};
 use crate::app::AppState;
-use crate::modules::accounts::entity::session;
-use crate::platform::auth::{Credential, Scope};
+use crate::platform::auth::{Credential, Scope, set_viewing_zone};
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::routes::{Access, Routes};
 use crate::platform::web::{PageCtx, WebForm, redirect_with_flash, render};
@@ -73,11 +71,7 @@ async fn choose_zone(
             "令牌调用请使用 X-Gaoxin-Zone 请求头选择开发区".into(),
         ));
     };
-    if let Some(found) = session::Entity::find_by_id(id.clone()).one(state.db.conn()).await? {
-        let mut active = found.into_active_model();
-        active.viewing_zone_id = Set(Some(zone.id));
-        active.update(state.db.conn()).await?;
-    }
+    set_viewing_zone(&state, id, zone.id).await?;
     let message = format!("已切换到：{}", zone.name);
     Ok(redirect_with_flash(&state, &headers, "/", "success", &message))
 }

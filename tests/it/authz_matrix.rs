@@ -1,0 +1,305 @@
+//! Every route × every role → the expected outcome. The expectations are written out here by
+//! hand (not derived from the route table), and the test fails if a route exists that this
+//! table does not list, so a new route cannot skip its authorisation review.
+
+use axum::http::{Method, StatusCode};
+use gaoxin::modules::accounts::store as accounts;
+
+use crate::helpers::{Session, TestApp};
+
+/// Who may use each route: A admin, L leader, S staff, E enterprise user, U auditor,
+/// P province reader; `*` = public.
+const EXPECTED: &[(&str, &str, &str)] = &[
+    ("GET", "/", "ALSEUP"),
+    ("GET", "/login", "*"),
+    ("POST", "/login", "*"),
+    ("POST", "/logout", "ALSEUP"),
+    ("GET", "/account", "ALSEUP"),
+    ("POST", "/account/password", "ALSEUP"),
+    ("POST", "/account/locale", "ALSEUP"),
+    ("POST", "/account/tokens", "ALSEUP"),
+    ("POST", "/account/tokens/{id}/revoke", "ALSEUP"),
+    ("GET", "/admin/users", "AU"),
+    ("GET", "/admin/users/export", "AU"),
+    ("GET", "/admin/users/new", "A"),
+    ("POST", "/admin/users", "A"),
+    ("GET", "/admin/users/{id}/edit", "A"),
+    ("POST", "/admin/users/{id}", "A"),
+    ("POST", "/api/v1/auth/token", "*"),
+    ("GET", "/api/v1/auth/tokens", "ALSEUP"),
+    ("DELETE", "/api/v1/auth/tokens/{id}", "ALSEUP"),
+    ("GET", "/api/v1/me", "ALSEUP"),
+    ("GET", "/api/v1/users", "AU"),
+    ("POST", "/api/v1/users", "A"),
+    ("GET", "/api/v1/users/{id}", "AU"),
+    ("PATCH", "/api/v1/users/{id}", "A"),
+    ("GET", "/departments", "ALSUP"),
+    ("GET", "/departments/export", "ALSUP"),
+    ("GET", "/departments/new", "A"),
+    ("POST", "/departments", "A"),
+    ("GET", "/departments/{id}/edit", "AS"),
+    ("POST", "/departments/{id}", "AS"),
+    ("POST", "/departments/{id}/delete", "A"),
+    ("GET", "/api/v1/departments", "ALSUP"),
+    ("POST", "/api/v1/departments", "A"),
+    ("GET", "/api/v1/departments/{id}", "ALSUP"),
+    ("PUT", "/api/v1/departments/{id}", "AS"),
+    ("DELETE", "/api/v1/departments/{id}", "A"),
+    ("GET", "/enterprises", "ALSEUP"),
+    ("GET", "/enterprises/{id}", "ALSEUP"),
+    ("GET", "/api/v1/enterprises", "ALSEUP"),
+    ("GET", "/api/v1/enterprises/{id}", "ALSEUP"),
+    ("GET", "/audit", "AU"),
+    ("GET", "/audit/export", "AU"),
+    ("GET", "/audit/{id}", "AU"),
+    ("GET", "/api/v1/audit", "AU"),
+    ("GET", "/province/zones", "P"),
+    ("POST", "/province/zone", "P"),
+    ("GET", "/api/v1/zones", "ALSEUP"),
+    ("GET", "/healthz", "*"),
+    ("GET", "/static/{*path}", "*"),
+    ("GET", "/api/v1/openapi.json", "*"),
+    ("GET", "/api/v1/docs", "*"),
+    ("GET", "/api/v1/docs/", "*"),
+    ("GET", "/api/v1/docs/{*rest}", "*"),
+];
+
+const ROLES: [(char, &str); 6] = [
+    ('A', "admin_a"),
+    ('L', "leader_a"),
+    ('S', "staff_a"),
+    ('E', "ent_a"),
+    ('U', "auditor_a"),
+    ('P', "prov"),
+];
+
+#[tokio::test]
+async fn the_table_lists_exactly_the_registered_routes() {
+    let registered: Vec<(String, String)> = gaoxin::app::route_specs()
+        .iter()
+        .map(|s| (s.method.to_string(), s.path.clone()))
+        .collect();
+    for (method, path) in &registered {
+        assert!(
+            EXPECTED.iter().any(|(m, p, _)| m == method && p == path),
+            "route {method} {path} is not in the authorisation matrix: add it with the roles that may use it"
+        );
+    }
+    for (method, path, _) in EXPECTED {
+        assert!(
+            registered.iter().any(|(m, p)| m == method && p == path),
+            "the matrix lists {method} {path}, which is not a route"
+        );
+    }
+    // The public routes are public in the route table too, and nothing else is.
+    for spec in gaoxin::app::route_specs() {
+        let (_, _, who) = EXPECTED
+            .iter()
+            .find(|(m, p, _)| *m == spec.method.as_str() && *p == spec.path)
+            .unwrap();
+        assert_eq!(
+            *who == "*",
+            spec.access == gaoxin::platform::routes::Access::Public,
+            "{} {}",
+            spec.method,
+            spec.path
+        );
+    }
+}
+
+async fn concrete_path(app: &TestApp, path: &str) -> String {
+    let fx = &app.fx.alpha;
+    let leader = accounts::by_username(&app.db, "leader_a").await.unwrap().unwrap();
+    let audit_line = app
+        .scalar(&format!("SELECT MIN(id) FROM audit_log WHERE zone_id = {}", fx.zone_id))
+        .await;
+    let id = if path.starts_with("/account/tokens") || path.starts_with("/api/v1/auth/tokens") {
+        "999999".to_string()
+    } else if path.contains("users") {
+        leader.id.to_string()
+    } else if path.contains("departments") {
+        fx.science_dept.to_string()
+    } else if path.contains("enterprises") {
+        fx.enterprise.to_string()
+    } else if path.contains("audit") {
+        audit_line.to_string()
+    } else {
+        String::new()
+    };
+    path.replace("{id}", &id)
+        .replace("{*path}", "app.css")
+        .replace("{*rest}", "index.html")
+}
+
+async fn call(app: &TestApp, method: &str, path: &str, session: Option<&Session>) -> (StatusCode, Option<String>) {
+    let method = Method::from_bytes(method.as_bytes()).unwrap();
+    let is_api = path.starts_with("/api/");
+    let mut call = app.call(method.clone(), path).maybe_session(session);
+    if method != Method::GET {
+        call = if is_api {
+            call.json(serde_json::json!({}))
+        } else {
+            call.form(&[])
+        };
+    }
+    let res = call.send().await;
+    (res.status, res.location().map(str::to_string))
+}
+
+#[tokio::test]
+async fn every_route_answers_every_role_as_the_matrix_says() {
+    let app = TestApp::new().await;
+    let mut sessions = Vec::new();
+    for (letter, user) in ROLES {
+        sessions.push((letter, user, app.login(user).await));
+    }
+    let mut failures = Vec::new();
+    for (method, path, who) in EXPECTED {
+        let concrete = concrete_path(&app, path).await;
+        let is_api = path.starts_with("/api/");
+        // Anonymous.
+        let (status, location) = call(&app, method, &concrete, None).await;
+        if *who == "*" {
+            if status == StatusCode::FORBIDDEN {
+                failures.push(format!(
+                    "anonymous {method} {concrete}: public route refused ({status})"
+                ));
+            }
+        } else if is_api {
+            if status != StatusCode::UNAUTHORIZED {
+                failures.push(format!("anonymous {method} {concrete}: expected 401, got {status}"));
+            }
+        } else if status != StatusCode::SEE_OTHER || !location.as_deref().unwrap_or("").starts_with("/login") {
+            failures.push(format!(
+                "anonymous {method} {concrete}: expected redirect to /login, got {status} {location:?}"
+            ));
+        }
+        // Each role.
+        for (letter, user, session) in sessions.iter_mut() {
+            if *method == "POST" && *path == "/logout" {
+                // Logging out ends the session the rest of the matrix uses; use a fresh one.
+                let fresh = app.login(user).await;
+                let (status, _) = call(&app, method, &concrete, Some(&fresh)).await;
+                if status != StatusCode::SEE_OTHER {
+                    failures.push(format!("{user} {method} {concrete}: expected 303, got {status}"));
+                }
+                continue;
+            }
+            let (status, location) = call(&app, method, &concrete, Some(session)).await;
+            let allowed = *who == "*" || who.contains(*letter);
+            let refused = status == StatusCode::FORBIDDEN
+                || (status == StatusCode::UNAUTHORIZED && *who != "*")
+                || location.as_deref().is_some_and(|l| l.starts_with("/login"));
+            if allowed && refused {
+                failures.push(format!(
+                    "{user} {method} {concrete}: should be allowed, got {status} {location:?}"
+                ));
+            }
+            if !allowed && status != StatusCode::FORBIDDEN {
+                failures.push(format!(
+                    "{user} {method} {concrete}: should be 403, got {status} {location:?}"
+                ));
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} authorisation mismatches:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[tokio::test]
+async fn staff_edit_only_their_own_department() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    let own = app.fx.alpha.science_dept;
+    let other = app.fx.alpha.economy_dept;
+    let body = serde_json::json!({"name": "阿尔法科学技术局", "phone": "0373-1234567"});
+    let res = app
+        .call(Method::PUT, &format!("/api/v1/departments/{own}"))
+        .session(&staff)
+        .json(body.clone())
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert_eq!(res.json()["phone"], "0373-1234567");
+    let res = app
+        .call(Method::PUT, &format!("/api/v1/departments/{other}"))
+        .session(&staff)
+        .json(serde_json::json!({"name": "改名"}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let page = app
+        .get(&format!("/departments/{other}/edit"))
+        .session(&staff)
+        .send()
+        .await;
+    assert_eq!(page.status, StatusCode::FORBIDDEN);
+    assert!(page.text().contains("无权访问"));
+}
+
+#[tokio::test]
+async fn an_enterprise_user_sees_only_its_own_enterprise() {
+    let app = TestApp::new().await;
+    let ent = app.login("ent_a").await;
+    let fx = &app.fx.alpha;
+    let home = app.get("/").session(&ent).send().await;
+    assert_eq!(home.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        home.location(),
+        Some(format!("/enterprises/{}", fx.enterprise).as_str())
+    );
+    let list = app.get("/api/v1/enterprises").session(&ent).send().await.json();
+    assert_eq!(list["total"], 1);
+    assert_eq!(list["items"][0]["id"], fx.enterprise);
+    let other = app
+        .get(&format!("/api/v1/enterprises/{}", fx.other_enterprise))
+        .session(&ent)
+        .send()
+        .await;
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
+    let page = app
+        .get(&format!("/enterprises/{}", fx.other_enterprise))
+        .session(&ent)
+        .send()
+        .await;
+    assert_eq!(page.status, StatusCode::NOT_FOUND);
+    let html = app.get("/enterprises").session(&ent).send().await.text();
+    assert!(html.contains("阿尔法测试科技有限公司"));
+    assert!(!html.contains("阿尔法另一家有限公司"));
+}
+
+#[tokio::test]
+async fn read_only_roles_cannot_write_even_through_their_own_routes() {
+    let app = TestApp::new().await;
+    // The province reader may choose a zone but not change it.
+    let prov = app.token("prov").await;
+    let res = app
+        .post("/api/v1/departments")
+        .bearer(&prov)
+        .header("x-gaoxin-zone", "beta")
+        .json(serde_json::json!({"name": "省里新增"}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let leader = app.token("leader_a").await;
+    let res = app
+        .call(
+            Method::DELETE,
+            &format!("/api/v1/departments/{}", app.fx.alpha.economy_dept),
+        )
+        .bearer(&leader)
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+    let count = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM department WHERE id = {}",
+            app.fx.alpha.economy_dept
+        ))
+        .await;
+    assert_eq!(count, 1);
+}

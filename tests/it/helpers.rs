@@ -1,0 +1,507 @@
+//! The test harness: a fresh database per test, the fixture of two zones with every role,
+//! and a small request builder over the real router (no socket).
+
+#![allow(dead_code)]
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::{Arc, LazyLock};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use gaoxin::app::{AppConfig, AppState, app};
+use gaoxin::modules::accounts::{domain::AccountInput, store as accounts};
+use gaoxin::modules::departments::{domain::DepartmentInput, store as departments};
+use gaoxin::modules::enterprises::{domain, store as enterprises};
+use gaoxin::modules::zones::store as zones;
+use gaoxin::platform::audit::{WriteContext, Writer};
+use gaoxin::platform::db::{DatabaseUrl, Db};
+use gaoxin::platform::secrets::hash_password;
+use gaoxin::roles::Role;
+use http_body_util::BodyExt;
+use sea_orm::{ConnectionTrait, Statement};
+use tower::ServiceExt;
+
+pub const PASSWORD: &str = "test-pass-1";
+
+/// One argon2 hash for every fixture account (hashing is deliberately slow).
+static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).unwrap());
+
+static COUNTER: AtomicU32 = AtomicU32::new(0);
+
+/// A database that exists for one test and is removed afterwards.
+pub struct TestDb {
+    pub url: DatabaseUrl,
+    cleanup: Cleanup,
+}
+
+enum Cleanup {
+    File(std::path::PathBuf),
+    Postgres { admin_url: String, name: String },
+}
+
+impl TestDb {
+    pub async fn new() -> TestDb {
+        let n = COUNTER.fetch_add(1, Ordering::SeqCst);
+        let suffix = format!(
+            "{}_{}_{}",
+            std::process::id(),
+            n,
+            gaoxin::platform::secrets::random_hex(3)
+        );
+        match std::env::var("GAOXIN_TEST_DATABASE_URL") {
+            Ok(admin_url) if !admin_url.trim().is_empty() => {
+                let name = format!("gx_test_{suffix}");
+                let admin = Db::connect(&DatabaseUrl::parse(&admin_url).unwrap()).await.unwrap();
+                admin
+                    .conn()
+                    .execute_unprepared(&format!("CREATE DATABASE {name}"))
+                    .await
+                    .expect("create the test database (GAOXIN_TEST_DATABASE_URL must allow CREATE DATABASE)");
+                admin.close().await;
+                let mut url = url::Url::parse(&admin_url).unwrap();
+                url.set_path(&format!("/{name}"));
+                TestDb {
+                    url: DatabaseUrl::parse(url.as_str()).unwrap(),
+                    cleanup: Cleanup::Postgres { admin_url, name },
+                }
+            }
+            _ => {
+                let path = std::env::temp_dir().join(format!("gaoxin_test_{suffix}.db"));
+                TestDb {
+                    url: DatabaseUrl::parse(&format!("sqlite://{}", path.display())).unwrap(),
+                    cleanup: Cleanup::File(path),
+                }
+            }
+        }
+    }
+
+    pub fn is_postgres(&self) -> bool {
+        matches!(self.cleanup, Cleanup::Postgres { .. })
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        match &self.cleanup {
+            Cleanup::File(path) => {
+                for suffix in ["", "-wal", "-shm"] {
+                    let _ = std::fs::remove_file(format!("{}{suffix}", path.display()));
+                }
+            }
+            Cleanup::Postgres { admin_url, name } => {
+                let (admin_url, name) = (admin_url.clone(), name.clone());
+                // Drop runs inside the test's runtime; use a thread with its own.
+                let _ = std::thread::spawn(move || {
+                    let rt = tokio::runtime::Builder::new_current_thread()
+                        .enable_all()
+                        .build()
+                        .unwrap();
+                    rt.block_on(async {
+                        if let Ok(admin) = Db::connect(&DatabaseUrl::parse(&admin_url).unwrap()).await {
+                            let _ = admin
+                                .conn()
+                                .execute_unprepared(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                                .await;
+                            admin.close().await;
+                        }
+                    });
+                })
+                .join();
+            }
+        }
+    }
+}
+
+/// What the fixture created in one zone.
+#[derive(Clone, Debug)]
+pub struct ZoneFixture {
+    pub zone_id: i64,
+    pub code: String,
+    pub name: String,
+    pub science_dept: i64,
+    pub economy_dept: i64,
+    pub enterprise: i64,
+    pub other_enterprise: i64,
+    pub admin: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct Fixture {
+    pub alpha: ZoneFixture,
+    pub beta: ZoneFixture,
+    pub province: i64,
+}
+
+/// Text that exists only in zone beta: no response to a zone-alpha caller may contain it.
+pub const BETA_MARKERS: [&str; 2] = ["贝塔", "BETA-ONLY"];
+
+async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area: &str) -> ZoneFixture {
+    let zone = zones::create(db, WriteContext::system(None, "test"), code, &format!("{label}高新区"))
+        .await
+        .unwrap();
+    let mut w = Writer::begin(db, WriteContext::system(Some(zone.id), "test"))
+        .await
+        .unwrap();
+    let contact = if code == "beta" {
+        "BETA-ONLY 联系人"
+    } else {
+        "阿尔法联系人"
+    };
+    let dept = |name: &str, order: i32| DepartmentInput {
+        name: format!("{label}{name}"),
+        short_name: None,
+        contact_person: Some(contact.to_string()),
+        phone: Some("0373-3681234".into()),
+        sort_order: order,
+    };
+    let science = departments::create(&mut w, zone.id, dept("科学技术局", 10))
+        .await
+        .unwrap();
+    let economy = departments::create(&mut w, zone.id, dept("经济发展局", 20))
+        .await
+        .unwrap();
+    let uscc1 = domain::with_check_char(&format!("91{uscc_area}MA0000001")).unwrap();
+    let uscc2 = domain::with_check_char(&format!("91{uscc_area}MA0000002")).unwrap();
+    let e1 = enterprises::create(
+        &mut w,
+        domain::validate(&format!("{label}测试科技有限公司"), &uscc1).unwrap(),
+    )
+    .await
+    .unwrap();
+    let e2 = enterprises::create(
+        &mut w,
+        domain::validate(&format!("{label}另一家有限公司"), &uscc2).unwrap(),
+    )
+    .await
+    .unwrap();
+    let mut admin = 0;
+    for (user, role) in [
+        ("admin", Role::Admin),
+        ("leader", Role::Leader),
+        ("staff", Role::Staff),
+        ("ent", Role::Enterprise),
+        ("auditor", Role::Auditor),
+    ] {
+        let a = accounts::create(
+            &mut w,
+            Some(zone.id),
+            AccountInput {
+                username: format!("{user}_{suffix}"),
+                display_name: format!("{label}{user}"),
+                role,
+                department_id: (role == Role::Staff).then_some(science.id),
+                enterprise_id: (role == Role::Enterprise).then_some(e1.id),
+            },
+            PASSWORD_HASH.clone(),
+        )
+        .await
+        .unwrap();
+        if role == Role::Admin {
+            admin = a.id;
+        }
+    }
+    w.commit().await.unwrap();
+    ZoneFixture {
+        zone_id: zone.id,
+        code: zone.code,
+        name: zone.name,
+        science_dept: science.id,
+        economy_dept: economy.id,
+        enterprise: e1.id,
+        other_enterprise: e2.id,
+        admin,
+    }
+}
+
+/// Two zones, alpha and beta, each with two departments, two enterprises and an account of
+/// every zone role (`admin_a`, `leader_a`, `staff_a` of 科学技术局, `ent_a` of the first
+/// enterprise, `auditor_a`; the same with `_b`), plus the province reader `prov`.
+pub async fn fixture(db: &Db) -> Fixture {
+    let alpha = zone_fixture(db, "alpha", "阿尔法", "a", "410700").await;
+    let beta = zone_fixture(db, "beta", "贝塔", "b", "320281").await;
+    let mut w = Writer::begin(db, WriteContext::system(None, "test")).await.unwrap();
+    let province = accounts::create(
+        &mut w,
+        None,
+        AccountInput {
+            username: "prov".into(),
+            display_name: "省厅读者".into(),
+            role: Role::Province,
+            department_id: None,
+            enterprise_id: None,
+        },
+        PASSWORD_HASH.clone(),
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    Fixture {
+        alpha,
+        beta,
+        province: province.id,
+    }
+}
+
+pub struct TestApp {
+    pub db: Db,
+    pub state: AppState,
+    pub router: Router,
+    pub fx: Fixture,
+    pub test_db: TestDb,
+}
+
+impl TestApp {
+    pub async fn new() -> TestApp {
+        let test_db = TestDb::new().await;
+        let db = Db::open(&test_db.url).await.unwrap();
+        let fx = fixture(&db).await;
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(AppConfig::default()),
+        };
+        TestApp {
+            router: app(state.clone()),
+            db,
+            state,
+            fx,
+            test_db,
+        }
+    }
+
+    pub fn call(&self, method: Method, path: &str) -> Call<'_> {
+        Call {
+            app: self,
+            method,
+            path: path.to_string(),
+            headers: vec![("host".into(), "localhost".into())],
+            body: Vec::new(),
+            session: None,
+            form: None,
+            skip_csrf: false,
+            extra_cookies: Vec::new(),
+        }
+    }
+
+    pub fn get(&self, path: &str) -> Call<'_> {
+        self.call(Method::GET, path)
+    }
+
+    pub fn post(&self, path: &str) -> Call<'_> {
+        self.call(Method::POST, path)
+    }
+
+    /// Signs in through the login form; returns the session cookie and its CSRF token.
+    pub async fn login(&self, username: &str) -> Session {
+        let res = self
+            .post("/login")
+            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "login of {username}: {}", res.text());
+        let cookie = res
+            .headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with("gaoxin_session="))
+            .expect("a session cookie")
+            .split(';')
+            .next()
+            .unwrap()
+            .to_string();
+        let mut session = Session {
+            cookie,
+            csrf: String::new(),
+        };
+        let page = self.get("/account").session(&session).send().await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text());
+        let html = page.text();
+        let marker = "name=\"csrf-token\" content=\"";
+        let start = html.find(marker).expect("csrf meta tag") + marker.len();
+        session.csrf = html[start..start + 48].to_string();
+        session
+    }
+
+    /// A bearer token through `POST /api/v1/auth/token`.
+    pub async fn token(&self, username: &str) -> String {
+        let res = self
+            .post("/api/v1/auth/token")
+            .json(serde_json::json!({"username": username, "password": PASSWORD}))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+        res.json()["token"].as_str().unwrap().to_string()
+    }
+
+    pub async fn scalar(&self, sql: &str) -> i64 {
+        let backend = self.db.backend();
+        let row = self
+            .db
+            .conn()
+            .query_one_raw(Statement::from_string(backend, sql.to_string()))
+            .await
+            .unwrap()
+            .unwrap();
+        row.try_get_by_index::<i64>(0).unwrap()
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Session {
+    pub cookie: String,
+    pub csrf: String,
+}
+
+pub struct Call<'a> {
+    app: &'a TestApp,
+    method: Method,
+    path: String,
+    headers: Vec<(String, String)>,
+    body: Vec<u8>,
+    session: Option<Session>,
+    form: Option<Vec<(String, String)>>,
+    skip_csrf: bool,
+    extra_cookies: Vec<String>,
+}
+
+impl Call<'_> {
+    pub fn header(mut self, name: &str, value: &str) -> Self {
+        self.headers.push((name.to_string(), value.to_string()));
+        self
+    }
+
+    pub fn session(mut self, session: &Session) -> Self {
+        self.session = Some(session.clone());
+        self
+    }
+
+    pub fn maybe_session(self, session: Option<&Session>) -> Self {
+        match session {
+            Some(s) => self.session(s),
+            None => self,
+        }
+    }
+
+    /// Sends one more cookie (`name=value`), e.g. the flash message a redirect set.
+    pub fn cookie(mut self, pair: &str) -> Self {
+        self.extra_cookies.push(pair.to_string());
+        self
+    }
+
+    pub fn bearer(self, token: &str) -> Self {
+        self.header("authorization", &format!("Bearer {token}"))
+    }
+
+    /// Leave out the CSRF token a session call would otherwise carry.
+    pub fn without_csrf(mut self) -> Self {
+        self.skip_csrf = true;
+        self
+    }
+
+    pub fn json(mut self, value: serde_json::Value) -> Self {
+        self.body = serde_json::to_vec(&value).unwrap();
+        self.header("content-type", "application/json")
+    }
+
+    pub fn raw(mut self, content_type: &str, body: &[u8]) -> Self {
+        self.body = body.to_vec();
+        self.header("content-type", content_type)
+    }
+
+    pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
+        self.form = Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
+        self
+    }
+
+    pub async fn send(self) -> TestResponse {
+        let unsafe_method = !matches!(self.method, Method::GET | Method::HEAD);
+        let mut builder = Request::builder().method(self.method.clone()).uri(&self.path);
+        let mut body = self.body;
+        if let Some(mut pairs) = self.form {
+            if let Some(s) = &self.session
+                && !self.skip_csrf
+            {
+                pairs.push(("_csrf".into(), s.csrf.clone()));
+            }
+            let mut ser = url::form_urlencoded::Serializer::new(String::new());
+            for (k, v) in &pairs {
+                ser.append_pair(k, v);
+            }
+            body = ser.finish().into_bytes();
+            builder = builder.header("content-type", "application/x-www-form-urlencoded");
+        } else if let Some(s) = &self.session
+            && unsafe_method
+            && !self.skip_csrf
+        {
+            builder = builder.header("x-csrf-token", &s.csrf);
+        }
+        let mut cookies: Vec<String> = self.session.iter().map(|s| s.cookie.clone()).collect();
+        cookies.extend(self.extra_cookies);
+        if !cookies.is_empty() {
+            builder = builder.header("cookie", cookies.join("; "));
+        }
+        for (k, v) in &self.headers {
+            builder = builder.header(k.as_str(), v.as_str());
+        }
+        let request = builder.body(Body::from(body)).unwrap();
+        let response = self.app.router.clone().oneshot(request).await.unwrap();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.into_body().collect().await.unwrap().to_bytes().to_vec();
+        TestResponse { status, headers, body }
+    }
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Vec<u8>,
+}
+
+impl TestResponse {
+    pub fn text(&self) -> String {
+        String::from_utf8_lossy(&self.body).into_owned()
+    }
+
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.text()))
+    }
+
+    /// `name=value` of a cookie this response sets.
+    pub fn cookie(&self, name: &str) -> Option<String> {
+        self.headers
+            .get_all(header::SET_COOKIE)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .map(|v| v.split(';').next().unwrap().to_string())
+            .find(|pair| pair.starts_with(&format!("{name}=")))
+    }
+
+    pub fn location(&self) -> Option<&str> {
+        self.headers.get(header::LOCATION).and_then(|v| v.to_str().ok())
+    }
+
+    pub fn content_type(&self) -> &str {
+        self.headers
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+    }
+
+    /// Every cell of every sheet of an .xlsx response, as text.
+    pub fn xlsx_cells(&self) -> Vec<String> {
+        use calamine::{Reader, Xlsx};
+        let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(self.body.clone())).expect("a valid .xlsx");
+        let mut cells = Vec::new();
+        for name in workbook.sheet_names() {
+            let range = workbook.worksheet_range(&name).unwrap();
+            for row in range.rows() {
+                for cell in row {
+                    cells.push(cell.to_string());
+                }
+            }
+        }
+        cells
+    }
+}

@@ -1,0 +1,14 @@
+//! Integration tests: the real router, a real database (a fresh SQLite file per test, or a
+//! fresh PostgreSQL database per test when GAOXIN_TEST_DATABASE_URL is set), real .xlsx files.
+
+mod helpers;
+
+mod architecture;
+mod audit;
+mod authz_matrix;
+mod bad_input;
+mod cli;
+mod demo;
+mod flows;
+mod openapi;
+mod zone_isolation;
