@@ -86,6 +86,13 @@ pub const ACTIONS: [&str; 8] = [
     "password_changed",
 ];
 
+/// The Chinese name of an audited entity (its table name when there is none).
+pub fn entity_label(ctx: &PageCtx, entity: &str) -> String {
+    let key = format!("audit.entity_name.{entity}");
+    let label = ctx.t(&key);
+    if label == key { entity.to_string() } else { label }
+}
+
 pub fn beijing(t: &chrono::DateTime<chrono::Utc>) -> String {
     t.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"))
         .format("%Y-%m-%d %H:%M:%S")
@@ -108,6 +115,9 @@ impl ListPage {
     }
     fn action_label(&self, action: &str) -> String {
         self.ctx.t(&format!("audit.action.{action}"))
+    }
+    fn entity_label(&self, entity: &str) -> String {
+        entity_label(&self.ctx, entity)
     }
     fn v<'a>(&self, value: &'a Option<String>) -> &'a str {
         value.as_deref().unwrap_or("")
