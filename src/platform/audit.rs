@@ -263,17 +263,19 @@ impl Writer {
         before_json: Option<String>,
         after_json: Option<String>,
     ) -> Result<(), DbErr> {
+        // Cut text to the column widths: some of it (a user name typed at the login form, a
+        // request id sent by a client) comes from outside, and PostgreSQL refuses longer text.
         let line = entity::ActiveModel {
             zone_id: Set(self.ctx.zone_id),
             at: Set(self.now),
             actor_account_id: Set(self.ctx.actor_account_id),
-            actor_name: Set(self.ctx.actor_name.clone()),
-            action: Set(action.to_string()),
-            entity: Set(entity.to_string()),
-            entity_id: Set(entity_id),
+            actor_name: Set(cut(&self.ctx.actor_name, 100)),
+            action: Set(cut(action, 32)),
+            entity: Set(cut(entity, 64)),
+            entity_id: Set(cut(&entity_id, 64)),
             before_json: Set(before_json),
             after_json: Set(after_json),
-            request_id: Set(self.ctx.request_id.clone()),
+            request_id: Set(self.ctx.request_id.as_deref().map(|r| cut(r, 64))),
             created_at: Set(self.now),
             updated_at: Set(self.now),
             ..Default::default()
@@ -281,6 +283,11 @@ impl Writer {
         entity::Entity::insert(line).exec(&self.txn).await?;
         Ok(())
     }
+}
+
+/// At most `max` characters of `text`.
+fn cut(text: &str, max: usize) -> String {
+    text.chars().take(max).collect()
 }
 
 /// The model type behind an active model.

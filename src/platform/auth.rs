@@ -183,12 +183,19 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
     }
 }
 
-/// The request id set by the request-id layer.
+/// The request id set by the request-id layer (or sent by the client: then only its first
+/// 64 plain characters are kept).
 pub fn request_id(headers: &HeaderMap) -> Option<String> {
     headers
         .get("x-request-id")
         .and_then(|v| v.to_str().ok())
-        .map(str::to_string)
+        .map(|v| {
+            v.chars()
+                .filter(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+                .take(64)
+                .collect::<String>()
+        })
+        .filter(|v| !v.is_empty())
 }
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
@@ -442,7 +449,11 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         if cookie_auth && let Err(e) = check_origin(req.headers()) {
             return finish_page(e.into_response(), is_api, &path, caller.as_ref());
         }
-        if let Some(csrf) = caller.as_ref().and_then(Caller::csrf_token) {
+        // Signing in is the one write that does not need the session's token: it replaces the
+        // session, and a stale login page in another tab must still work. The Origin check
+        // above protects it against login CSRF.
+        let signing_in = path == "/login";
+        if let Some(csrf) = caller.as_ref().and_then(Caller::csrf_token).filter(|_| !signing_in) {
             match check_csrf(req, csrf).await {
                 Ok(r) => req = r,
                 Err(e) => return finish_page(e.into_response(), is_api, &path, caller.as_ref()),

@@ -263,3 +263,72 @@ async fn over_long_and_invalid_fields_are_named() {
     assert_eq!(res.status, StatusCode::NOT_FOUND);
     assert!(res.content_type().starts_with("text/html"));
 }
+
+#[tokio::test]
+async fn outside_text_longer_than_the_audit_columns_is_cut_not_refused() {
+    let app = TestApp::new().await;
+    let long_name = "x".repeat(500);
+    let res = app
+        .post("/login")
+        .form(&[("username", long_name.as_str()), ("password", "whatever")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text());
+    let token = app.token("admin_a").await;
+    let res = app
+        .post("/api/v1/departments")
+        .bearer(&token)
+        .header("x-request-id", &format!("{}<script>", "r".repeat(200)))
+        .json(serde_json::json!({"name": "长请求号部门"}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let log = app
+        .get("/api/v1/audit?entity=department&action=create")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(log["items"][0]["request_id"], "r".repeat(64));
+    // A user with the longest allowed name still signs in and is audited.
+    let admin = app.token("admin_a").await;
+    let res = app
+        .post("/api/v1/users")
+        .bearer(&admin)
+        .json(
+            serde_json::json!({"username": "u".repeat(64), "display_name": "名".repeat(100),
+            "role": "leader", "password": "long-enough-1"}),
+        )
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let long_user = "u".repeat(64);
+    let res = app
+        .post("/login")
+        .form(&[("username", long_user.as_str()), ("password", "long-enough-1")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+}
+
+#[tokio::test]
+async fn a_stale_login_page_still_signs_in_while_a_session_is_open() {
+    let app = TestApp::new().await;
+    let session = app.login("leader_a").await;
+    let res = app
+        .post("/login")
+        .session(&session)
+        .without_csrf()
+        .form(&[("username", "admin_a"), ("password", PASSWORD)])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    // But not from another site.
+    let res = app
+        .post("/login")
+        .header("origin", "https://evil.example")
+        .form(&[("username", "admin_a"), ("password", PASSWORD)])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::FORBIDDEN);
+}
