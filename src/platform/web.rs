@@ -337,6 +337,30 @@ impl PageParams {
     }
 }
 
+/// `?q=&page=&per_page=` of a searchable list.
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct SearchParams {
+    /// Search text (matched in the list's name-like columns).
+    pub q: Option<String>,
+    /// 1-based page number (default 1).
+    pub page: Option<u64>,
+    /// Rows per page: 10, 20, 50 or 100 (default 20).
+    pub per_page: Option<u64>,
+}
+
+impl SearchParams {
+    pub fn paging(&self) -> PageParams {
+        PageParams {
+            page: self.page,
+            per_page: self.per_page,
+        }
+    }
+
+    pub fn text(&self) -> Option<&str> {
+        self.q.as_deref()
+    }
+}
+
 /// The pagination bar: "共 1,234 条", page links that keep the other query parameters,
 /// page size choice.
 pub struct Pager {

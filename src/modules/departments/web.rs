@@ -15,7 +15,7 @@ use crate::platform::auth::Scope;
 use crate::platform::error::{AppError, AppResult, ErrorBody};
 use crate::platform::routes::{Access, Routes};
 use crate::platform::web::{
-    ApiJson, Cell, FormErrors, Id, PageCtx, PageParams, Pager, Q, WebForm, redirect_with_flash, render,
+    ApiJson, Cell, FormErrors, Id, PageCtx, Pager, Q, SearchParams, WebForm, redirect_with_flash, render,
     render_with_status, xlsx_download,
 };
 use crate::roles::{ADMINS, DEPARTMENT_EDITORS, Role, ZONE_READERS};
@@ -49,23 +49,6 @@ fn may_edit(scope: &Scope, department_id: i64) -> bool {
     }
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct ListQuery {
-    /// Search in name, short name and contact person.
-    pub q: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
-impl ListQuery {
-    fn page(&self) -> PageParams {
-        PageParams {
-            page: self.page,
-            per_page: self.per_page,
-        }
-    }
-}
-
 // ---------------------------------------------------------------- pages
 
 #[derive(Template)]
@@ -83,11 +66,11 @@ async fn list_page(
     State(state): State<AppState>,
     scope: Scope,
     ctx: PageCtx,
-    Q(query): Q<ListQuery>,
+    Q(query): Q<SearchParams>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let page = query.page();
-    let (rows, total) = store::list(&state.db, &scope, query.q.as_deref(), &page).await?;
+    let page = query.paging();
+    let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
     let editable = rows.iter().map(|d| d.id).filter(|id| may_edit(&scope, *id)).collect();
     Ok(render(&ListPage {
         ctx: ctx.crumb("nav.system", "").crumb("nav.departments", ""),
@@ -99,8 +82,8 @@ async fn list_page(
     }))
 }
 
-async fn export(State(state): State<AppState>, scope: Scope, Q(query): Q<ListQuery>) -> AppResult<Response> {
-    let rows = store::all(&state.db, &scope, query.q.as_deref()).await?;
+async fn export(State(state): State<AppState>, scope: Scope, Q(query): Q<SearchParams>) -> AppResult<Response> {
+    let rows = store::all(&state.db, &scope, query.text()).await?;
     let cells = rows
         .into_iter()
         .map(|d| {
@@ -390,15 +373,15 @@ pub struct DepartmentList {
 }
 
 /// The caller's zone's departments, searchable and paginated.
-#[utoipa::path(get, path = "/api/v1/departments", tag = "departments", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/departments", tag = "departments", params(SearchParams),
     responses((status = 200, body = DepartmentList), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody)))]
 pub async fn list_departments(
     State(state): State<AppState>,
     scope: Scope,
-    Q(query): Q<ListQuery>,
+    Q(query): Q<SearchParams>,
 ) -> AppResult<Json<DepartmentList>> {
-    let page = query.page();
-    let (rows, total) = store::list(&state.db, &scope, query.q.as_deref(), &page).await?;
+    let page = query.paging();
+    let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
     Ok(Json(DepartmentList {
         items: rows.into_iter().map(DepartmentOut::from).collect(),
         total,

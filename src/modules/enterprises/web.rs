@@ -12,7 +12,7 @@ use crate::app::AppState;
 use crate::platform::auth::Scope;
 use crate::platform::error::{AppResult, ErrorBody};
 use crate::platform::routes::{Access, Routes};
-use crate::platform::web::{Id, PageCtx, PageParams, Pager, Q, render};
+use crate::platform::web::{Id, PageCtx, Pager, Q, SearchParams, render};
 use crate::roles::{ENTERPRISE_READERS, Role};
 
 pub fn routes() -> Routes {
@@ -31,23 +31,6 @@ pub fn routes() -> Routes {
         )
 }
 
-#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
-pub struct ListQuery {
-    /// Search in name and 统一社会信用代码.
-    pub q: Option<String>,
-    pub page: Option<u64>,
-    pub per_page: Option<u64>,
-}
-
-impl ListQuery {
-    fn page(&self) -> PageParams {
-        PageParams {
-            page: self.page,
-            per_page: self.per_page,
-        }
-    }
-}
-
 #[derive(Template)]
 #[template(path = "enterprises/templates/list.html")]
 struct ListPage {
@@ -61,11 +44,11 @@ async fn list_page(
     State(state): State<AppState>,
     scope: Scope,
     ctx: PageCtx,
-    Q(query): Q<ListQuery>,
+    Q(query): Q<SearchParams>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let page = query.page();
-    let (rows, total) = store::list(&state.db, &scope, query.q.as_deref(), &page).await?;
+    let page = query.paging();
+    let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
     Ok(render(&ListPage {
         ctx: ctx.crumb("nav.enterprises", ""),
         rows,
@@ -128,15 +111,15 @@ pub struct EnterpriseList {
 }
 
 /// Enterprises of the caller's zone (an enterprise user gets only its own).
-#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(ListQuery),
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(SearchParams),
     responses((status = 200, body = EnterpriseList), (status = 401, body = ErrorBody)))]
 pub async fn list_enterprises(
     State(state): State<AppState>,
     scope: Scope,
-    Q(query): Q<ListQuery>,
+    Q(query): Q<SearchParams>,
 ) -> AppResult<Json<EnterpriseList>> {
-    let page = query.page();
-    let (rows, total) = store::list(&state.db, &scope, query.q.as_deref(), &page).await?;
+    let page = query.paging();
+    let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
     Ok(Json(EnterpriseList {
         items: rows.into_iter().map(EnterpriseOut::from).collect(),
         total,
