@@ -10,7 +10,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use serde::Serialize;
 
 use crate::app::{AppConfig, AppState, serve};
-use crate::modules::{accounts, zones};
+use crate::modules::{accounts, enterprises, zones};
 use crate::platform::db::{DatabaseUrl, Db};
 
 #[derive(Parser, Debug)]
@@ -53,6 +53,9 @@ pub enum Command {
         /// 随机种子 (the demo data is the same for the same seed)
         #[arg(long, default_value_t = 1)]
         seed: u64,
+        /// 企业数量 (how many enterprises the demo zone has)
+        #[arg(long, default_value_t = 2000)]
+        enterprises: usize,
         /// Create the demo data and exit without serving
         #[arg(long)]
         no_serve: bool,
@@ -67,6 +70,15 @@ pub enum Command {
     /// 用户管理 (accounts)
     #[command(subcommand)]
     User(accounts::cli::UserCommand),
+    /// 企业库 (enterprise registry)
+    #[command(subcommand)]
+    Enterprise(enterprises::cli::EnterpriseCommand),
+    /// 年度数据 (annual data)
+    #[command(subcommand)]
+    Annual(enterprises::cli::AnnualCommand),
+    /// 统一社会信用代码 (USCC)
+    #[command(subcommand)]
+    Uscc(enterprises::cli::UsccCommand),
 }
 
 pub fn print_json<T: Serialize>(value: &T) {
@@ -149,7 +161,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             )
             .await
         }
-        Command::Demo { bind, seed, no_serve } => {
+        Command::Demo {
+            bind,
+            seed,
+            enterprises,
+            no_serve,
+        } => {
             let url = match cli.db.as_deref() {
                 Some(given) => DatabaseUrl::parse(given)?,
                 None => {
@@ -164,7 +181,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 }
             };
             let db = Db::open(&url).await?;
-            let summary = crate::demo::create(&db, seed).await?;
+            let summary = crate::demo::create(&db, seed, enterprises).await?;
             match format {
                 Format::Json => print_json(&serde_json::json!({
                     "url": format!("http://{bind}/"), "database": url.to_string(), "zone": summary.zone_code,
@@ -207,5 +224,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let db = Db::open(&database_url(cli.db.as_deref())?).await?;
             accounts::cli::run(&db, command, format).await
         }
+        Command::Enterprise(command) => {
+            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+            enterprises::cli::run_enterprise(&db, command, format).await
+        }
+        Command::Annual(command) => {
+            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+            enterprises::cli::run_annual(&db, command, format).await
+        }
+        Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
     }
 }

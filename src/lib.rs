@@ -10,5 +10,7 @@ pub mod cli;
 pub mod demo;
 pub mod modules;
 pub mod platform;
+pub mod quantity;
 pub mod roles;
+pub mod tabular;
 pub mod validate;

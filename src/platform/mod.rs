@@ -11,4 +11,6 @@ pub mod migrations;
 pub mod openapi;
 pub mod routes;
 pub mod secrets;
+pub mod spreadsheet;
+pub mod uploads;
 pub mod web;

@@ -29,6 +29,8 @@ use crate::modules::{accounts, audit, departments, enterprises, system, zones};
         departments::web::delete_department,
         enterprises::web::list_enterprises,
         enterprises::web::get_enterprise,
+        enterprises::web::get_annual,
+        enterprises::web::api_import,
         audit::web::list_audit,
         zones::web::list_zones,
     ),

@@ -78,6 +78,26 @@ impl Routes {
         self
     }
 
+    /// A POST route that accepts a file upload (a larger body limit than other routes).
+    pub fn upload<H, T>(mut self, path: &str, access: Access, handler: H) -> Routes
+    where
+        H: Handler<T, AppState>,
+        T: 'static,
+    {
+        let method_router = axum::routing::post(handler)
+            .layer(axum::extract::DefaultBodyLimit::max(
+                super::spreadsheet::MAX_FILE_BYTES + 1024 * 1024,
+            ))
+            .route_layer(middleware::from_fn_with_state(access, guard));
+        self.router = self.router.route(path, method_router);
+        self.specs.push(RouteSpec {
+            method: Method::POST,
+            path: path.to_string(),
+            access,
+        });
+        self
+    }
+
     pub fn get<H: Handler<T, AppState>, T: 'static>(self, path: &str, access: Access, handler: H) -> Routes {
         self.route(Method::GET, path, access, handler)
     }

@@ -30,7 +30,16 @@ fn domain_code_imports_neither_the_web_framework_nor_the_database() {
     let mut checked = 0;
     for (path, text) in sources() {
         let name = path.file_name().unwrap().to_str().unwrap();
-        if name == "domain.rs" || name == "roles.rs" || name == "validate.rs" {
+        if [
+            "domain.rs",
+            "roles.rs",
+            "validate.rs",
+            "quantity.rs",
+            "industry.rs",
+            "tabular.rs",
+        ]
+        .contains(&name)
+        {
             checked += 1;
             for forbidden in ["axum", "sea_orm", "sqlx", "tower"] {
                 assert!(!text.contains(forbidden), "{} mentions {forbidden}", path.display());
@@ -50,7 +59,7 @@ fn modules_write_only_through_the_audited_writer() {
         for forbidden in [
             "ActiveModelTrait",
             "::insert(",
-            "insert_many",
+            "::insert_many(",
             "update_many",
             "delete_many",
             "delete_by_id",

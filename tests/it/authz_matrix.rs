@@ -46,9 +46,19 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("PUT", "/api/v1/departments/{id}", "AS"),
     ("DELETE", "/api/v1/departments/{id}", "A"),
     ("GET", "/enterprises", "ALSEUP"),
+    ("GET", "/enterprises/export", "ALSUP"),
+    ("GET", "/enterprises/template.xlsx", "ALSUP"),
+    ("GET", "/enterprises/annual/template.xlsx", "ALSUP"),
+    ("GET", "/enterprises/annual/export", "ALSUP"),
+    ("GET", "/enterprises/import", "AS"),
+    ("POST", "/enterprises/import", "AS"),
+    ("POST", "/enterprises/import/{token}/commit", "AS"),
+    ("GET", "/enterprises/import/{token}/errors.xlsx", "AS"),
     ("GET", "/enterprises/{id}", "ALSEUP"),
     ("GET", "/api/v1/enterprises", "ALSEUP"),
     ("GET", "/api/v1/enterprises/{id}", "ALSEUP"),
+    ("GET", "/api/v1/enterprises/{id}/annual", "ALSEUP"),
+    ("POST", "/api/v1/enterprises/import", "AS"),
     ("GET", "/audit", "AU"),
     ("GET", "/audit/export", "AU"),
     ("GET", "/audit/{id}", "AU"),
@@ -127,6 +137,7 @@ async fn concrete_path(app: &TestApp, path: &str) -> String {
         String::new()
     };
     path.replace("{id}", &id)
+        .replace("{token}", "00000000000000000000000000000000")
         .replace("{*path}", "app.css")
         .replace("{*rest}", "index.html")
 }

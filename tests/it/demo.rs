@@ -29,7 +29,7 @@ async fn send(router: &axum::Router, req: Request<Body>) -> (StatusCode, Option<
 async fn every_demo_account_signs_in_and_sees_what_its_role_allows() {
     let test_db = TestDb::new().await;
     let db = Db::open(&test_db.url).await.unwrap();
-    let summary = gaoxin::demo::create(&db, 7).await.unwrap();
+    let summary = gaoxin::demo::create(&db, 7, 60).await.unwrap();
     assert_eq!(summary.enterprises, 60);
     assert_eq!(summary.departments, 12);
     let router = app(AppState {
@@ -93,7 +93,7 @@ async fn every_demo_account_signs_in_and_sees_what_its_role_allows() {
         );
     }
     // A second demo in the same database is refused.
-    let err = gaoxin::demo::create(&db, 7).await.unwrap_err().to_string();
+    let err = gaoxin::demo::create(&db, 7, 60).await.unwrap_err().to_string();
     assert!(err.contains("空数据库"), "{err}");
 }
 
@@ -103,7 +103,7 @@ async fn the_same_seed_gives_the_same_demo_zone() {
     for seed in [3, 3, 4] {
         let test_db = TestDb::new().await;
         let db = Db::open(&test_db.url).await.unwrap();
-        gaoxin::demo::create(&db, seed).await.unwrap();
+        gaoxin::demo::create(&db, seed, 40).await.unwrap();
         use sea_orm::{EntityTrait, QueryOrder};
         let rows = gaoxin::modules::enterprises::entity::Entity::find()
             .order_by_asc(gaoxin::modules::enterprises::entity::Column::Id)

@@ -2,8 +2,14 @@
 //! 统一社会信用代码, verified per GB 32100-2015); the registry issue adds the full record,
 //! annual data and Excel import/export.
 
+pub mod annual_entity;
+pub mod carrier_entity;
+pub mod cli;
 pub mod domain;
 pub mod entity;
+pub mod import;
+pub mod industry;
+pub mod sheets;
 pub mod store;
 pub mod web;
 

@@ -1,23 +1,63 @@
-//! Enterprise list and page (foundation: name and USCC), and the enterprises API.
+//! Enterprise pages (list with search, filters and sort; 一企一档; import with preview;
+//! templates; exports) and the enterprises API.
+
+use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{RawQuery, State};
-use axum::response::Response;
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
+use super::annual_entity as annual;
+use super::domain::{Scale, Status, tags_from_column};
 use super::entity::Model as Enterprise;
-use super::store;
+use super::import::{ImportOptions, ImportReport, import_annual, import_enterprises};
+use super::sheets::{self, Value};
+use super::{industry, store};
 use crate::app::AppState;
+use crate::modules::audit::{store as audit, web::beijing};
+use crate::platform::audit::entity::Model as AuditLine;
 use crate::platform::auth::Scope;
-use crate::platform::error::{AppResult, ErrorBody};
+use crate::platform::error::{AppError, AppResult, ErrorBody};
 use crate::platform::routes::{Access, Routes};
-use crate::platform::web::{Id, PageCtx, Pager, Q, SearchParams, render};
-use crate::roles::{ENTERPRISE_READERS, Role};
+use crate::platform::uploads::{self, Upload};
+use crate::platform::web::{Id, PageCtx, Pager, Q, redirect_with_flash, render};
+use crate::quantity::Fixed;
+use crate::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, Role, ZONE_READERS};
+
+/// Most rows one export writes.
+pub const EXPORT_LIMIT: u64 = 200_000;
 
 pub fn routes() -> Routes {
     Routes::new()
         .get("/enterprises", Access::Roles(ENTERPRISE_READERS), list_page)
+        .get("/enterprises/export", Access::Roles(ZONE_READERS), export)
+        .get(
+            "/enterprises/template.xlsx",
+            Access::Roles(ZONE_READERS),
+            enterprise_template,
+        )
+        .get(
+            "/enterprises/annual/template.xlsx",
+            Access::Roles(ZONE_READERS),
+            annual_template,
+        )
+        .get("/enterprises/annual/export", Access::Roles(ZONE_READERS), annual_export)
+        .get("/enterprises/import", Access::Roles(DEPARTMENT_EDITORS), import_page)
+        .upload("/enterprises/import", Access::Roles(DEPARTMENT_EDITORS), import_upload)
+        .post(
+            "/enterprises/import/{token}/commit",
+            Access::Roles(DEPARTMENT_EDITORS),
+            import_commit,
+        )
+        .get(
+            "/enterprises/import/{token}/errors.xlsx",
+            Access::Roles(DEPARTMENT_EDITORS),
+            import_errors_file,
+        )
         .get("/enterprises/{id}", Access::Roles(ENTERPRISE_READERS), detail_page)
         .get(
             "/api/v1/enterprises",
@@ -29,32 +69,279 @@ pub fn routes() -> Routes {
             Access::Roles(ENTERPRISE_READERS),
             get_enterprise,
         )
+        .get(
+            "/api/v1/enterprises/{id}/annual",
+            Access::Roles(ENTERPRISE_READERS),
+            get_annual,
+        )
+        .upload(
+            "/api/v1/enterprises/import",
+            Access::Roles(DEPARTMENT_EDITORS),
+            api_import,
+        )
+}
+
+/// 1234567.5 → "1,234,567.5"
+pub fn grouped(value: Decimal) -> String {
+    let text = value.normalize().to_string();
+    let (sign, rest) = text.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", text.as_str()));
+    let (int, frac) = rest.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((rest, None));
+    let mut out = String::new();
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    match frac {
+        Some(f) => format!("{sign}{out}.{f}"),
+        None => format!("{sign}{out}"),
+    }
+}
+
+fn fixed<const S: u32>(raw: Option<i64>) -> String {
+    raw.map(|r| grouped(Fixed::<S>(r).to_decimal())).unwrap_or_default()
+}
+
+/// One row of the enterprise list, ready to show.
+pub struct ListRow {
+    pub e: Enterprise,
+    pub industry: String,
+    pub carrier: String,
+    pub scale: String,
+    pub status: String,
+    pub land: String,
+    pub tags: Vec<String>,
+}
+
+fn list_row(e: Enterprise, carriers: &HashMap<i64, String>) -> ListRow {
+    ListRow {
+        industry: e
+            .industry_code
+            .as_deref()
+            .and_then(industry::lookup)
+            .map(|i| format!("{} {}", i.code, i.name))
+            .unwrap_or_default(),
+        carrier: e.carrier_id.and_then(|c| carriers.get(&c).cloned()).unwrap_or_default(),
+        scale: e
+            .scale
+            .as_deref()
+            .and_then(Scale::parse)
+            .map(|s| s.label().to_string())
+            .unwrap_or_default(),
+        status: Status::parse(&e.status).unwrap_or_default().label().to_string(),
+        land: fixed::<4>(e.land_area),
+        tags: tags_from_column(e.tags.as_deref()),
+        e,
+    }
 }
 
 #[derive(Template)]
 #[template(path = "enterprises/templates/list.html")]
 struct ListPage {
     ctx: PageCtx,
-    rows: Vec<Enterprise>,
-    q: String,
+    rows: Vec<ListRow>,
+    f: store::EnterpriseFilter,
     pager: Pager,
+    industries: Vec<(String, String)>,
+    carriers: Vec<(i64, String)>,
+    can_import: bool,
+    can_export: bool,
+    export_query: String,
+}
+
+impl ListPage {
+    fn v<'a>(&self, value: &'a Option<String>) -> &'a str {
+        value.as_deref().unwrap_or("")
+    }
+}
+
+fn industry_choices() -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for section in industry::sections() {
+        out.push((section.code.to_string(), format!("{} {}", section.code, section.name)));
+        let mut divisions: Vec<_> = industry::all()
+            .filter(|i| i.level == industry::Level::Division && i.parent == Some(section.code))
+            .collect();
+        divisions.sort_by_key(|i| i.code);
+        for d in divisions {
+            out.push((d.code.to_string(), format!("\u{3000}{} {}", d.code, d.name)));
+        }
+    }
+    out
 }
 
 async fn list_page(
     State(state): State<AppState>,
     scope: Scope,
     ctx: PageCtx,
-    Q(query): Q<SearchParams>,
+    Q(f): Q<store::EnterpriseFilter>,
     RawQuery(raw): RawQuery,
 ) -> AppResult<Response> {
-    let page = query.paging();
-    let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
+    let (rows, total) = store::search_page(&state.db, &scope, &f).await?;
+    let carriers = store::carrier_names(&state.db, &scope).await?;
+    let mut carrier_list: Vec<(i64, String)> = carriers.iter().map(|(k, v)| (*k, v.clone())).collect();
+    carrier_list.sort_by(|a, b| a.1.cmp(&b.1));
+    let export_query: String = raw
+        .as_deref()
+        .map(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .filter(|(k, _)| k != "page" && k != "per_page")
+                .fold(url::form_urlencoded::Serializer::new(String::new()), |mut s, (k, v)| {
+                    s.append_pair(&k, &v);
+                    s
+                })
+                .finish()
+        })
+        .unwrap_or_default();
     Ok(render(&ListPage {
         ctx: ctx.crumb("nav.enterprises", ""),
-        rows,
-        q: query.q.unwrap_or_default(),
-        pager: Pager::new(&page, total, "/enterprises", raw.as_deref()),
+        rows: rows.into_iter().map(|e| list_row(e, &carriers)).collect(),
+        pager: Pager::new(&f.paging(), total, "/enterprises", raw.as_deref()),
+        f,
+        industries: industry_choices(),
+        carriers: carrier_list,
+        can_import: DEPARTMENT_EDITORS.contains(scope.role()),
+        can_export: ZONE_READERS.contains(scope.role()),
+        export_query,
     }))
+}
+
+fn xlsx(bytes: Vec<u8>, file_name: &str) -> AppResult<Response> {
+    let encoded: String = url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect();
+    let disposition = format!(
+        "attachment; filename=\"download.xlsx\"; filename*=UTF-8''{}",
+        encoded.replace('+', "%20")
+    );
+    Ok((
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            ),
+            (
+                header::CONTENT_DISPOSITION,
+                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
+            ),
+        ],
+        bytes,
+    )
+        .into_response())
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
+    AppError::Internal(anyhow::anyhow!("xlsx: {e}"))
+}
+
+fn text(v: &Option<String>) -> Value {
+    v.as_ref().map(|s| Value::Text(s.clone())).unwrap_or(Value::Empty)
+}
+
+fn number<const S: u32>(raw: Option<i64>) -> Value {
+    raw.map(|r| Value::Number(Fixed::<S>(r).to_decimal().try_into().unwrap_or(0.0)))
+        .unwrap_or(Value::Empty)
+}
+
+fn count(v: Option<i32>) -> Value {
+    v.map(|n| Value::Number(n.into())).unwrap_or(Value::Empty)
+}
+
+async fn export(State(state): State<AppState>, scope: Scope, Q(f): Q<store::EnterpriseFilter>) -> AppResult<Response> {
+    let rows = store::search_all(&state.db, &scope, &f, EXPORT_LIMIT).await?;
+    let carriers = store::carrier_names(&state.db, &scope).await?;
+    let cells = rows
+        .into_iter()
+        .map(|e| {
+            vec![
+                Value::Text(e.name.clone()),
+                Value::Text(e.uscc.clone()),
+                text(&e.industry_code),
+                e.registered_on.map(Value::Date).unwrap_or(Value::Empty),
+                text(&e.registered_address),
+                text(&e.legal_representative),
+                text(&e.principal),
+                text(&e.phone),
+                text(&e.finance_officer),
+                number::<4>(e.land_area),
+                count(e.employees),
+                text(&e.leading_industry),
+                e.carrier_id
+                    .and_then(|c| carriers.get(&c).cloned())
+                    .map(Value::Text)
+                    .unwrap_or(Value::Empty),
+                e.scale
+                    .as_deref()
+                    .and_then(Scale::parse)
+                    .map(|s| Value::Text(s.label().into()))
+                    .unwrap_or(Value::Empty),
+                Value::Text(Status::parse(&e.status).unwrap_or_default().label().into()),
+                {
+                    let tags = tags_from_column(e.tags.as_deref());
+                    if tags.is_empty() {
+                        Value::Empty
+                    } else {
+                        Value::Text(tags.join("、"))
+                    }
+                },
+                text(&e.service_officer),
+            ]
+        })
+        .collect();
+    xlsx(
+        sheets::enterprise_export(cells).map_err(xlsx_error)?,
+        &format!("企业-{}.xlsx", scope.zone().name),
+    )
+}
+
+#[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+async fn annual_export(State(state): State<AppState>, scope: Scope, Q(q): Q<YearQuery>) -> AppResult<Response> {
+    let rows = store::annual_export_rows(&state.db, &scope, q.year).await?;
+    let cells = rows
+        .into_iter()
+        .map(|(uscc, a)| {
+            vec![
+                Value::Text(uscc),
+                Value::Number(a.year.into()),
+                number::<6>(a.revenue),
+                number::<6>(a.gross_output),
+                number::<6>(a.value_added),
+                number::<6>(a.tax),
+                number::<6>(a.rd_expense),
+                number::<3>(a.energy),
+                number::<3>(a.cod),
+                number::<3>(a.ammonia),
+                number::<3>(a.sulfur_dioxide),
+                number::<3>(a.nitrogen_oxides),
+                count(a.rd_staff),
+                count(a.tech_staff),
+                number::<6>(a.hitech_revenue),
+                count(a.invention_patents),
+            ]
+        })
+        .collect();
+    xlsx(
+        sheets::annual_export(cells).map_err(xlsx_error)?,
+        &format!("年度数据-{}.xlsx", scope.zone().name),
+    )
+}
+
+async fn enterprise_template() -> AppResult<Response> {
+    xlsx(sheets::enterprise_template().map_err(xlsx_error)?, "企业导入模板.xlsx")
+}
+
+async fn annual_template() -> AppResult<Response> {
+    xlsx(sheets::annual_template().map_err(xlsx_error)?, "年度数据导入模板.xlsx")
+}
+
+// ---------------------------------------------------------------- 一企一档
+
+pub struct AnnualRow {
+    pub year: i32,
+    pub cells: Vec<String>,
 }
 
 #[derive(Template)]
@@ -62,12 +349,115 @@ async fn list_page(
 struct DetailPage {
     ctx: PageCtx,
     e: Enterprise,
+    fields: Vec<(&'static str, String)>,
+    industry_path: String,
+    annual: Vec<AnnualRow>,
+    chart_json: String,
+    history: Vec<(String, AuditLine, String)>,
     own: bool,
+}
+
+fn annual_cells(a: &annual::Model) -> Vec<String> {
+    vec![
+        fixed::<6>(a.revenue),
+        fixed::<6>(a.gross_output),
+        fixed::<6>(a.value_added),
+        fixed::<6>(a.tax),
+        fixed::<6>(a.rd_expense),
+        fixed::<3>(a.energy),
+        a.rd_staff.map(|n| n.to_string()).unwrap_or_default(),
+        a.tech_staff.map(|n| n.to_string()).unwrap_or_default(),
+        fixed::<6>(a.hitech_revenue),
+        a.invention_patents.map(|n| n.to_string()).unwrap_or_default(),
+    ]
+}
+
+/// The series of the enterprise page's chart: values in 万元 (null when unknown).
+fn chart(rows: &[annual::Model]) -> serde_json::Value {
+    let wan = |v: Option<i64>| v.map(|r| Fixed::<6>(r).to_decimal().round_dp(2).to_string());
+    serde_json::json!({
+        "years": rows.iter().map(|a| a.year.to_string()).collect::<Vec<_>>(),
+        "series": [
+            {"name": "营业收入", "data": rows.iter().map(|a| wan(a.revenue)).collect::<Vec<_>>()},
+            {"name": "税收", "data": rows.iter().map(|a| wan(a.tax)).collect::<Vec<_>>()},
+            {"name": "研发经费", "data": rows.iter().map(|a| wan(a.rd_expense)).collect::<Vec<_>>()},
+        ],
+        "staff": rows.iter().map(|a| a.tech_staff).collect::<Vec<_>>(),
+    })
 }
 
 async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id(id): Id) -> AppResult<Response> {
     let e = store::get(&state.db, &scope, id).await?;
+    let annual_rows = store::annual_of(&state.db, &scope, id).await?;
+    let carriers = store::carrier_names(&state.db, &scope).await?;
+    let row = list_row(e.clone(), &carriers);
     let own = scope.role() == Role::Enterprise;
+    let history = if crate::roles::AUDIT_READERS.contains(scope.role()) || ZONE_READERS.contains(scope.role()) {
+        let mut lines = audit::list(
+            &state.db,
+            &scope,
+            &audit::AuditFilter {
+                entity: Some("enterprise".into()),
+                entity_id: Some(id.to_string()),
+                ..Default::default()
+            },
+            &crate::platform::web::PageParams {
+                page: Some(1),
+                per_page: Some(50),
+            },
+        )
+        .await?
+        .0;
+        for a in &annual_rows {
+            lines.extend(
+                audit::list(
+                    &state.db,
+                    &scope,
+                    &audit::AuditFilter {
+                        entity: Some("annual_data".into()),
+                        entity_id: Some(a.id.to_string()),
+                        ..Default::default()
+                    },
+                    &crate::platform::web::PageParams {
+                        page: Some(1),
+                        per_page: Some(20),
+                    },
+                )
+                .await?
+                .0,
+            );
+        }
+        lines.sort_by_key(|l| std::cmp::Reverse(l.id));
+        lines
+            .into_iter()
+            .map(|l| (beijing(&l.at), l.clone(), ctx.t(&format!("audit.action.{}", l.action))))
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let fields = vec![
+        ("统一社会信用代码", e.uscc.clone()),
+        ("行业代码", row.industry.clone()),
+        (
+            "注册日期",
+            e.registered_on
+                .map(|d| d.format("%Y-%m-%d").to_string())
+                .unwrap_or_default(),
+        ),
+        ("注册地址", e.registered_address.clone().unwrap_or_default()),
+        ("法定代表人", e.legal_representative.clone().unwrap_or_default()),
+        ("企业负责人", e.principal.clone().unwrap_or_default()),
+        ("联系电话", e.phone.clone().unwrap_or_default()),
+        ("财务负责人", e.finance_officer.clone().unwrap_or_default()),
+        ("用地面积(亩)", row.land.clone()),
+        ("从业人员数", e.employees.map(|n| n.to_string()).unwrap_or_default()),
+        ("主导产业", e.leading_industry.clone().unwrap_or_default()),
+        ("所属载体", row.carrier.clone()),
+        ("企业规模", row.scale.clone()),
+        ("经营状态", row.status.clone()),
+        ("标签", row.tags.join("、")),
+        ("服务专员", e.service_officer.clone().unwrap_or_default()),
+    ];
     let ctx = if own {
         ctx
     } else {
@@ -75,10 +465,226 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
     };
     Ok(render(&DetailPage {
         ctx: ctx.crumb_text(e.name.clone(), ""),
+        industry_path: e.industry_code.as_deref().map(industry::path_text).unwrap_or_default(),
+        annual: annual_rows
+            .iter()
+            .map(|a| AnnualRow {
+                year: a.year,
+                cells: annual_cells(a),
+            })
+            .collect(),
+        chart_json: chart(&annual_rows).to_string(),
+        history,
+        fields,
         e,
         own,
     }))
 }
+
+// ---------------------------------------------------------------- import pages
+
+#[derive(Template)]
+#[template(path = "enterprises/templates/import.html")]
+struct ImportPage {
+    ctx: PageCtx,
+    error: Option<String>,
+}
+
+async fn import_page(ctx: PageCtx) -> Response {
+    render(&ImportPage {
+        ctx: ctx
+            .crumb("nav.enterprises", "/enterprises")
+            .crumb("enterprise.import", ""),
+        error: None,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "enterprises/templates/preview.html")]
+struct PreviewPage {
+    ctx: PageCtx,
+    report: ImportReport,
+    token: String,
+    kind: String,
+    has_annotated: bool,
+}
+
+/// Reads the multipart form: the file, its name, and the options.
+async fn read_upload(mut multipart: Multipart) -> AppResult<(String, Vec<u8>, String, bool, bool)> {
+    let (mut file_name, mut bytes) = (String::new(), Vec::new());
+    let (mut kind, mut update_existing, mut dry_run) = ("enterprise".to_string(), false, false);
+    let mut saw_update = false;
+    while let Some(field) = multipart
+        .next_field()
+        .await
+        .map_err(|e| AppError::BadRequest(format!("上传内容有误：{e}")))?
+    {
+        match field.name().unwrap_or("") {
+            "file" => {
+                file_name = field.file_name().unwrap_or("upload.xlsx").to_string();
+                bytes = field
+                    .bytes()
+                    .await
+                    .map_err(|_| AppError::BadRequest("文件过大或上传中断（最多 64 MB）".into()))?
+                    .to_vec();
+            }
+            "kind" => kind = field.text().await.unwrap_or_default(),
+            "update_existing" => {
+                saw_update = true;
+                update_existing = matches!(field.text().await.unwrap_or_default().as_str(), "on" | "true" | "1");
+            }
+            "dry_run" => dry_run = matches!(field.text().await.unwrap_or_default().as_str(), "on" | "true" | "1"),
+            _ => {}
+        }
+    }
+    if bytes.is_empty() {
+        return Err(AppError::field("file", "请选择要导入的文件"));
+    }
+    if !matches!(kind.as_str(), "enterprise" | "annual") {
+        return Err(AppError::field(
+            "kind",
+            "导入类型只能是 enterprise（企业）或 annual（年度数据）",
+        ));
+    }
+    Ok((
+        file_name,
+        bytes,
+        kind,
+        if saw_update { update_existing } else { true },
+        dry_run,
+    ))
+}
+
+async fn run_import(
+    state: &AppState,
+    scope: &Scope,
+    kind: &str,
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+) -> AppResult<(ImportReport, Option<Vec<u8>>)> {
+    if !scope.role().may_write() {
+        return Err(AppError::Forbidden);
+    }
+    let ctx = scope.write_context();
+    match kind {
+        "annual" => import_annual(&state.db, ctx, file_name, bytes, options).await,
+        _ => import_enterprises(&state.db, ctx, file_name, bytes, options).await,
+    }
+}
+
+async fn import_upload(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (file_name, bytes, kind, update_existing, _) = match read_upload(multipart).await {
+        Ok(v) => v,
+        Err(AppError::Validation { message, .. }) => {
+            return Ok(render(&ImportPage {
+                ctx: ctx
+                    .crumb("nav.enterprises", "/enterprises")
+                    .crumb("enterprise.import", ""),
+                error: Some(message),
+            }));
+        }
+        Err(e) => return Err(e),
+    };
+    let options = ImportOptions {
+        update_existing,
+        dry_run: true,
+    };
+    let (report, annotated) = run_import(&state, &scope, &kind, &file_name, &bytes, options).await?;
+    let token = uploads::save(
+        &Upload {
+            file_name,
+            kind: kind.clone(),
+            zone_id: scope.zone_id(),
+            account_id: scope.caller().account_id,
+            update_existing,
+        },
+        &bytes,
+    )?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    let mut response = render(&PreviewPage {
+        ctx: ctx
+            .crumb("nav.enterprises", "/enterprises")
+            .crumb("enterprise.import_preview", ""),
+        has_annotated: annotated.is_some(),
+        report,
+        token,
+        kind,
+    });
+    *response.status_mut() = status;
+    Ok(response)
+}
+
+async fn import_commit(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let (meta, bytes) = uploads::load(&token, scope.caller().account_id, scope.zone_id())?;
+    let options = ImportOptions {
+        update_existing: meta.update_existing,
+        dry_run: false,
+    };
+    let (report, _) = run_import(&state, &scope, &meta.kind, &meta.file_name, &bytes, options).await?;
+    if !report.errors.is_empty() {
+        return Ok(redirect_with_flash(
+            &state,
+            &headers,
+            "/enterprises/import",
+            "error",
+            "文件有错误，未导入：请修改后重新上传",
+        ));
+    }
+    uploads::remove(&token);
+    let what = if meta.kind == "annual" {
+        "年度数据"
+    } else {
+        "企业"
+    };
+    let message = format!(
+        "已导入{what}“{}”：新增 {}，更新 {}，不变 {}",
+        meta.file_name, report.new, report.changed, report.unchanged
+    );
+    Ok(redirect_with_flash(
+        &state,
+        &headers,
+        "/enterprises",
+        "success",
+        &message,
+    ))
+}
+
+async fn import_errors_file(
+    State(state): State<AppState>,
+    scope: Scope,
+    Path(token): Path<String>,
+) -> AppResult<Response> {
+    let (meta, bytes) = uploads::load(&token, scope.caller().account_id, scope.zone_id())?;
+    let options = ImportOptions {
+        update_existing: meta.update_existing,
+        dry_run: true,
+    };
+    let (_, annotated) = run_import(&state, &scope, &meta.kind, &meta.file_name, &bytes, options).await?;
+    let annotated = annotated.ok_or(AppError::NotFound)?;
+    let stem = meta
+        .file_name
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(&meta.file_name);
+    xlsx(annotated, &format!("{stem}-错误说明.xlsx"))
+}
+
+// ---------------------------------------------------------------- API
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct EnterpriseOut {
@@ -86,6 +692,26 @@ pub struct EnterpriseOut {
     pub name: String,
     /// 统一社会信用代码
     pub uscc: String,
+    pub industry_code: Option<String>,
+    /// 制造业 › … › the code's own name
+    pub industry_path: Option<String>,
+    pub registered_on: Option<chrono::NaiveDate>,
+    pub registered_address: Option<String>,
+    pub legal_representative: Option<String>,
+    pub principal: Option<String>,
+    pub phone: Option<String>,
+    pub finance_officer: Option<String>,
+    /// 亩, as a decimal string.
+    pub land_area_mu: Option<String>,
+    pub employees: Option<i32>,
+    pub leading_industry: Option<String>,
+    pub carrier_id: Option<i64>,
+    /// above / below
+    pub scale: Option<String>,
+    /// active / moved_out / deregistered
+    pub status: String,
+    pub tags: Vec<String>,
+    pub service_officer: Option<String>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
 }
@@ -93,9 +719,25 @@ pub struct EnterpriseOut {
 impl From<Enterprise> for EnterpriseOut {
     fn from(e: Enterprise) -> EnterpriseOut {
         EnterpriseOut {
+            industry_path: e.industry_code.as_deref().map(industry::path_text),
+            land_area_mu: e.land_area.map(|r| Fixed::<4>(r).to_string()),
+            tags: tags_from_column(e.tags.as_deref()),
             id: e.id,
             name: e.name,
             uscc: e.uscc,
+            industry_code: e.industry_code,
+            registered_on: e.registered_on,
+            registered_address: e.registered_address,
+            legal_representative: e.legal_representative,
+            principal: e.principal,
+            phone: e.phone,
+            finance_officer: e.finance_officer,
+            employees: e.employees,
+            leading_industry: e.leading_industry,
+            carrier_id: e.carrier_id,
+            scale: e.scale,
+            status: e.status,
+            service_officer: e.service_officer,
             created_at: e.created_at,
             updated_at: e.updated_at,
         }
@@ -110,16 +752,16 @@ pub struct EnterpriseList {
     pub per_page: u64,
 }
 
-/// Enterprises of the caller's zone (an enterprise user gets only its own).
-#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(SearchParams),
+/// Enterprises of the caller's zone with the list page's filters (an enterprise user gets only its own).
+#[utoipa::path(get, path = "/api/v1/enterprises", tag = "enterprises", params(store::EnterpriseFilter),
     responses((status = 200, body = EnterpriseList), (status = 401, body = ErrorBody)))]
 pub async fn list_enterprises(
     State(state): State<AppState>,
     scope: Scope,
-    Q(query): Q<SearchParams>,
+    Q(f): Q<store::EnterpriseFilter>,
 ) -> AppResult<Json<EnterpriseList>> {
-    let page = query.paging();
-    let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
+    let (rows, total) = store::search_page(&state.db, &scope, &f).await?;
+    let page = f.paging();
     Ok(Json(EnterpriseList {
         items: rows.into_iter().map(EnterpriseOut::from).collect(),
         total,
@@ -133,4 +775,86 @@ pub async fn list_enterprises(
     responses((status = 200, body = EnterpriseOut), (status = 404, body = ErrorBody)))]
 pub async fn get_enterprise(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<EnterpriseOut>> {
     Ok(Json(store::get(&state.db, &scope, id).await?.into()))
+}
+
+/// One year of an enterprise's figures; money in 万元 and masses in 吨 as decimal strings.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct AnnualOut {
+    pub year: i32,
+    pub revenue: Option<String>,
+    pub gross_output: Option<String>,
+    pub value_added: Option<String>,
+    pub tax: Option<String>,
+    pub rd_expense: Option<String>,
+    pub energy_tce: Option<String>,
+    pub cod: Option<String>,
+    pub ammonia: Option<String>,
+    pub sulfur_dioxide: Option<String>,
+    pub nitrogen_oxides: Option<String>,
+    pub rd_staff: Option<i32>,
+    pub tech_staff: Option<i32>,
+    pub hitech_revenue: Option<String>,
+    pub invention_patents: Option<i32>,
+    /// Where each value came from.
+    #[schema(value_type = Option<Object>)]
+    pub sources: Option<serde_json::Value>,
+}
+
+impl From<annual::Model> for AnnualOut {
+    fn from(a: annual::Model) -> AnnualOut {
+        let w = |v: Option<i64>| v.map(|r| Fixed::<6>(r).to_string());
+        let t = |v: Option<i64>| v.map(|r| Fixed::<3>(r).to_string());
+        AnnualOut {
+            year: a.year,
+            revenue: w(a.revenue),
+            gross_output: w(a.gross_output),
+            value_added: w(a.value_added),
+            tax: w(a.tax),
+            rd_expense: w(a.rd_expense),
+            energy_tce: t(a.energy),
+            cod: t(a.cod),
+            ammonia: t(a.ammonia),
+            sulfur_dioxide: t(a.sulfur_dioxide),
+            nitrogen_oxides: t(a.nitrogen_oxides),
+            rd_staff: a.rd_staff,
+            tech_staff: a.tech_staff,
+            hitech_revenue: w(a.hitech_revenue),
+            invention_patents: a.invention_patents,
+            sources: a.sources_json.and_then(|s| serde_json::from_str(&s).ok()),
+        }
+    }
+}
+
+/// An enterprise's annual data, oldest year first.
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/annual", tag = "enterprises", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<AnnualOut>), (status = 404, body = ErrorBody)))]
+pub async fn get_annual(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<Vec<AnnualOut>>> {
+    Ok(Json(
+        store::annual_of(&state.db, &scope, id)
+            .await?
+            .into_iter()
+            .map(AnnualOut::from)
+            .collect(),
+    ))
+}
+
+/// Imports a .xlsx/.xls/.csv file (multipart field `file`; fields `kind` = enterprise|annual,
+/// `dry_run`, `update_existing`). 200 with the report; 422 with the report when any cell is wrong
+/// (then nothing is written).
+#[utoipa::path(post, path = "/api/v1/enterprises/import", tag = "enterprises",
+    request_body(content_type = "multipart/form-data", description = "file, kind, dry_run, update_existing"),
+    responses((status = 200, body = ImportReport), (status = 422, body = ImportReport), (status = 403, body = ErrorBody)))]
+pub async fn api_import(State(state): State<AppState>, scope: Scope, multipart: Multipart) -> AppResult<Response> {
+    let (file_name, bytes, kind, update_existing, dry_run) = read_upload(multipart).await?;
+    let options = ImportOptions {
+        update_existing,
+        dry_run,
+    };
+    let (report, _) = run_import(&state, &scope, &kind, &file_name, &bytes, options).await?;
+    let status = if report.errors.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(report)).into_response())
 }

@@ -1,5 +1,5 @@
-//! The foundation: zones, departments, enterprises (minimal; the registry issue extends
-//! them), accounts, sessions, API tokens and the append-only audit log.
+//! The foundation: zones, departments, carriers, enterprises and their annual data,
+//! accounts, sessions, API tokens and the append-only audit log.
 
 use sea_orm::{ConnectionTrait, DbBackend};
 use sea_orm_migration::prelude::*;
@@ -29,12 +29,61 @@ enum Department {
 }
 
 #[derive(DeriveIden)]
+enum Carrier {
+    Table,
+    Id,
+    ZoneId,
+    Name,
+    Kind,
+    Address,
+}
+
+#[derive(DeriveIden)]
 enum Enterprise {
     Table,
     Id,
     ZoneId,
     Name,
     Uscc,
+    IndustryCode,
+    RegisteredOn,
+    RegisteredAddress,
+    LegalRepresentative,
+    Principal,
+    Phone,
+    FinanceOfficer,
+    LandArea,
+    Employees,
+    LeadingIndustry,
+    CarrierId,
+    Scale,
+    Status,
+    Tags,
+    ServiceOfficer,
+}
+
+#[derive(DeriveIden)]
+enum AnnualData {
+    Table,
+    Id,
+    ZoneId,
+    EnterpriseId,
+    Year,
+    Revenue,
+    GrossOutput,
+    ValueAdded,
+    Tax,
+    RdExpense,
+    Energy,
+    Cod,
+    Ammonia,
+    SulfurDioxide,
+    NitrogenOxides,
+    RdStaff,
+    TechStaff,
+    HitechRevenue,
+    InventionPatents,
+    SourcesJson,
 }
 
 #[derive(DeriveIden)]
@@ -123,6 +172,34 @@ fn fk(
         .to_owned()
 }
 
+async fn index<T: IntoIden + 'static, C: IntoIden + 'static>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    cols: Vec<C>,
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table);
+    for col in cols {
+        index.col(col);
+    }
+    manager.create_index(index.to_owned()).await
+}
+
+async fn unique<T: IntoIden + 'static, C: IntoIden + 'static>(
+    manager: &SchemaManager<'_>,
+    name: &str,
+    table: T,
+    cols: Vec<C>,
+) -> Result<(), DbErr> {
+    let mut index = Index::create();
+    index.name(name).table(table).unique();
+    for col in cols {
+        index.col(col);
+    }
+    manager.create_index(index.to_owned()).await
+}
+
 #[async_trait::async_trait]
 impl MigrationTrait for Migration {
     async fn up(&self, manager: &SchemaManager) -> Result<(), DbErr> {
@@ -157,18 +234,41 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             ))
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("uq_department_zone_name")
-                    .table(Department::Table)
-                    .col(Department::ZoneId)
-                    .col(Department::Name)
-                    .unique()
-                    .to_owned(),
-            )
-            .await?;
+        unique(
+            manager,
+            "uq_department_zone_name",
+            Department::Table,
+            vec![Department::ZoneId, Department::Name],
+        )
+        .await?;
 
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(Carrier::Table)
+                    .col(big_pk_auto(Carrier::Id))
+                    .col(big_integer(Carrier::ZoneId))
+                    .col(string_len(Carrier::Name, 100))
+                    .col(string_len(Carrier::Kind, 20))
+                    .col(string_len_null(Carrier::Address, 200))
+                    .foreign_key(&mut fk(
+                        "fk_carrier_zone",
+                        (Carrier::Table, Carrier::ZoneId),
+                        (Zone::Table, Zone::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
+        unique(
+            manager,
+            "uq_carrier_zone_name",
+            Carrier::Table,
+            vec![Carrier::ZoneId, Carrier::Name],
+        )
+        .await?;
+
+        // Money is BIGINT fen, land BIGINT ten-thousandths of a 亩 (see src/quantity.rs).
         manager
             .create_table(stamped(
                 Table::create()
@@ -177,36 +277,109 @@ impl MigrationTrait for Migration {
                     .col(big_integer(Enterprise::ZoneId))
                     .col(string_len(Enterprise::Name, 200))
                     .col(string_len(Enterprise::Uscc, 18))
+                    .col(string_len_null(Enterprise::IndustryCode, 5))
+                    .col(date_null(Enterprise::RegisteredOn))
+                    .col(string_len_null(Enterprise::RegisteredAddress, 200))
+                    .col(string_len_null(Enterprise::LegalRepresentative, 50))
+                    .col(string_len_null(Enterprise::Principal, 50))
+                    .col(string_len_null(Enterprise::Phone, 30))
+                    .col(string_len_null(Enterprise::FinanceOfficer, 50))
+                    .col(big_integer_null(Enterprise::LandArea))
+                    .col(integer_null(Enterprise::Employees))
+                    .col(string_len_null(Enterprise::LeadingIndustry, 50))
+                    .col(big_integer_null(Enterprise::CarrierId))
+                    .col(string_len_null(Enterprise::Scale, 16))
+                    .col(string_len(Enterprise::Status, 16).default("active"))
+                    .col(string_len_null(Enterprise::Tags, 500))
+                    .col(string_len_null(Enterprise::ServiceOfficer, 50))
                     .foreign_key(&mut fk(
                         "fk_enterprise_zone",
                         (Enterprise::Table, Enterprise::ZoneId),
                         (Zone::Table, Zone::Id),
                         ForeignKeyAction::Restrict,
                     ))
+                    .foreign_key(&mut fk(
+                        "fk_enterprise_carrier",
+                        (Enterprise::Table, Enterprise::CarrierId),
+                        (Carrier::Table, Carrier::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
             ))
             .await?;
+        unique(
+            manager,
+            "uq_enterprise_zone_uscc",
+            Enterprise::Table,
+            vec![Enterprise::ZoneId, Enterprise::Uscc],
+        )
+        .await?;
+        for (name, cols) in [
+            ("ix_enterprise_zone_name", vec![Enterprise::ZoneId, Enterprise::Name]),
+            (
+                "ix_enterprise_zone_industry",
+                vec![Enterprise::ZoneId, Enterprise::IndustryCode],
+            ),
+            (
+                "ix_enterprise_zone_carrier",
+                vec![Enterprise::ZoneId, Enterprise::CarrierId],
+            ),
+        ] {
+            index(manager, name, Enterprise::Table, cols).await?;
+        }
+
         manager
-            .create_index(
-                Index::create()
-                    .name("uq_enterprise_zone_uscc")
-                    .table(Enterprise::Table)
-                    .col(Enterprise::ZoneId)
-                    .col(Enterprise::Uscc)
-                    .unique()
+            .create_table(stamped(
+                Table::create()
+                    .table(AnnualData::Table)
+                    .col(big_pk_auto(AnnualData::Id))
+                    .col(big_integer(AnnualData::ZoneId))
+                    .col(big_integer(AnnualData::EnterpriseId))
+                    .col(integer(AnnualData::Year))
+                    .col(big_integer_null(AnnualData::Revenue))
+                    .col(big_integer_null(AnnualData::GrossOutput))
+                    .col(big_integer_null(AnnualData::ValueAdded))
+                    .col(big_integer_null(AnnualData::Tax))
+                    .col(big_integer_null(AnnualData::RdExpense))
+                    .col(big_integer_null(AnnualData::Energy))
+                    .col(big_integer_null(AnnualData::Cod))
+                    .col(big_integer_null(AnnualData::Ammonia))
+                    .col(big_integer_null(AnnualData::SulfurDioxide))
+                    .col(big_integer_null(AnnualData::NitrogenOxides))
+                    .col(integer_null(AnnualData::RdStaff))
+                    .col(integer_null(AnnualData::TechStaff))
+                    .col(big_integer_null(AnnualData::HitechRevenue))
+                    .col(integer_null(AnnualData::InventionPatents))
+                    .col(text_null(AnnualData::SourcesJson))
+                    .foreign_key(&mut fk(
+                        "fk_annual_data_zone",
+                        (AnnualData::Table, AnnualData::ZoneId),
+                        (Zone::Table, Zone::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_annual_data_enterprise",
+                        (AnnualData::Table, AnnualData::EnterpriseId),
+                        (Enterprise::Table, Enterprise::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
                     .to_owned(),
-            )
+            ))
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_enterprise_zone_name")
-                    .table(Enterprise::Table)
-                    .col(Enterprise::ZoneId)
-                    .col(Enterprise::Name)
-                    .to_owned(),
-            )
-            .await?;
+        unique(
+            manager,
+            "uq_annual_data_zone_enterprise_year",
+            AnnualData::Table,
+            vec![AnnualData::ZoneId, AnnualData::EnterpriseId, AnnualData::Year],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_annual_data_zone_year",
+            AnnualData::Table,
+            vec![AnnualData::ZoneId, AnnualData::Year],
+        )
+        .await?;
 
         manager
             .create_table(stamped(
@@ -246,15 +419,7 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             ))
             .await?;
-        manager
-            .create_index(
-                Index::create()
-                    .name("ix_account_zone")
-                    .table(Account::Table)
-                    .col(Account::ZoneId)
-                    .to_owned(),
-            )
-            .await?;
+        index(manager, "ix_account_zone", Account::Table, vec![Account::ZoneId]).await?;
 
         manager
             .create_table(stamped(
@@ -323,12 +488,7 @@ impl MigrationTrait for Migration {
                 vec![AuditLog::ZoneId, AuditLog::Entity, AuditLog::EntityId],
             ),
         ] {
-            let mut index = Index::create();
-            index.name(name).table(AuditLog::Table);
-            for col in cols {
-                index.col(col);
-            }
-            manager.create_index(index.to_owned()).await?;
+            index(manager, name, AuditLog::Table, cols).await?;
         }
 
         // The audit log is append-only: the database itself refuses UPDATE and DELETE, so not

@@ -1,0 +1,63 @@
+//! Files uploaded for an import, kept between the preview and the commit (and for the
+//! annotated error file). Stored under the system temp directory; a token names each, and
+//! only the account that uploaded a file can use its token.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+use super::error::AppError;
+use super::secrets::random_hex;
+
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub struct Upload {
+    pub file_name: String,
+    /// What the file is for (`enterprise`, `annual`).
+    pub kind: String,
+    pub zone_id: i64,
+    pub account_id: i64,
+    pub update_existing: bool,
+}
+
+fn dir() -> PathBuf {
+    std::env::temp_dir().join("gaoxin-uploads")
+}
+
+fn valid_token(token: &str) -> bool {
+    token.len() == 32 && token.chars().all(|c| c.is_ascii_hexdigit())
+}
+
+pub fn save(meta: &Upload, bytes: &[u8]) -> Result<String, AppError> {
+    let token = random_hex(16);
+    let dir = dir();
+    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
+    std::fs::write(dir.join(format!("{token}.bin")), bytes).map_err(|e| AppError::Internal(e.into()))?;
+    let json = serde_json::to_vec(meta).map_err(|e| AppError::Internal(e.into()))?;
+    std::fs::write(dir.join(format!("{token}.json")), json).map_err(|e| AppError::Internal(e.into()))?;
+    Ok(token)
+}
+
+/// The upload behind a token, if it exists and belongs to this account and zone.
+pub fn load(token: &str, account_id: i64, zone_id: i64) -> Result<(Upload, Vec<u8>), AppError> {
+    if !valid_token(token) {
+        return Err(AppError::NotFound);
+    }
+    let dir = dir();
+    let meta: Upload = std::fs::read(dir.join(format!("{token}.json")))
+        .ok()
+        .and_then(|b| serde_json::from_slice(&b).ok())
+        .ok_or(AppError::NotFound)?;
+    if meta.account_id != account_id || meta.zone_id != zone_id {
+        return Err(AppError::NotFound);
+    }
+    let bytes = std::fs::read(dir.join(format!("{token}.bin"))).map_err(|_| AppError::NotFound)?;
+    Ok((meta, bytes))
+}
+
+pub fn remove(token: &str) {
+    if valid_token(token) {
+        let dir = dir();
+        let _ = std::fs::remove_file(dir.join(format!("{token}.bin")));
+        let _ = std::fs::remove_file(dir.join(format!("{token}.json")));
+    }
+}
