@@ -409,6 +409,25 @@ impl Call<'_> {
         self.header("content-type", content_type)
     }
 
+    /// A multipart/form-data body: (field name, file name for file fields, content).
+    pub fn multipart(mut self, parts: &[(&str, Option<&str>, &[u8])]) -> Self {
+        let boundary = "gaoxin-test-boundary-7f3a";
+        let mut body = Vec::new();
+        for (name, file_name, content) in parts {
+            body.extend_from_slice(format!("--{boundary}\r\n").as_bytes());
+            match file_name {
+                Some(f) => body.extend_from_slice(
+                    format!("Content-Disposition: form-data; name=\"{name}\"; filename=\"{f}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+                ),
+                None => body.extend_from_slice(format!("Content-Disposition: form-data; name=\"{name}\"\r\n\r\n").as_bytes()),
+            }
+            body.extend_from_slice(content);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
+        self.raw(&format!("multipart/form-data; boundary={boundary}"), &body)
+    }
+
     pub fn form(mut self, pairs: &[(&str, &str)]) -> Self {
         self.form = Some(pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect());
         self

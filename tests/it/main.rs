@@ -11,4 +11,5 @@ mod cli;
 mod demo;
 mod flows;
 mod openapi;
+mod registry;
 mod zone_isolation;

@@ -146,22 +146,20 @@ fn filtered(scope: &Scope, f: &EnterpriseFilter) -> sea_orm::Select<enterprise::
     if let Some(status) = some(&f.status) {
         select = select.filter(enterprise::Column::Status.eq(status));
     }
+    // Largest first, unknown values last on both databases (PostgreSQL puts NULLs first).
+    let desc = |select: sea_orm::Select<enterprise::Entity>, column: enterprise::Column| {
+        select
+            .order_by_with_nulls(column, sea_orm::Order::Desc, sea_orm::sea_query::NullOrdering::Last)
+            .order_by_asc(enterprise::Column::Id)
+    };
     match some(&f.sort) {
         Some("name") => select
             .order_by_asc(enterprise::Column::Name)
             .order_by_asc(enterprise::Column::Id),
-        Some("registered_on") => select
-            .order_by_desc(enterprise::Column::RegisteredOn)
-            .order_by_asc(enterprise::Column::Id),
-        Some("employees") => select
-            .order_by_desc(enterprise::Column::Employees)
-            .order_by_asc(enterprise::Column::Id),
-        Some("land_area") => select
-            .order_by_desc(enterprise::Column::LandArea)
-            .order_by_asc(enterprise::Column::Id),
-        Some("updated") => select
-            .order_by_desc(enterprise::Column::UpdatedAt)
-            .order_by_asc(enterprise::Column::Id),
+        Some("registered_on") => desc(select, enterprise::Column::RegisteredOn),
+        Some("employees") => desc(select, enterprise::Column::Employees),
+        Some("land_area") => desc(select, enterprise::Column::LandArea),
+        Some("updated") => desc(select, enterprise::Column::UpdatedAt),
         _ => select.order_by_asc(enterprise::Column::Id),
     }
 }
