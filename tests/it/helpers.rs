@@ -410,7 +410,7 @@ impl Call<'_> {
     }
 
     /// A multipart/form-data body: (field name, file name for file fields, content).
-    pub fn multipart(mut self, parts: &[(&str, Option<&str>, &[u8])]) -> Self {
+    pub fn multipart(self, parts: &[(&str, Option<&str>, &[u8])]) -> Self {
         let boundary = "gaoxin-test-boundary-7f3a";
         let mut body = Vec::new();
         for (name, file_name, content) in parts {
