@@ -162,6 +162,7 @@ pub fn routes() -> Routes {
         .merge(accounts::routes())
         .merge(departments::routes())
         .merge(enterprises::routes())
+        .merge(enterprises::corrections::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())

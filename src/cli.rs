@@ -79,6 +79,9 @@ pub enum Command {
     /// 统一社会信用代码 (USCC)
     #[command(subcommand)]
     Uscc(enterprises::cli::UsccCommand),
+    /// 基准测试 (benchmark helpers; see BENCHMARKS.md)
+    #[command(subcommand)]
+    Bench(crate::bench::BenchCommand),
 }
 
 pub fn print_json<T: Serialize>(value: &T) {
@@ -233,5 +236,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             enterprises::cli::run_annual(&db, command, format).await
         }
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
+        Command::Bench(command) => crate::bench::run(command),
     }
 }

@@ -6,6 +6,7 @@
 //! `roles` is the pure role model every layer shares.
 
 pub mod app;
+pub mod bench;
 pub mod cli;
 pub mod demo;
 pub mod modules;

@@ -195,3 +195,186 @@ fn version_and_bad_arguments() {
         .unwrap();
     assert!(!out.status.success());
 }
+
+fn valid_uscc(n: usize) -> String {
+    const BODY: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
+    let mut first17 = String::from("91410700MA");
+    let mut k = n;
+    for _ in 0..7 {
+        first17.push(BODY[k % BODY.len()] as char);
+        k /= BODY.len();
+    }
+    gaoxin::modules::enterprises::domain::with_check_char(&first17).unwrap()
+}
+
+#[tokio::test]
+async fn enterprise_and_annual_imports_and_uscc_checks_from_the_command_line() {
+    let db = TestDb::new().await;
+    ok_json(&db, &["zone", "add", "xinxiang", "新乡高新区", "--format", "json"]);
+    let dir = std::env::temp_dir().join(format!("gaoxin-cli-{}", gaoxin::platform::secrets::random_hex(4)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let good = dir.join("企业.csv");
+    std::fs::write(
+        &good,
+        format!(
+            "企业名称,统一社会信用代码,所属载体\n甲公司,{},一号楼\n乙公司,{},\n",
+            valid_uscc(1),
+            valid_uscc(2)
+        ),
+    )
+    .unwrap();
+    let dry = ok_json(
+        &db,
+        &[
+            "enterprise",
+            "import",
+            good.to_str().unwrap(),
+            "--dry-run",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        (dry["new"].as_u64(), dry["committed"].as_bool()),
+        (Some(2), Some(false))
+    );
+    let done = ok_json(
+        &db,
+        &["enterprise", "import", good.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!(done["committed"], true);
+    let again = ok_json(
+        &db,
+        &["enterprise", "import", good.to_str().unwrap(), "--format", "json"],
+    );
+    assert_eq!((again["new"].as_u64(), again["unchanged"].as_u64()), (Some(0), Some(2)));
+    // Errors: exit status 1, the report on stdout, the annotated file next to the input.
+    let bad = dir.join("坏.csv");
+    std::fs::write(
+        &bad,
+        format!(
+            "企业名称,统一社会信用代码\n丙公司,{}\n丁公司,91410700MA0000000X\n",
+            valid_uscc(3)
+        ),
+    )
+    .unwrap();
+    let out = gaoxin(
+        &db,
+        &["enterprise", "import", bad.to_str().unwrap(), "--format", "json"],
+        None,
+    );
+    assert!(!out.status.success());
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(report["errors"][0]["row"], 3);
+    assert_eq!(report["errors"][0]["column"], "统一社会信用代码");
+    assert!(dir.join("坏-错误说明.xlsx").exists());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("未导入任何数据"));
+    // Annual data for the imported enterprises.
+    let annual = dir.join("年报.csv");
+    std::fs::write(
+        &annual,
+        format!(
+            "统一社会信用代码,年度,营业收入(万元)\n{},2024,\"1,234.5\"\n",
+            valid_uscc(1)
+        ),
+    )
+    .unwrap();
+    let report = ok_json(&db, &["annual", "import", annual.to_str().unwrap(), "--format", "json"]);
+    assert_eq!(report["new"], 1);
+    // uscc check.
+    let out = gaoxin(
+        &db,
+        &[
+            "uscc",
+            "check",
+            &valid_uscc(5),
+            "91440300708461136T",
+            "--format",
+            "json",
+        ],
+        None,
+    );
+    assert!(out.status.success());
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(checks.as_array().unwrap().len(), 2);
+    assert!(
+        checks
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|c| c["valid"] == true && c["reason"].is_null())
+    );
+    let out = gaoxin(&db, &["uscc", "check", "91440300708461136X", "--format", "json"], None);
+    assert!(!out.status.success());
+    let checks: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(checks[0]["valid"], false);
+    assert!(checks[0]["reason"].as_str().unwrap().contains("校验位错误"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[tokio::test]
+async fn killing_an_import_midway_leaves_the_database_as_it_was_or_fully_imported() {
+    let db = TestDb::new().await;
+    ok_json(&db, &["zone", "add", "xinxiang", "新乡高新区", "--format", "json"]);
+    let dir = std::env::temp_dir().join(format!("gaoxin-kill-{}", gaoxin::platform::secrets::random_hex(4)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let rows = 20_000;
+    let mut csv = String::from("企业名称,统一社会信用代码,注册地址,从业人员数\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "测试企业{i}有限公司,{},新乡市高新区{i}号,{}\n",
+            valid_uscc(1000 + i),
+            i % 500
+        ));
+    }
+    let file = dir.join("big.csv");
+    std::fs::write(&file, csv).unwrap();
+    let app_db = gaoxin::platform::db::Db::open(&db.url).await.unwrap();
+    let count = || async {
+        use sea_orm::{EntityTrait, PaginatorTrait};
+        gaoxin::modules::enterprises::entity::Entity::find()
+            .count(app_db.conn())
+            .await
+            .unwrap()
+    };
+    let mut outcomes = Vec::new();
+    for delay_ms in [150u64, 600, 1500] {
+        let before = count().await;
+        let mut child = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+            .args([
+                "--db",
+                db.url.as_str(),
+                "enterprise",
+                "import",
+                file.to_str().unwrap(),
+                "--no-update",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+        let after = count().await;
+        assert!(
+            after == before || after == rows as u64,
+            "after a kill at {delay_ms} ms: {after} rows (before {before}): a partial import"
+        );
+        outcomes.push((delay_ms, status.success(), after));
+        if after == rows as u64 {
+            break;
+        }
+    }
+    // The database is still usable, and a full import goes through.
+    let report = ok_json(
+        &db,
+        &["enterprise", "import", file.to_str().unwrap(), "--format", "json"],
+    );
+    assert!(
+        report["committed"].as_bool().unwrap() || report["unchanged"] == rows,
+        "{outcomes:?}"
+    );
+    assert_eq!(count().await, rows as u64);
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -134,7 +134,7 @@ pub struct Fixture {
 }
 
 /// Text that exists only in zone beta: no response to a zone-alpha caller may contain it.
-pub const BETA_MARKERS: [&str; 2] = ["贝塔", "BETA-ONLY"];
+pub const BETA_MARKERS: [&str; 3] = ["贝塔", "BETA-ONLY", "91320281"];
 
 async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area: &str) -> ZoneFixture {
     let zone = zones::create(db, WriteContext::system(None, "test"), code, &format!("{label}高新区"))
@@ -175,6 +175,24 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     )
     .await
     .unwrap();
+    let carrier = w
+        .insert_in_zone(gaoxin::modules::enterprises::carrier_entity::ActiveModel {
+            name: sea_orm::ActiveValue::Set(format!("{label}孵化器")),
+            kind: sea_orm::ActiveValue::Set("incubator".into()),
+            address: sea_orm::ActiveValue::Set(None),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    w.insert_in_zone(gaoxin::modules::enterprises::annual_entity::ActiveModel {
+        enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+        year: sea_orm::ActiveValue::Set(2024),
+        revenue: sea_orm::ActiveValue::Set(Some(123_456_000_000)),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let _ = carrier;
     let mut admin = 0;
     for (user, role) in [
         ("admin", Role::Admin),

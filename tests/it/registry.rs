@@ -659,3 +659,126 @@ async fn templates_have_the_chinese_headers_instructions_and_an_example() {
         .xlsx_cells();
     assert!(a.iter().any(|c| c == "综合能耗(吨标准煤)"));
 }
+
+#[tokio::test]
+async fn an_enterprise_user_proposes_a_correction_and_a_department_decides() {
+    let app = TestApp::new().await;
+    let fx = app.fx.alpha.clone();
+    let ent = app.login("ent_a").await;
+    let propose = |id: i64, field: &'static str, value: &'static str, reason: &'static str| {
+        let app = &app;
+        let ent = ent.clone();
+        async move {
+            app.post(&format!("/enterprises/{id}/corrections"))
+                .session(&ent)
+                .form(&[("field", field), ("proposed_value", value), ("reason", reason)])
+                .send()
+                .await
+        }
+    };
+    let res = propose(fx.enterprise, "phone", "0373-5550000", "换了新号码").await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert!(res.cookie("gaoxin_flash").unwrap().contains("%E5%BE%85")); // 等待部门审核
+    // Not for another enterprise, not for the code itself, not an invalid value.
+    assert_eq!(
+        propose(fx.other_enterprise, "phone", "0373-5550000", "x").await.status,
+        StatusCode::NOT_FOUND
+    );
+    for (field, value) in [("uscc", "91440300708461136T"), ("registered_on", "去年")] {
+        let res = propose(fx.enterprise, field, value, "理由").await;
+        let flash = res.cookie("gaoxin_flash").unwrap();
+        let page = app
+            .get(&format!("/enterprises/{}", fx.enterprise))
+            .session(&ent)
+            .cookie(&flash)
+            .send()
+            .await
+            .text();
+        assert!(
+            page.contains("不能由企业提出更正") || page.contains("不是有效的日期"),
+            "{field}: {page}"
+        );
+    }
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM correction").await, 1);
+    let own = app
+        .get(&format!("/enterprises/{}", fx.enterprise))
+        .session(&ent)
+        .send()
+        .await
+        .text();
+    assert!(own.contains("0373-5550000") && own.contains("待审核"));
+
+    let staff = app.login("staff_a").await;
+    let list = app.get("/enterprises/corrections").session(&staff).send().await.text();
+    assert!(list.contains("换了新号码") && list.contains("阿尔法测试科技有限公司"));
+    let id = app.scalar("SELECT MAX(id) FROM correction").await;
+    let res = app
+        .post(&format!("/enterprises/corrections/{id}/approve"))
+        .session(&staff)
+        .form(&[])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let token = app.token("staff_a").await;
+    let e = app
+        .get(&format!("/api/v1/enterprises/{}", fx.enterprise))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(e["phone"], "0373-5550000");
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'enterprise' AND entity_id = '{}' AND action = 'update' AND actor_name LIKE '%staff_a%'",
+            fx.enterprise
+        ))
+        .await,
+        1
+    );
+    // A decided correction cannot be decided again; returning one needs a reason.
+    let res = app
+        .post(&format!("/enterprises/corrections/{id}/reject"))
+        .session(&staff)
+        .form(&[("note", "晚了")])
+        .send()
+        .await;
+    assert!(
+        res.cookie("gaoxin_flash")
+            .unwrap()
+            .contains("%E5%B7%B2%E5%A4%84%E7%90%86")
+    ); // 已处理
+    propose(fx.enterprise, "registered_address", "新乡市高新区新二街 1 号", "搬家").await;
+    let second = app.scalar("SELECT MAX(id) FROM correction").await;
+    let res = app
+        .post(&format!("/enterprises/corrections/{second}/reject"))
+        .session(&staff)
+        .form(&[("note", "")])
+        .send()
+        .await;
+    assert!(
+        res.cookie("gaoxin_flash")
+            .unwrap()
+            .contains("%E9%80%80%E5%9B%9E%E7%90%86%E7%94%B1")
+    ); // 退回理由
+    let res = app
+        .post(&format!("/enterprises/corrections/{second}/reject"))
+        .session(&staff)
+        .form(&[("note", "请附租赁合同")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    let own = app
+        .get(&format!("/enterprises/{}", fx.enterprise))
+        .session(&ent)
+        .send()
+        .await
+        .text();
+    assert!(own.contains("已退回") && own.contains("请附租赁合同"));
+    let e = app
+        .get(&format!("/api/v1/enterprises/{}", fx.enterprise))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert!(e["registered_address"].is_null());
+}

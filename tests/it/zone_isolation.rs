@@ -54,7 +54,7 @@ async fn every_page_list_export_and_api_of_zone_alpha_shows_nothing_of_zone_beta
                 "?q=%E7%A7%91%E5%AD%A6%E6%8A%80%E6%9C%AF",
                 "?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8",
                 "?q=BETA&actor=%E8%B4%9D",
-                "?q=91320281",
+                "?q=9132028",
                 "?entity=department&actor=admin",
             ] {
                 let res = app.get(&format!("{path}{query}")).session(&session).send().await;
@@ -74,7 +74,7 @@ async fn every_page_list_export_and_api_of_zone_alpha_shows_nothing_of_zone_beta
         .send()
         .await;
     assert_eq!(res.json()["total"], 0);
-    let res = app.get("/api/v1/enterprises?q=91320281").bearer(&token).send().await;
+    let res = app.get("/api/v1/enterprises?q=9132028").bearer(&token).send().await;
     assert_eq!(res.json()["total"], 0);
     let res = app
         .get("/api/v1/enterprises?q=%E6%9C%89%E9%99%90%E5%85%AC%E5%8F%B8")

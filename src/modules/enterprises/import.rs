@@ -151,7 +151,8 @@ fn diff(before: &[(&'static str, String)], after: &[(&'static str, String)]) -> 
         .collect()
 }
 
-fn apply(active: &mut enterprise::ActiveModel, r: &EnterpriseRecord, carrier_id: Option<i64>) {
+/// Sets every registry field of an active model from a record.
+pub fn apply_record(active: &mut enterprise::ActiveModel, r: &EnterpriseRecord, carrier_id: Option<i64>) {
     active.name = Set(r.name.clone());
     active.uscc = Set(r.uscc.clone());
     active.industry_code = Set(r.industry_code.clone());
@@ -321,12 +322,12 @@ pub async fn import_enterprises(
         match before {
             None => {
                 let mut active = enterprise::ActiveModel::default();
-                apply(&mut active, record, carrier_id);
+                apply_record(&mut active, record, carrier_id);
                 inserts.push(active);
             }
             Some(model) => {
                 let mut active = (*model).clone().into_active_model();
-                apply(&mut active, record, carrier_id);
+                apply_record(&mut active, record, carrier_id);
                 writer.update_in_zone(*model, active).await?;
             }
         }

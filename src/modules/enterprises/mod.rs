@@ -5,6 +5,8 @@
 pub mod annual_entity;
 pub mod carrier_entity;
 pub mod cli;
+pub mod correction_entity;
+pub mod corrections;
 pub mod domain;
 pub mod entity;
 pub mod import;

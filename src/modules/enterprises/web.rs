@@ -355,6 +355,9 @@ struct DetailPage {
     chart_json: String,
     history: Vec<(String, AuditLine, String)>,
     own: bool,
+    corrections: Vec<(&'static str, super::correction_entity::Model, &'static str)>,
+    correctable: Vec<(&'static str, &'static str)>,
+    can_review: bool,
 }
 
 fn annual_cells(a: &annual::Model) -> Vec<String> {
@@ -458,12 +461,28 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
         ("标签", row.tags.join("、")),
         ("服务专员", e.service_officer.clone().unwrap_or_default()),
     ];
+    let corrections = super::corrections::of_enterprise(&state, &scope, id)
+        .await?
+        .into_iter()
+        .map(|c| {
+            let field = super::domain::ENTERPRISE_COLUMNS
+                .iter()
+                .find(|s| s.key == c.field)
+                .map(|s| s.header)
+                .unwrap_or("");
+            let status = super::corrections::status_label(&c.status);
+            (field, c, status)
+        })
+        .collect();
     let ctx = if own {
         ctx
     } else {
         ctx.crumb("nav.enterprises", "/enterprises")
     };
     Ok(render(&DetailPage {
+        corrections,
+        correctable: super::corrections::correctable().collect(),
+        can_review: DEPARTMENT_EDITORS.contains(scope.role()),
         ctx: ctx.crumb_text(e.name.clone(), ""),
         industry_path: e.industry_code.as_deref().map(industry::path_text).unwrap_or_default(),
         annual: annual_rows

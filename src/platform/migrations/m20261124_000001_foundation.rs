@@ -63,6 +63,22 @@ enum Enterprise {
 }
 
 #[derive(DeriveIden)]
+enum Correction {
+    Table,
+    Id,
+    ZoneId,
+    EnterpriseId,
+    Field,
+    CurrentValue,
+    ProposedValue,
+    Reason,
+    Status,
+    ProposedBy,
+    ReviewedBy,
+    ReviewNote,
+}
+
+#[derive(DeriveIden)]
 enum AnnualData {
     Table,
     Id,
@@ -378,6 +394,45 @@ impl MigrationTrait for Migration {
             "ix_annual_data_zone_year",
             AnnualData::Table,
             vec![AnnualData::ZoneId, AnnualData::Year],
+        )
+        .await?;
+
+        // Corrections an enterprise user proposes to its own registry record, for review.
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(Correction::Table)
+                    .col(big_pk_auto(Correction::Id))
+                    .col(big_integer(Correction::ZoneId))
+                    .col(big_integer(Correction::EnterpriseId))
+                    .col(string_len(Correction::Field, 32))
+                    .col(string_len_null(Correction::CurrentValue, 500))
+                    .col(string_len(Correction::ProposedValue, 500))
+                    .col(string_len(Correction::Reason, 500))
+                    .col(string_len(Correction::Status, 16).default("pending"))
+                    .col(big_integer(Correction::ProposedBy))
+                    .col(big_integer_null(Correction::ReviewedBy))
+                    .col(string_len_null(Correction::ReviewNote, 500))
+                    .foreign_key(&mut fk(
+                        "fk_correction_zone",
+                        (Correction::Table, Correction::ZoneId),
+                        (Zone::Table, Zone::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_correction_enterprise",
+                        (Correction::Table, Correction::EnterpriseId),
+                        (Enterprise::Table, Enterprise::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
+        index(
+            manager,
+            "ix_correction_zone_status",
+            Correction::Table,
+            vec![Correction::ZoneId, Correction::Status],
         )
         .await?;
 
