@@ -412,7 +412,9 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
                     None
                 }),
                 invention_patents: Set(Some(rng.below(30) as i32)),
-                sources_json: Set(Some(r#"{"revenue":"演示数据"}"#.to_string())),
+                sources_json: Set(Some(
+                    r#"{"演示数据":["revenue","value_added","tax","rd_expense","energy"]}"#.to_string(),
+                )),
                 ..Default::default()
             });
         }

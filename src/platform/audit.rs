@@ -153,14 +153,19 @@ impl Writer {
         A::Entity: ZoneScoped,
         ModelOf<A>: IntoActiveModel<A> + Audited,
     {
-        const CHUNK: usize = 500;
+        // As many rows per statement as the bind-parameter limits allow (SQLite: 32,766), and
+        // at most 2,000, so that the audit lines of a chunk (13 columns) fit as well.
+        let columns = <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter()
+            .count()
+            .max(1);
+        let chunk_size = (30_000 / columns).clamp(1, 2_000);
         let zone_id = self.zone_id()?;
         let mut created = Vec::with_capacity(actives.len());
         let mut actives = actives.into_iter().peekable();
         while actives.peek().is_some() {
             let chunk: Vec<A> = actives
                 .by_ref()
-                .take(CHUNK)
+                .take(chunk_size)
                 .map(|mut a| {
                     a.set(<A::Entity as ZoneScoped>::zone_column(), zone_id.into());
                     self.stamp(&mut a, true);

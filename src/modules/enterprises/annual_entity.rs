@@ -42,7 +42,9 @@ pub struct Model {
     pub hitech_revenue: Option<i64>,
     /// 有效发明专利数
     pub invention_patents: Option<i32>,
-    /// Where each value came from: `{"revenue": "导入 2024年报.xlsx（王建国）", …}`.
+    /// Where each value came from: `{"导入 2024年报.xlsx（王建国）": ["revenue", "tax"], …}`.
+    /// Not repeated in the audit log, whose lines name the import themselves.
+    #[serde(skip_serializing)]
     pub sources_json: Option<String>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

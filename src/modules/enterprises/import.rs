@@ -432,17 +432,41 @@ fn apply_annual(active: &mut annual::ActiveModel, r: &AnnualRecord) {
     active.invention_patents = Set(r.invention_patents);
 }
 
-/// Records, per field key, where its value came from.
+/// Where each value came from, stored compactly as `{"导入 年报.xlsx（王建国）": ["revenue", "tax"]}`
+/// (one label per import, the fields it supplied); fields a newer import supplies move to
+/// its label.
 fn sources(previous: Option<&str>, incoming: &AnnualRecord, label: &str) -> Option<String> {
-    let mut map: serde_json::Map<String, serde_json::Value> =
+    let mut groups: serde_json::Map<String, serde_json::Value> =
         previous.and_then(|p| serde_json::from_str(p).ok()).unwrap_or_default();
     let keys = ANNUAL_COLUMNS.iter().skip(2).map(|c| c.key);
-    for (key, (_, value)) in keys.zip(annual_cells(incoming)) {
-        if !value.is_empty() {
-            map.insert(key.to_string(), serde_json::Value::String(label.to_string()));
+    let supplied: Vec<&str> = keys
+        .zip(annual_cells(incoming))
+        .filter(|(_, (_, value))| !value.is_empty())
+        .map(|(key, _)| key)
+        .collect();
+    if supplied.is_empty() {
+        return previous.map(str::to_string);
+    }
+    for fields in groups.values_mut() {
+        if let Some(list) = fields.as_array_mut() {
+            list.retain(|f| !f.as_str().is_some_and(|f| supplied.contains(&f)));
         }
     }
-    (!map.is_empty()).then(|| serde_json::Value::Object(map).to_string())
+    groups.retain(|_, fields| fields.as_array().is_some_and(|l| !l.is_empty()));
+    groups.insert(label.to_string(), serde_json::json!(supplied));
+    Some(serde_json::Value::Object(groups).to_string())
+}
+
+/// The stored sources as field → label.
+pub fn source_by_field(stored: &str) -> serde_json::Map<String, serde_json::Value> {
+    let groups: serde_json::Map<String, serde_json::Value> = serde_json::from_str(stored).unwrap_or_default();
+    let mut out = serde_json::Map::new();
+    for (label, fields) in groups {
+        for field in fields.as_array().into_iter().flatten().filter_map(|f| f.as_str()) {
+            out.insert(field.to_string(), serde_json::Value::String(label.clone()));
+        }
+    }
+    out
 }
 
 /// Imports annual data (one row per enterprise and year, upsert by 统一社会信用代码 + 年度).

@@ -839,7 +839,9 @@ impl From<annual::Model> for AnnualOut {
             tech_staff: a.tech_staff,
             hitech_revenue: w(a.hitech_revenue),
             invention_patents: a.invention_patents,
-            sources: a.sources_json.and_then(|s| serde_json::from_str(&s).ok()),
+            sources: a
+                .sources_json
+                .map(|s| serde_json::Value::Object(super::import::source_by_field(&s))),
         }
     }
 }
