@@ -34,6 +34,8 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
+    /// Award lines as CSV (`gaoxin policy eval`); other commands print text.
+    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -79,6 +81,12 @@ pub enum Command {
     /// 统一社会信用代码 (USCC)
     #[command(subcommand)]
     Uscc(enterprises::cli::UsccCommand),
+    /// 政策计算 (policy evaluation without a database)
+    #[command(subcommand)]
+    Policy(crate::rules::cli::PolicyCommand),
+    /// 规则文件 (rule files: run their tests)
+    #[command(subcommand)]
+    Rules(crate::rules::cli::RulesCommand),
     /// 基准测试 (benchmark helpers; see BENCHMARKS.md)
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
@@ -132,7 +140,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let version = env!("CARGO_PKG_VERSION");
             match format {
                 Format::Json => print_json(&serde_json::json!({"name": "gaoxin", "version": version})),
-                Format::Text => println!("gaoxin {version}"),
+                Format::Text | Format::Csv => println!("gaoxin {version}"),
             }
             Ok(())
         }
@@ -142,8 +150,8 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             let applied = db.migrate().await?;
             match format {
                 Format::Json => print_json(&serde_json::json!({"database": url.to_string(), "applied": applied})),
-                Format::Text if applied.is_empty() => println!("数据库已是最新：{url}"),
-                Format::Text => println!("已执行 {} 个迁移：{}", applied.len(), applied.join(", ")),
+                Format::Text | Format::Csv if applied.is_empty() => println!("数据库已是最新：{url}"),
+                Format::Text | Format::Csv => println!("已执行 {} 个迁移：{}", applied.len(), applied.join(", ")),
             }
             Ok(())
         }
@@ -192,7 +200,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "accounts": crate::demo::ACCOUNTS.iter().map(|a| serde_json::json!({"username": a.username, "role": a.role})).collect::<Vec<_>>(),
                     "password": crate::demo::PASSWORD,
                 })),
-                Format::Text => {
+                Format::Text | Format::Csv => {
                     println!(
                         "演示区已生成：{}（{} 家企业，{} 个部门），数据库 {url}",
                         summary.zone_name, summary.enterprises, summary.departments
@@ -237,5 +245,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
         Command::Bench(command) => crate::bench::run(command),
+        Command::Policy(command) => crate::rules::cli::run_policy(command, format),
+        Command::Rules(command) => crate::rules::cli::run_rules(command, format),
     }
 }

@@ -13,5 +13,6 @@ pub mod modules;
 pub mod platform;
 pub mod quantity;
 pub mod roles;
+pub mod rules;
 pub mod tabular;
 pub mod validate;

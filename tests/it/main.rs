@@ -12,4 +12,5 @@ mod demo;
 mod flows;
 mod openapi;
 mod registry;
+mod rules;
 mod zone_isolation;

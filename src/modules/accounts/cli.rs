@@ -159,7 +159,9 @@ pub async fn run(db: &Db, command: UserCommand, format: Format) -> anyhow::Resul
                     "id": account.id, "username": account.username, "role": account.role,
                     "zone": zone.map(|z| z.code),
                 })),
-                Format::Text => println!("已创建用户 {}（{}，id {}）", account.username, account.role, account.id),
+                Format::Text | Format::Csv => {
+                    println!("已创建用户 {}（{}，id {}）", account.username, account.role, account.id)
+                }
             }
         }
         UserCommand::Passwd { username, password } => {
@@ -180,7 +182,7 @@ pub async fn run(db: &Db, command: UserCommand, format: Format) -> anyhow::Resul
                 Format::Json => {
                     print_json(&serde_json::json!({"username": account.username, "password_changed": true}))
                 }
-                Format::Text => println!("已修改 {} 的密码，其所有登录已退出", account.username),
+                Format::Text | Format::Csv => println!("已修改 {} 的密码，其所有登录已退出", account.username),
             }
         }
         UserCommand::Disable { username } => {
@@ -205,7 +207,7 @@ pub async fn run(db: &Db, command: UserCommand, format: Format) -> anyhow::Resul
             writer.commit().await?;
             match format {
                 Format::Json => print_json(&serde_json::json!({"username": account.username, "active": false})),
-                Format::Text => println!("已停用用户 {}", account.username),
+                Format::Text | Format::Csv => println!("已停用用户 {}", account.username),
             }
         }
         UserCommand::List { zone } => {
@@ -225,7 +227,7 @@ pub async fn run(db: &Db, command: UserCommand, format: Format) -> anyhow::Resul
                         })
                         .collect::<Vec<_>>(),
                 ),
-                Format::Text => {
+                Format::Text | Format::Csv => {
                     for a in accounts {
                         println!(
                             "{:<20} {:<12} {:<10} {}",

@@ -111,7 +111,7 @@ fn print_report(report: &ImportReport, format: Format, annotated: Option<&std::p
             }
             print_json(&value)
         }
-        Format::Text => {
+        Format::Text | Format::Csv => {
             println!(
                 "{}：新增 {}，更新 {}，不变 {}{}",
                 report.file,
@@ -163,7 +163,7 @@ pub fn run_uscc(command: UsccCommand, format: Format) -> anyhow::Result<()> {
                 .map(|(code, r)| serde_json::json!({"code": code, "valid": r.is_ok(), "reason": r.as_ref().err()}))
                 .collect::<Vec<_>>(),
         ),
-        Format::Text => {
+        Format::Text | Format::Csv => {
             for (code, r) in &results {
                 match r {
                     Ok(_) => println!("{code}  有效"),

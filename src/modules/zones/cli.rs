@@ -26,7 +26,7 @@ pub async fn run(db: &Db, command: ZoneCommand, format: Format) -> anyhow::Resul
             let zone = store::create(db, WriteContext::cli(None), &code, &name).await?;
             match format {
                 Format::Json => print_json(&serde_json::json!({"id": zone.id, "code": zone.code, "name": zone.name})),
-                Format::Text => println!("已创建开发区 {} {}（id {}）", zone.code, zone.name, zone.id),
+                Format::Text | Format::Csv => println!("已创建开发区 {} {}（id {}）", zone.code, zone.name, zone.id),
             }
         }
         ZoneCommand::List => {
@@ -36,7 +36,7 @@ pub async fn run(db: &Db, command: ZoneCommand, format: Format) -> anyhow::Resul
             }
             match format {
                 Format::Json => print_json(&rows),
-                Format::Text => {
+                Format::Text | Format::Csv => {
                     println!(
                         "{:<16} {:<24} {:>6} {:>6} {:>8}",
                         "代码", "名称", "部门", "用户", "企业"

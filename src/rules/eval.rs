@@ -1,0 +1,426 @@
+//! Evaluating policies over cases: one case is one row of input (one enterprise's facts for the
+//! period, or one event of it). For each award of each policy in force:
+//!
+//! 1. its condition (`when`) must hold;
+//! 2. the amount formula gives the line's amount (a negative result counts as 0);
+//! 3. the per-item cap (`cap_per_item`) bounds the line;
+//! 4. the line is rounded to the fen, half-up;
+//! 5. the per-recipient-per-year cap (`cap_per_recipient_year`) bounds the sum of the recipient's
+//!    lines of that award, in input order: a line is cut to what is left;
+//! 6. the policy's total budget (`budget`) bounds the sum of all lines of that award, in input
+//!    order, the same way.
+//!
+//! Totals are per recipient, over all awards of all policies.
+
+use std::collections::HashMap;
+use std::io::Read;
+
+use rust_decimal::Decimal;
+
+use super::expr::{Value, round_half_up};
+use super::policy::{Policy, Slots, VarKind};
+
+/// One award line.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AwardLine<'a> {
+    pub enterprise: &'a str,
+    pub policy: &'a str,
+    pub award: &'a str,
+    pub amount: Decimal,
+    /// The input row (2 = the first data row of a CSV with a header).
+    pub row: usize,
+}
+
+#[derive(Clone, Copy, Debug)]
+struct RawLine {
+    recipient: u32,
+    award: u32,
+    row: u32,
+    amount: Decimal,
+}
+
+/// FNV-1a: recipients are short codes; SipHash's DoS resistance buys nothing here.
+#[derive(Default)]
+struct Fnv(u64);
+
+impl std::hash::Hasher for Fnv {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 { 0xcbf2_9ce4_8422_2325 } else { self.0 };
+        for b in bytes {
+            h ^= u64::from(*b);
+            h = h.wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
+type FnvMap<K, V> = HashMap<K, V, std::hash::BuildHasherDefault<Fnv>>;
+
+#[derive(Debug, Default)]
+pub struct Outcome {
+    names: Vec<Box<str>>,
+    awards: Vec<(String, String)>,
+    raw: Vec<RawLine>,
+    /// Every recipient seen in the input, sorted, with its total (0.00 when nothing is due).
+    pub totals: Vec<(String, Decimal)>,
+}
+
+impl Outcome {
+    /// The award lines, in input order.
+    pub fn lines(&self) -> impl Iterator<Item = AwardLine<'_>> {
+        self.raw.iter().map(|l| AwardLine {
+            enterprise: &self.names[l.recipient as usize],
+            policy: &self.awards[l.award as usize].0,
+            award: &self.awards[l.award as usize].1,
+            amount: l.amount,
+            row: l.row as usize,
+        })
+    }
+
+    pub fn line_count(&self) -> usize {
+        self.raw.len()
+    }
+}
+
+/// A problem in the input or while evaluating, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EvalFailure {
+    pub row: usize,
+    pub column: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for EvalFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.column.is_empty() {
+            write!(f, "第 {} 行：{}", self.row, self.message)
+        } else {
+            write!(f, "第 {} 行 {} 列：{}", self.row, self.column, self.message)
+        }
+    }
+}
+
+pub struct Evaluator<'p> {
+    policies: Vec<&'p Policy>,
+    buffers: Vec<Vec<Value>>,
+    award_offsets: Vec<usize>,
+    award_count: usize,
+    budget_used: Vec<Decimal>,
+    ids: FnvMap<Box<str>, u32>,
+    names: Vec<Box<str>>,
+    totals: Vec<Decimal>,
+    /// Per recipient, per award: what its capped awards have used this year.
+    recipient_used: Vec<Option<Box<[Decimal]>>>,
+    lines: Vec<RawLine>,
+}
+
+impl<'p> Evaluator<'p> {
+    /// An evaluator for the policies in force in `year`.
+    pub fn new(all: &'p [Policy], year: i32) -> Result<Evaluator<'p>, String> {
+        let policies: Vec<&Policy> = all.iter().filter(|p| p.in_force(year)).collect();
+        if policies.is_empty() {
+            return Err(format!("没有在 {year} 年有效的政策"));
+        }
+        let mut award_offsets = Vec::new();
+        let mut count = 0;
+        for p in &policies {
+            award_offsets.push(count);
+            count += p.awards.len();
+        }
+        Ok(Evaluator {
+            buffers: policies
+                .iter()
+                .map(|p| vec![Value::Num(Decimal::ZERO); p.variables.len() + p.steps.len()])
+                .collect(),
+            policies,
+            award_offsets,
+            award_count: count,
+            budget_used: vec![Decimal::ZERO; count],
+            ids: FnvMap::default(),
+            names: Vec::new(),
+            totals: Vec::new(),
+            recipient_used: Vec::new(),
+            lines: Vec::new(),
+        })
+    }
+
+    fn recipient(&mut self, enterprise: &str) -> usize {
+        if let Some(id) = self.ids.get(enterprise) {
+            return *id as usize;
+        }
+        let id = self.names.len();
+        self.ids.insert(enterprise.into(), id as u32);
+        self.names.push(enterprise.into());
+        self.totals.push(Decimal::ZERO);
+        self.recipient_used.push(None);
+        id
+    }
+
+    /// Evaluates one case; `row` holds the values of the shared input variables.
+    pub fn case(&mut self, enterprise: &str, row: &[Value], row_number: usize) -> Result<(), EvalFailure> {
+        let recipient = self.recipient(enterprise);
+        for (pi, policy) in self.policies.iter().enumerate() {
+            let buffer = &mut self.buffers[pi];
+            for (i, global) in policy.var_globals.iter().enumerate() {
+                buffer[i] = row[*global].clone();
+            }
+            let base = policy.variables.len();
+            for (k, step) in policy.steps.iter().enumerate() {
+                let v = (step.compiled)(buffer).map_err(|e| EvalFailure {
+                    row: row_number,
+                    column: String::new(),
+                    message: format!(
+                        "政策 {} 步骤“{}”：{}（{}）",
+                        policy.id, step.name, e.message, step.source
+                    ),
+                })?;
+                buffer[base + k] = v;
+            }
+            for (ai, award) in policy.awards.iter().enumerate() {
+                if let Some(when) = &award.when {
+                    let ok = when(buffer).map_err(|e| EvalFailure {
+                        row: row_number,
+                        column: String::new(),
+                        message: format!("政策 {} 奖励“{}”的条件：{}", policy.id, award.id, e.message),
+                    })?;
+                    if !ok.as_bool() {
+                        continue;
+                    }
+                }
+                let mut amount = (award.amount)(buffer)
+                    .map_err(|e| EvalFailure {
+                        row: row_number,
+                        column: String::new(),
+                        message: format!(
+                            "政策 {} 奖励“{}”的金额：{}（{}）",
+                            policy.id, award.id, e.message, award.amount_source
+                        ),
+                    })?
+                    .as_num()
+                    .max(Decimal::ZERO);
+                if let Some(cap) = award.cap_per_item {
+                    amount = amount.min(cap);
+                }
+                amount = round_half_up(amount, 2);
+                let slot = self.award_offsets[pi] + ai;
+                if let Some(cap) = award.cap_per_recipient_year {
+                    let count = self.award_count;
+                    let used = self.recipient_used[recipient]
+                        .get_or_insert_with(|| vec![Decimal::ZERO; count].into_boxed_slice());
+                    amount = amount.min((cap - used[slot]).max(Decimal::ZERO));
+                    used[slot] += amount;
+                }
+                if let Some(budget) = award.budget {
+                    amount = amount.min((budget - self.budget_used[slot]).max(Decimal::ZERO));
+                    self.budget_used[slot] += amount;
+                }
+                if amount.is_zero() {
+                    continue;
+                }
+                self.totals[recipient] += amount;
+                self.lines.push(RawLine {
+                    recipient: recipient as u32,
+                    award: slot as u32,
+                    row: row_number as u32,
+                    amount,
+                });
+            }
+        }
+        Ok(())
+    }
+
+    pub fn finish(self) -> Outcome {
+        let mut order: Vec<usize> = (0..self.names.len()).collect();
+        order.sort_by(|a, b| self.names[*a].cmp(&self.names[*b]));
+        let totals = order
+            .iter()
+            .map(|i| (self.names[*i].to_string(), self.totals[*i]))
+            .collect();
+        let awards = self
+            .policies
+            .iter()
+            .flat_map(|p| p.awards.iter().map(|a| (p.id.clone(), a.id.clone())))
+            .collect();
+        Outcome {
+            names: self.names,
+            awards,
+            raw: self.lines,
+            totals,
+        }
+    }
+}
+
+/// Evaluates a CSV: a column `enterprise` and one column per variable (named as in the rule
+/// files). Empty numeric cells are 0 (the event did not happen); negative amounts are refused.
+pub fn evaluate_csv<R: Read>(
+    policies: &[Policy],
+    slots: &Slots,
+    kinds: &HashMap<String, VarKind>,
+    input: R,
+    year: i32,
+) -> Result<Outcome, EvalFailure> {
+    let mut evaluator = Evaluator::new(policies, year).map_err(|message| EvalFailure {
+        row: 0,
+        column: String::new(),
+        message,
+    })?;
+    let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
+    let headers = reader
+        .headers()
+        .map_err(|e| EvalFailure {
+            row: 1,
+            column: String::new(),
+            message: format!("无法读取表头：{e}"),
+        })?
+        .clone();
+    let position = |name: &str| {
+        headers
+            .iter()
+            .position(|h| h.trim().trim_start_matches('\u{feff}') == name)
+    };
+    let enterprise_col = position("enterprise").ok_or_else(|| EvalFailure {
+        row: 1,
+        column: "enterprise".into(),
+        message: "缺少 enterprise 列".into(),
+    })?;
+    let mut by_slot: Vec<(usize, String, VarKind)> = Vec::new();
+    let mut needed: Vec<(&String, &usize)> = slots.iter().collect();
+    needed.sort_by_key(|(_, i)| **i);
+    for (name, _) in &needed {
+        let col = position(name).ok_or_else(|| EvalFailure {
+            row: 1,
+            column: (*name).clone(),
+            message: format!("缺少列 {name}（规则文件中声明的变量）"),
+        })?;
+        by_slot.push((col, (*name).clone(), kinds[*name]));
+    }
+    let mut row_values = vec![Value::Num(Decimal::ZERO); by_slot.len()];
+    let mut record = csv::StringRecord::new();
+    let mut line = 1usize;
+    loop {
+        match reader.read_record(&mut record) {
+            Ok(false) => break,
+            Ok(true) => {}
+            Err(e) => {
+                return Err(EvalFailure {
+                    row: line + 1,
+                    column: String::new(),
+                    message: format!("CSV 格式错误：{e}"),
+                });
+            }
+        }
+        line += 1;
+        for (slot, (col, name, kind)) in by_slot.iter().enumerate() {
+            let raw = record.get(*col).unwrap_or("");
+            row_values[slot] = kind.read(raw).map_err(|message| EvalFailure {
+                row: line,
+                column: name.clone(),
+                message,
+            })?;
+        }
+        let enterprise = record.get(enterprise_col).unwrap_or("").trim();
+        if enterprise.is_empty() {
+            return Err(EvalFailure {
+                row: line,
+                column: "enterprise".into(),
+                message: "enterprise 为空".into(),
+            });
+        }
+        evaluator.case(enterprise, &row_values, line)?;
+    }
+    Ok(evaluator.finish())
+}
+
+/// The outcome of one rule-file test.
+pub struct TestResult {
+    pub policy: String,
+    pub name: String,
+    pub failures: Vec<String>,
+}
+
+/// Runs the tests written in the policy files.
+pub fn run_tests(policies: &[Policy], slots: &Slots, kinds: &HashMap<String, VarKind>) -> Vec<TestResult> {
+    let mut results = Vec::new();
+    for (index, policy) in policies.iter().enumerate() {
+        for test in &policy.tests {
+            let mut failures = Vec::new();
+            let only = std::slice::from_ref(&policies[index]);
+            let outcome = (|| -> Result<Outcome, String> {
+                let mut evaluator = Evaluator::new(only, test.period)?;
+                for (i, case) in test.cases.iter().enumerate() {
+                    let enterprise = case
+                        .get("enterprise")
+                        .and_then(|v| v.as_str())
+                        .ok_or_else(|| format!("第 {} 个 case 缺少 enterprise", i + 1))?;
+                    let mut row = vec![Value::Num(Decimal::ZERO); slots.len()];
+                    for (name, slot) in slots {
+                        let raw = match case.get(name) {
+                            None => String::new(),
+                            Some(toml::Value::String(s)) => s.clone(),
+                            Some(toml::Value::Integer(n)) => n.to_string(),
+                            Some(toml::Value::Float(f)) => format!("{f}"),
+                            Some(toml::Value::Boolean(b)) => b.to_string(),
+                            Some(other) => other.to_string(),
+                        };
+                        row[*slot] = kinds[name]
+                            .read(&raw)
+                            .map_err(|m| format!("case {} 的 {name}：{m}", i + 1))?;
+                    }
+                    for key in case.keys() {
+                        if key != "enterprise" && !slots.contains_key(key) {
+                            return Err(format!("case {} 有未声明的变量“{key}”", i + 1));
+                        }
+                    }
+                    evaluator.case(enterprise, &row, i + 1).map_err(|e| e.message)?;
+                }
+                Ok(evaluator.finish())
+            })();
+            match outcome {
+                Err(message) => failures.push(message),
+                Ok(outcome) => {
+                    for expect in &test.expect {
+                        let want: Decimal = match expect.amount.replace(',', "").parse() {
+                            Ok(v) => v,
+                            Err(_) => {
+                                failures.push(format!("期望金额“{}”不是数字", expect.amount));
+                                continue;
+                            }
+                        };
+                        let got: Decimal = match &expect.award {
+                            Some(award) => outcome
+                                .lines()
+                                .filter(|l| l.enterprise == expect.enterprise && l.award == award)
+                                .map(|l| l.amount)
+                                .sum(),
+                            None => outcome
+                                .totals
+                                .iter()
+                                .find(|(e, _)| *e == expect.enterprise)
+                                .map(|(_, a)| *a)
+                                .unwrap_or_default(),
+                        };
+                        if got != want {
+                            failures.push(format!(
+                                "{} {}：期望 {}，实际 {}",
+                                expect.enterprise,
+                                expect.award.as_deref().unwrap_or("合计"),
+                                want,
+                                got
+                            ));
+                        }
+                    }
+                }
+            }
+            results.push(TestResult {
+                policy: policy.id.clone(),
+                name: test.name.clone(),
+                failures,
+            });
+        }
+    }
+    results
+}

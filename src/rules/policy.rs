@@ -1,0 +1,547 @@
+//! Policy files: one TOML file per policy, read next to the policy document by the department
+//! that owns it. A file names the policy (id, title, 文号, issuer, dates), declares the variables
+//! its conditions read (name, Chinese label, type, unit), may define named intermediate steps,
+//! and lists the articles — each with its text verbatim and the awards it defines. Tests live in
+//! the same file. A file's SHA-256 is its version.
+//!
+//! Every expression is parsed, type-checked and compiled when the file is loaded; any mistake is
+//! reported as `file:line:column: what is wrong`.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::Deserialize;
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::expr::{self, Compiled, Expr, Type, Value, line_col};
+
+/// A mistake in a rule file, with where it is.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleError {
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+}
+
+impl fmt::Display for RuleError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)
+    }
+}
+
+impl std::error::Error for RuleError {}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PolicyToml {
+    id: String,
+    title: String,
+    document_number: String,
+    issuer: String,
+    effective_from: String,
+    effective_to: Option<String>,
+    /// Whether this policy is an example written for gaoxin (not a real zone's policy).
+    #[serde(default)]
+    example: bool,
+    source: Option<String>,
+    #[serde(default)]
+    variables: Vec<VariableToml>,
+    #[serde(default)]
+    steps: Vec<StepToml>,
+    articles: Vec<ArticleToml>,
+    #[serde(default)]
+    tests: Vec<TestToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariableToml {
+    name: String,
+    label: String,
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    unit: Option<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepToml {
+    name: String,
+    label: String,
+    expr: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArticleToml {
+    id: String,
+    text: String,
+    awards: Vec<AwardToml>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AwardToml {
+    id: String,
+    name: String,
+    beneficiary: Spanned<String>,
+    paid: Spanned<String>,
+    when: Option<Spanned<String>>,
+    amount: Spanned<String>,
+    cap_per_item: Option<Spanned<String>>,
+    cap_per_recipient_year: Option<Spanned<String>>,
+    budget: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct TestToml {
+    pub name: String,
+    pub period: i32,
+    pub cases: Vec<toml::Table>,
+    pub expect: Vec<Expectation>,
+}
+
+/// An expected outcome: an award's total for one enterprise, or (no `award`) its grand total.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct Expectation {
+    pub enterprise: String,
+    pub award: Option<String>,
+    pub amount: String,
+}
+
+/// The type of a declared variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    /// Yuan, exact, not negative.
+    Money,
+    /// A non-negative whole number.
+    Count,
+    Number,
+    Bool,
+    Text,
+    Date,
+}
+
+impl VarKind {
+    fn parse(s: &str) -> Option<VarKind> {
+        Some(match s {
+            "money" => VarKind::Money,
+            "count" => VarKind::Count,
+            "number" => VarKind::Number,
+            "bool" => VarKind::Bool,
+            "text" => VarKind::Text,
+            "date" => VarKind::Date,
+            _ => return None,
+        })
+    }
+
+    pub fn expr_type(self) -> Type {
+        match self {
+            VarKind::Money | VarKind::Count | VarKind::Number => Type::Number,
+            VarKind::Bool => Type::Bool,
+            VarKind::Text => Type::Text,
+            VarKind::Date => Type::Date,
+        }
+    }
+
+    /// Reads a cell of input; empty is "did not happen": zero, false or empty text.
+    pub fn read(self, raw: &str) -> Result<Value, String> {
+        let raw = raw.trim();
+        match self {
+            VarKind::Money | VarKind::Number | VarKind::Count => {
+                if raw.is_empty() {
+                    return Ok(Value::Num(Decimal::ZERO));
+                }
+                let parsed = if raw.contains(',') {
+                    raw.replace(',', "").parse()
+                } else {
+                    raw.parse()
+                };
+                let n: Decimal = parsed.map_err(|_| format!("“{raw}”不是数字"))?;
+                if self != VarKind::Number && n.is_sign_negative() && !n.is_zero() {
+                    return Err(format!("“{raw}”为负数"));
+                }
+                if self == VarKind::Count && !n.fract().is_zero() {
+                    return Err(format!("“{raw}”应为整数"));
+                }
+                Ok(Value::Num(n))
+            }
+            VarKind::Bool => match raw {
+                "" | "0" | "false" | "否" | "FALSE" => Ok(Value::Bool(false)),
+                "1" | "true" | "是" | "TRUE" => Ok(Value::Bool(true)),
+                other => Err(format!("“{other}”应为 是/否")),
+            },
+            VarKind::Text => Ok(Value::Text(raw.into())),
+            VarKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(Value::Date)
+                .map_err(|_| format!("“{raw}”不是日期（应为 2024-12-31）")),
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Variable {
+    pub name: String,
+    pub label: String,
+    pub kind: VarKind,
+    pub unit: Option<String>,
+}
+
+pub struct Step {
+    pub name: String,
+    pub label: String,
+    pub source: String,
+    pub compiled: Compiled,
+}
+
+/// Who receives an award.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Beneficiary {
+    Enterprise,
+    Institution,
+    Talent,
+}
+
+pub struct Award {
+    pub id: String,
+    pub name: String,
+    pub article_id: String,
+    pub article_text: String,
+    pub beneficiary: Beneficiary,
+    /// 免申即享 (true) or on application (快申快享).
+    pub without_application: bool,
+    pub when_source: Option<String>,
+    pub when: Option<Compiled>,
+    pub amount_source: String,
+    pub amount: Compiled,
+    pub cap_per_item: Option<Decimal>,
+    pub cap_per_recipient_year: Option<Decimal>,
+    pub budget: Option<Decimal>,
+}
+
+pub struct Policy {
+    pub id: String,
+    pub title: String,
+    pub document_number: String,
+    pub issuer: String,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub example: bool,
+    pub source: Option<String>,
+    pub variables: Vec<Variable>,
+    pub steps: Vec<Step>,
+    pub awards: Vec<Award>,
+    pub tests: Vec<TestToml>,
+    /// For each of its variables, the index of that variable in the shared input row.
+    pub var_globals: Vec<usize>,
+    /// SHA-256 of the file: the policy's version.
+    pub version: String,
+    pub file: String,
+}
+
+impl Policy {
+    /// Whether the policy is in force at some point of the year.
+    pub fn in_force(&self, year: i32) -> bool {
+        let (start, end) = (
+            NaiveDate::from_ymd_opt(year, 1, 1).expect("a year"),
+            NaiveDate::from_ymd_opt(year, 12, 31).expect("a year"),
+        );
+        self.effective_from <= end && self.effective_to.is_none_or(|to| to >= start)
+    }
+}
+
+/// Where the global variable slots are: the union of the variables of several policies.
+pub type Slots = HashMap<String, usize>;
+
+/// The declared type of every variable of a set of policies.
+pub type Kinds = HashMap<String, VarKind>;
+
+/// Policies loaded together, with their shared input slots and variable types.
+pub type Loaded = (Vec<Policy>, Slots, Kinds);
+
+struct Ctx<'a> {
+    file: &'a str,
+    source: &'a str,
+}
+
+impl Ctx<'_> {
+    fn at(&self, offset: usize, message: impl Into<String>) -> RuleError {
+        let (line, column) = line_col(self.source, offset);
+        RuleError {
+            file: self.file.to_string(),
+            line,
+            column,
+            message: message.into(),
+        }
+    }
+
+    /// An error inside the expression held by a TOML string value.
+    fn in_expr(&self, value: &Spanned<String>, offset: usize, message: &str) -> RuleError {
+        // +1 skips the opening quote of a basic string.
+        self.at(value.span().start + 1 + offset, message)
+    }
+}
+
+fn parse_date(ctx: &Ctx, field: &str, raw: &str) -> Result<NaiveDate, RuleError> {
+    NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
+        let offset = ctx.source.find(raw).unwrap_or(0);
+        ctx.at(offset, format!("{field} 应为日期，如 2020-03-31，不是“{raw}”"))
+    })
+}
+
+/// Loads one policy file. `slots` receives the policy's variables (shared by name with other
+/// policies loaded into the same slots; a name must keep its type).
+pub fn load(
+    file: &str,
+    source: &str,
+    slots: &mut Slots,
+    kinds: &mut HashMap<String, VarKind>,
+) -> Result<Policy, RuleError> {
+    let ctx = Ctx { file, source };
+    let raw: PolicyToml = toml::from_str(source).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        ctx.at(offset, format!("文件格式错误：{}", e.message()))
+    })?;
+    let mut variables = Vec::new();
+    for v in &raw.variables {
+        let kind = VarKind::parse(v.kind.get_ref()).ok_or_else(|| {
+            ctx.at(
+                v.kind.span().start,
+                format!(
+                    "变量“{}”的类型“{}”未知（可用 money、count、number、bool、text、date）",
+                    v.name,
+                    v.kind.get_ref()
+                ),
+            )
+        })?;
+        if let Some(existing) = kinds.get(&v.name)
+            && *existing != kind
+        {
+            return Err(ctx.at(v.kind.span().start, format!("变量“{}”在另一个政策中的类型不同", v.name)));
+        }
+        kinds.insert(v.name.clone(), kind);
+        let next = slots.len();
+        slots.entry(v.name.clone()).or_insert(next);
+        variables.push(Variable {
+            name: v.name.clone(),
+            label: v.label.clone(),
+            kind,
+            unit: v.unit.clone(),
+        });
+    }
+    // Steps: parse all, then order them so each comes after what it reads (cycles refused).
+    let mut parsed_steps: Vec<(&StepToml, Expr)> = Vec::new();
+    for s in &raw.steps {
+        let e = expr::parse(s.expr.get_ref())
+            .map_err(|e| ctx.in_expr(&s.expr, e.offset, &format!("步骤“{}”：{}", s.name, e.message)))?;
+        parsed_steps.push((s, e));
+    }
+    let step_names: Vec<&str> = raw.steps.iter().map(|s| s.name.as_str()).collect();
+    let mut order: Vec<usize> = Vec::new();
+    let mut state = vec![0u8; parsed_steps.len()];
+    fn visit(
+        i: usize,
+        steps: &[(&StepToml, Expr)],
+        names: &[&str],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        path: &mut Vec<String>,
+    ) -> Result<(), Vec<String>> {
+        if state[i] == 2 {
+            return Ok(());
+        }
+        path.push(steps[i].0.name.clone());
+        if state[i] == 1 {
+            return Err(path.clone());
+        }
+        state[i] = 1;
+        let mut refs = Vec::new();
+        expr::references(&steps[i].1, &mut refs);
+        for r in refs {
+            if let Some(j) = names.iter().position(|n| *n == r) {
+                visit(j, steps, names, state, order, path)?;
+            }
+        }
+        state[i] = 2;
+        path.pop();
+        order.push(i);
+        Ok(())
+    }
+    for i in 0..parsed_steps.len() {
+        visit(i, &parsed_steps, &step_names, &mut state, &mut order, &mut Vec::new()).map_err(|cycle| {
+            let first = &parsed_steps[i].0;
+            ctx.at(
+                first.expr.span().start,
+                format!("步骤之间循环引用：{}", cycle.join(" → ")),
+            )
+        })?;
+    }
+    // Each policy evaluates on its own buffer: its variables in declared order, then its steps.
+    let mut local: HashMap<String, usize> = variables.iter().enumerate().map(|(i, v)| (v.name.clone(), i)).collect();
+    let base = variables.len();
+    let var_globals: Vec<usize> = variables.iter().map(|v| slots[&v.name]).collect();
+    let mut types: HashMap<String, Type> = kinds.iter().map(|(k, v)| (k.clone(), v.expr_type())).collect();
+    // Only this policy's own variables may be read by its expressions.
+    let own: std::collections::HashSet<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+    types.retain(|k, _| own.contains(k.as_str()));
+    let mut steps = Vec::new();
+    for (k, i) in order.iter().enumerate() {
+        let (s, e) = &parsed_steps[*i];
+        let t = expr::check(e, &|n| types.get(n).copied())
+            .map_err(|err| ctx.in_expr(&s.expr, err.offset, &format!("步骤“{}”：{}", s.name, err.message)))?;
+        types.insert(s.name.clone(), t);
+        local.insert(s.name.clone(), base + k);
+        let compiled = expr::compile(e, &local).map_err(|err| ctx.in_expr(&s.expr, err.offset, &err.message))?;
+        steps.push(Step {
+            name: s.name.clone(),
+            label: s.label.clone(),
+            source: s.expr.get_ref().clone(),
+            compiled,
+        });
+    }
+    let typed = |value: &Spanned<String>, want: Type, what: &str| -> Result<Compiled, RuleError> {
+        let e = expr::parse(value.get_ref())
+            .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
+        let t = expr::check(&e, &|n| types.get(n).copied())
+            .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
+        if t != want {
+            return Err(ctx.in_expr(value, 0, &format!("{what}应为{}，这里是{}", want.name(), t.name())));
+        }
+        expr::compile(&e, &local).map_err(|err| ctx.in_expr(value, err.offset, &err.message))
+    };
+    let constant = |value: &Spanned<String>, what: &str| -> Result<Decimal, RuleError> {
+        let e = expr::parse(value.get_ref())
+            .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
+        let mut refs = Vec::new();
+        expr::references(&e, &mut refs);
+        if !refs.is_empty() {
+            return Err(ctx.in_expr(value, 0, &format!("{what}须为常数，不能引用变量")));
+        }
+        let t = expr::check(&e, &|_| None).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
+        if t != Type::Number {
+            return Err(ctx.in_expr(value, 0, &format!("{what}应为数值")));
+        }
+        let f = expr::compile(&e, &HashMap::new()).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
+        let v = f(&[])
+            .map_err(|err| ctx.in_expr(value, err.offset, &err.message))?
+            .as_num();
+        if v.is_sign_negative() {
+            return Err(ctx.in_expr(value, 0, &format!("{what}不能为负数")));
+        }
+        Ok(v)
+    };
+    let mut awards = Vec::new();
+    for article in &raw.articles {
+        for a in &article.awards {
+            let beneficiary = match a.beneficiary.get_ref().as_str() {
+                "enterprise" => Beneficiary::Enterprise,
+                "institution" => Beneficiary::Institution,
+                "talent" => Beneficiary::Talent,
+                other => {
+                    return Err(ctx.at(
+                        a.beneficiary.span().start,
+                        format!("受益对象“{other}”未知（enterprise、institution、talent）"),
+                    ));
+                }
+            };
+            let without_application = match a.paid.get_ref().as_str() {
+                "without_application" => true,
+                "application" => false,
+                other => {
+                    return Err(ctx.at(
+                        a.paid.span().start,
+                        format!("兑现方式“{other}”未知（without_application 免申即享、application 快申快享）"),
+                    ));
+                }
+            };
+            awards.push(Award {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                article_id: article.id.clone(),
+                article_text: article.text.clone(),
+                beneficiary,
+                without_application,
+                when_source: a.when.as_ref().map(|w| w.get_ref().clone()),
+                when: match &a.when {
+                    Some(w) => Some(typed(w, Type::Bool, &format!("奖励“{}”的条件", a.id))?),
+                    None => None,
+                },
+                amount_source: a.amount.get_ref().clone(),
+                amount: typed(&a.amount, Type::Number, &format!("奖励“{}”的金额", a.id))?,
+                cap_per_item: a.cap_per_item.as_ref().map(|c| constant(c, "单项上限")).transpose()?,
+                cap_per_recipient_year: a
+                    .cap_per_recipient_year
+                    .as_ref()
+                    .map(|c| constant(c, "每年每个对象上限"))
+                    .transpose()?,
+                budget: a.budget.as_ref().map(|c| constant(c, "政策总预算")).transpose()?,
+            });
+        }
+    }
+    Ok(Policy {
+        effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
+        effective_to: raw
+            .effective_to
+            .as_deref()
+            .map(|d| parse_date(&ctx, "effective_to", d))
+            .transpose()?,
+        id: raw.id,
+        title: raw.title,
+        document_number: raw.document_number,
+        issuer: raw.issuer,
+        example: raw.example,
+        source: raw.source,
+        variables,
+        steps,
+        awards,
+        tests: raw.tests,
+        var_globals,
+        version: hex::encode(Sha256::digest(source.as_bytes())),
+        file: file.to_string(),
+    })
+}
+
+/// Loads a file, or every `*.toml` of a folder (sorted by name), into one slot space.
+pub fn load_path(path: &Path) -> Result<Loaded, RuleError> {
+    let io = |p: &Path, e: std::io::Error| RuleError {
+        file: p.display().to_string(),
+        line: 0,
+        column: 0,
+        message: format!("无法读取：{e}"),
+    };
+    let mut files: Vec<PathBuf> = if path.is_dir() {
+        std::fs::read_dir(path)
+            .map_err(|e| io(path, e))?
+            .filter_map(|e| e.ok().map(|e| e.path()))
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect()
+    } else {
+        vec![path.to_path_buf()]
+    };
+    files.sort();
+    let mut slots = Slots::new();
+    let mut kinds = HashMap::new();
+    let mut policies = Vec::new();
+    for f in files {
+        let source = std::fs::read_to_string(&f).map_err(|e| io(&f, e))?;
+        policies.push(load(&f.display().to_string(), &source, &mut slots, &mut kinds)?);
+    }
+    Ok((policies, slots, kinds))
+}
+
+impl fmt::Debug for Policy {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Policy")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .field("awards", &self.awards.iter().map(|a| a.id.as_str()).collect::<Vec<_>>())
+            .finish()
+    }
+}

@@ -1,0 +1,249 @@
+//! The rules engine through its two doors: `gaoxin rules test` / `gaoxin policy eval` (the real
+//! binary, the shipped rule files) and the library (mistakes in rule files and data).
+
+use std::collections::HashMap;
+use std::process::Command;
+
+use gaoxin::rules::eval::evaluate_csv;
+use gaoxin::rules::policy::{Slots, load};
+
+fn gaoxin(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_gaoxin")).args(args).output().unwrap()
+}
+
+fn rules_dir() -> String {
+    format!("{}/rules", env!("CARGO_MANIFEST_DIR"))
+}
+
+#[test]
+fn the_shipped_rule_files_pass_their_own_tests() {
+    let out = gaoxin(&["rules", "test", &rules_dir()]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(stdout.contains("7 passed, 0 failed"), "{stdout}");
+}
+
+#[test]
+fn policy_eval_follows_the_json_contract_with_exact_fen() {
+    let dir = std::env::temp_dir().join(format!("gaoxin-rules-{}", gaoxin::platform::secrets::random_hex(4)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("cases.csv");
+    std::fs::write(
+        &csv,
+        "enterprise,certified_contract_amount,tech_introduced_amount,invention_patents_transferred,first_set_equipment_price\n\
+         E00001,20000000.00,0.00,0,0.00\n\
+         E00002,0.00,1234.50,0,0.00\n\
+         E00001,0.00,0.00,15,0.00\n\
+         E00003,0.00,0.00,0,4321.10\n\
+         E00001,0.00,0.00,9,0.00\n\
+         E00004,0.00,0.00,0,0.00\n",
+    )
+    .unwrap();
+    let out = gaoxin(&[
+        "policy",
+        "eval",
+        "--rules",
+        &rules_dir(),
+        "--input",
+        csv.to_str().unwrap(),
+        "--period",
+        "2023",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let v: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let awards: Vec<(String, String, String)> = v["awards"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| {
+            assert_eq!(a["policy"], "xinkai-2020-28");
+            (
+                a["enterprise"].as_str().unwrap().into(),
+                a["award"].as_str().unwrap().into(),
+                a["amount"].as_str().unwrap().into(),
+            )
+        })
+        .collect();
+    let expect = |e: &str, award: &str, amount: &str| (e.to_string(), award.to_string(), amount.to_string());
+    assert_eq!(
+        awards,
+        vec![
+            expect("E00001", "tech_contract", "100000.00"),
+            expect("E00002", "tech_introduced", "123.45"),
+            expect("E00001", "patent_transfer", "150000.00"),
+            expect("E00003", "first_set_equipment", "216.06"),
+            // 9 more patents: only 50,000 left under the 200,000 yearly cap.
+            expect("E00001", "patent_transfer", "50000.00"),
+        ]
+    );
+    assert_eq!(
+        v["totals"],
+        serde_json::json!([
+            {"enterprise": "E00001", "amount": "300000.00"},
+            {"enterprise": "E00002", "amount": "123.45"},
+            {"enterprise": "E00003", "amount": "216.06"},
+            {"enterprise": "E00004", "amount": "0.00"},
+        ])
+    );
+    let out = gaoxin(&[
+        "policy",
+        "eval",
+        "--rules",
+        &rules_dir(),
+        "--input",
+        csv.to_str().unwrap(),
+        "--period",
+        "2023",
+        "--format",
+        "csv",
+    ]);
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        text.starts_with("enterprise,policy,award,amount\nE00001,xinkai-2020-28,tech_contract,100000.00\n"),
+        "{text}"
+    );
+    // Bad data: a negative amount, named by row and column; nothing printed on stdout.
+    std::fs::write(&csv, "enterprise,certified_contract_amount,tech_introduced_amount,invention_patents_transferred,first_set_equipment_price\nE1,100,0,0,0\nE2,-5,0,0,0\n").unwrap();
+    let out = gaoxin(&[
+        "policy",
+        "eval",
+        "--rules",
+        &rules_dir(),
+        "--input",
+        csv.to_str().unwrap(),
+        "--period",
+        "2023",
+    ]);
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("第 3 行 certified_contract_amount 列") && err.contains("负数"),
+        "{err}"
+    );
+    assert!(out.stdout.is_empty());
+    // A year before the policy.
+    let out = gaoxin(&[
+        "policy",
+        "eval",
+        "--rules",
+        &rules_dir(),
+        "--input",
+        csv.to_str().unwrap(),
+        "--period",
+        "2019",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有在 2019 年有效的政策"));
+    // A missing column.
+    std::fs::write(&csv, "enterprise,certified_contract_amount\nE1,100\n").unwrap();
+    let out = gaoxin(&[
+        "policy",
+        "eval",
+        "--rules",
+        &rules_dir(),
+        "--input",
+        csv.to_str().unwrap(),
+        "--period",
+        "2023",
+    ]);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("缺少列 first_set_equipment_price")
+            || String::from_utf8_lossy(&out.stderr).contains("缺少列")
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+const HEAD: &str = r#"id = "t"
+title = "测试政策"
+document_number = "测〔2024〕1号"
+issuer = "测试"
+effective_from = "2024-01-01"
+"#;
+
+fn load_str(body: &str) -> Result<gaoxin::rules::policy::Policy, String> {
+    let mut slots = Slots::new();
+    let mut kinds = HashMap::new();
+    load("t.toml", &format!("{HEAD}{body}"), &mut slots, &mut kinds).map_err(|e| e.to_string())
+}
+
+const REVENUE: &str = "[[variables]]\nname = \"营业收入\"\nlabel = \"营业收入\"\ntype = \"money\"\n";
+
+#[test]
+fn mistakes_in_rule_files_name_the_file_line_and_column() {
+    // TOML syntax.
+    let err = load_str("[[articles]\nid = 1").unwrap_err();
+    assert!(err.starts_with("t.toml:6:"), "{err}");
+    assert!(err.contains("文件格式错误"), "{err}");
+    // An unknown variable, at its column in the file.
+    let body = format!(
+        "{REVENUE}[[articles]]\nid = \"一\"\ntext = \"…\"\n[[articles.awards]]\nid = \"a\"\nname = \"奖\"\nbeneficiary = \"enterprise\"\npaid = \"application\"\namount = \"营业收入 * 研发费用\"\n"
+    );
+    let err = load_str(&body).unwrap_err();
+    assert!(err.contains("未知变量“研发费用”"), "{err}");
+    assert!(err.starts_with("t.toml:18:18:"), "{err}");
+    // A type error.
+    let body = format!(
+        "{REVENUE}[[articles]]\nid = \"一\"\ntext = \"…\"\n[[articles.awards]]\nid = \"a\"\nname = \"奖\"\nbeneficiary = \"enterprise\"\npaid = \"application\"\nwhen = \"营业收入 + 1\"\namount = \"1\"\n"
+    );
+    assert!(load_str(&body).unwrap_err().contains("条件应为是/否"));
+    // A cycle between steps.
+    let body = format!(
+        "{REVENUE}[[steps]]\nname = \"甲\"\nlabel = \"甲\"\nexpr = \"乙 + 1\"\n[[steps]]\nname = \"乙\"\nlabel = \"乙\"\nexpr = \"甲 * 2\"\n[[articles]]\nid = \"一\"\ntext = \"…\"\n[[articles.awards]]\nid = \"a\"\nname = \"奖\"\nbeneficiary = \"enterprise\"\npaid = \"application\"\namount = \"甲\"\n"
+    );
+    let err = load_str(&body).unwrap_err();
+    assert!(err.contains("循环引用") && err.contains("甲 → 乙 → 甲"), "{err}");
+    // A cap that reads a variable, an unknown beneficiary.
+    let body = format!(
+        "{REVENUE}[[articles]]\nid = \"一\"\ntext = \"…\"\n[[articles.awards]]\nid = \"a\"\nname = \"奖\"\nbeneficiary = \"enterprise\"\npaid = \"application\"\namount = \"1\"\ncap_per_item = \"营业收入\"\n"
+    );
+    assert!(load_str(&body).unwrap_err().contains("须为常数"));
+    let body = format!(
+        "{REVENUE}[[articles]]\nid = \"一\"\ntext = \"…\"\n[[articles.awards]]\nid = \"a\"\nname = \"奖\"\nbeneficiary = \"everyone\"\npaid = \"application\"\namount = \"1\"\n"
+    );
+    assert!(load_str(&body).unwrap_err().contains("受益对象“everyone”未知"));
+}
+
+#[test]
+fn steps_are_computed_in_dependency_order_and_a_division_by_zero_names_the_row() {
+    let body = format!(
+        "{REVENUE}[[variables]]\nname = \"研发费用\"\nlabel = \"研发费用\"\ntype = \"money\"\n\
+         [[steps]]\nname = \"奖励基数\"\nlabel = \"奖励基数\"\nexpr = \"min(研发费用, 研发强度 * 营业收入)\"\n\
+         [[steps]]\nname = \"研发强度\"\nlabel = \"研发强度\"\nexpr = \"研发费用 / 营业收入\"\n\
+         [[articles]]\nid = \"一\"\ntext = \"研发投入强度达到 5% 的，按研发费用的 10% 奖励，最高 50 万元\"\n\
+         [[articles.awards]]\nid = \"rd\"\nname = \"研发奖励\"\nbeneficiary = \"enterprise\"\npaid = \"without_application\"\n\
+         when = \"研发强度 >= 5%\"\namount = \"奖励基数 * 10%\"\ncap_per_item = \"50万\"\n"
+    );
+    let mut slots = Slots::new();
+    let mut kinds = HashMap::new();
+    let policy = load("t.toml", &format!("{HEAD}{body}"), &mut slots, &mut kinds).unwrap();
+    let policies = vec![policy];
+    let csv = "enterprise,营业收入,研发费用\nA,1000000,60000\nB,1000000,40000\nC,100000000,9000000\n";
+    let outcome = evaluate_csv(&policies, &slots, &kinds, csv.as_bytes(), 2024).unwrap();
+    let amounts: Vec<(String, String)> = outcome
+        .lines()
+        .map(|l| (l.enterprise.to_string(), format!("{:.2}", l.amount)))
+        .collect();
+    assert_eq!(
+        amounts,
+        vec![("A".into(), "6000.00".into()), ("C".into(), "500000.00".into())]
+    );
+    let err = evaluate_csv(
+        &policies,
+        &slots,
+        &kinds,
+        "enterprise,营业收入,研发费用\nA,0,1\n".as_bytes(),
+        2024,
+    )
+    .unwrap_err();
+    assert_eq!(err.row, 2);
+    assert!(
+        err.message.contains("除数为零") && err.message.contains("研发强度"),
+        "{}",
+        err.message
+    );
+}
