@@ -53,6 +53,35 @@ pub trait Audited: Serialize {
     fn audit_id(&self) -> String;
 }
 
+/// The parts every audited entity module repeats: no relations, default behaviour, its audit
+/// name and id, and (with `zone`) its zone column. Use inside an entity module after the
+/// `Model` definition: `audited_entity!("department", zone);`.
+#[macro_export]
+macro_rules! audited_entity {
+    ($name:literal) => {
+        #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+        pub enum Relation {}
+
+        impl ActiveModelBehavior for ActiveModel {}
+
+        impl $crate::platform::audit::Audited for Model {
+            const ENTITY: &'static str = $name;
+            fn audit_id(&self) -> String {
+                self.id.to_string()
+            }
+        }
+    };
+    ($name:literal, zone) => {
+        $crate::audited_entity!($name);
+
+        impl $crate::platform::audit::ZoneScoped for Entity {
+            fn zone_column() -> Column {
+                Column::ZoneId
+            }
+        }
+    };
+}
+
 /// A table every row of which belongs to one zone.
 pub trait ZoneScoped: EntityTrait {
     fn zone_column() -> Self::Column;

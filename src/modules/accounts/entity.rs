@@ -4,7 +4,6 @@ pub mod account {
     use sea_orm::entity::prelude::*;
     use serde::Serialize;
 
-    use crate::platform::audit::Audited;
     use crate::roles::Role;
 
     /// A person or machine that signs in. `zone_id` is empty only for province readers.
@@ -39,17 +38,7 @@ pub mod account {
         }
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl Audited for Model {
-        const ENTITY: &'static str = "account";
-        fn audit_id(&self) -> String {
-            self.id.to_string()
-        }
-    }
+    crate::audited_entity!("account");
 }
 
 pub mod session {
@@ -84,8 +73,6 @@ pub mod api_token {
     use sea_orm::entity::prelude::*;
     use serde::Serialize;
 
-    use crate::platform::audit::Audited;
-
     /// A bearer token for machines. Only its SHA-256 is stored; the token itself is shown
     /// once, when it is created.
     #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
@@ -106,15 +93,5 @@ pub mod api_token {
         pub updated_at: DateTimeUtc,
     }
 
-    #[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-    pub enum Relation {}
-
-    impl ActiveModelBehavior for ActiveModel {}
-
-    impl Audited for Model {
-        const ENTITY: &'static str = "api_token";
-        fn audit_id(&self) -> String {
-            self.id.to_string()
-        }
-    }
+    crate::audited_entity!("api_token");
 }

@@ -3,8 +3,6 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::platform::audit::{Audited, ZoneScoped};
-
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "enterprise")]
 pub struct Model {
@@ -47,20 +45,4 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-impl Audited for Model {
-    const ENTITY: &'static str = "enterprise";
-    fn audit_id(&self) -> String {
-        self.id.to_string()
-    }
-}
-
-impl ZoneScoped for Entity {
-    fn zone_column() -> Column {
-        Column::ZoneId
-    }
-}
+crate::audited_entity!("enterprise", zone);

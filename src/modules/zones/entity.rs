@@ -3,8 +3,6 @@
 use sea_orm::entity::prelude::*;
 use serde::Serialize;
 
-use crate::platform::audit::Audited;
-
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
 #[sea_orm(table_name = "zone")]
 pub struct Model {
@@ -17,14 +15,4 @@ pub struct Model {
     pub updated_at: DateTimeUtc,
 }
 
-#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
-pub enum Relation {}
-
-impl ActiveModelBehavior for ActiveModel {}
-
-impl Audited for Model {
-    const ENTITY: &'static str = "zone";
-    fn audit_id(&self) -> String {
-        self.id.to_string()
-    }
-}
+crate::audited_entity!("zone");
