@@ -24,6 +24,18 @@ pub enum PolicyCommand {
         #[arg(long)]
         period: i32,
     },
+    /// 计算说明：某一行案例的每项奖励（条款原文、条件、公式、上限、金额）
+    Explain {
+        #[arg(long)]
+        rules: PathBuf,
+        #[arg(long)]
+        input: PathBuf,
+        #[arg(long)]
+        period: i32,
+        /// The CSV row (2 = the first data row)
+        #[arg(long)]
+        row: usize,
+    },
 }
 
 #[derive(Subcommand, Debug)]
@@ -76,7 +88,15 @@ fn write_outcome(outcome: &Outcome, format: Format) -> std::io::Result<()> {
 }
 
 pub fn run_policy(command: PolicyCommand, format: Format) -> anyhow::Result<()> {
-    let PolicyCommand::Eval { rules, input, period } = command;
+    let (rules, input, period) = match command {
+        PolicyCommand::Eval { rules, input, period } => (rules, input, period),
+        PolicyCommand::Explain {
+            rules,
+            input,
+            period,
+            row,
+        } => return run_explain(rules, input, period, row, format),
+    };
     let (policies, slots, kinds) = load_path(&rules).map_err(|e| anyhow!("{e}"))?;
     let file = std::fs::File::open(&input).with_context(|| format!("无法读取 {}", input.display()))?;
     let outcome = evaluate_csv(
@@ -122,6 +142,47 @@ pub fn run_rules(command: RulesCommand, format: Format) -> anyhow::Result<()> {
     }
     if failed > 0 {
         bail!("{failed} 个规则测试未通过");
+    }
+    Ok(())
+}
+
+fn run_explain(rules: PathBuf, input: PathBuf, period: i32, row: usize, format: Format) -> anyhow::Result<()> {
+    let (policies, slots, kinds) = load_path(&rules).map_err(|e| anyhow!("{e}"))?;
+    let file = std::fs::File::open(&input).with_context(|| format!("无法读取 {}", input.display()))?;
+    let notes = super::eval::explain_csv_row(&policies, &slots, &kinds, std::io::BufReader::new(file), period, row)
+        .map_err(|e| anyhow!("{}：{e}", input.display()))?;
+    match format {
+        Format::Json => crate::cli::print_json(&notes),
+        Format::Text | Format::Csv => {
+            if notes.is_empty() {
+                println!("第 {row} 行没有满足条件的奖励");
+            }
+            for n in &notes {
+                println!(
+                    "【{} {}】{}（{} · {} 第 {} 条）",
+                    n.enterprise, n.award_name, n.amount, n.document_number, n.policy, n.article
+                );
+                println!("  条款原文：{}", n.article_text);
+                if let Some(c) = &n.condition {
+                    let inputs: Vec<String> = n
+                        .condition_inputs
+                        .iter()
+                        .map(|i| format!("{}（{}）= {}", i.label, i.name, i.value))
+                        .collect();
+                    println!("  条件：{c}，其中 {}：成立", inputs.join("，"));
+                }
+                let inputs: Vec<String> = n
+                    .formula_inputs
+                    .iter()
+                    .map(|i| format!("{}（{}）= {}", i.label, i.name, i.value))
+                    .collect();
+                println!("  公式：{} = {}，其中 {}", n.formula, n.computed, inputs.join("，"));
+                for c in &n.caps {
+                    println!("  {}：{} → {}（减少 {}）", c.kind, c.before, c.after, c.cut);
+                }
+                println!("  金额：{} 元（版本 {}）", n.amount, &n.version[..12]);
+            }
+        }
     }
     Ok(())
 }

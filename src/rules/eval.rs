@@ -39,6 +39,51 @@ struct RawLine {
     amount: Decimal,
 }
 
+/// A named value shown in an explanation.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Named {
+    pub name: String,
+    pub label: String,
+    pub value: String,
+}
+
+/// A cap (or the rounding) that changed an amount, and by how much.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct CapNote {
+    pub kind: String,
+    pub limit: String,
+    pub before: String,
+    pub after: String,
+    pub cut: String,
+}
+
+/// Why an award line is what it is: the policy and its version, the article text, the
+/// condition with the values it read, the formula with its inputs and the intermediate steps,
+/// each cap that bound and by how much, and the final amount.
+#[derive(Clone, Debug, serde::Serialize)]
+pub struct Explanation {
+    pub policy: String,
+    pub policy_title: String,
+    pub document_number: String,
+    pub version: String,
+    pub article: String,
+    pub article_text: String,
+    pub award: String,
+    pub award_name: String,
+    pub without_application: bool,
+    pub enterprise: String,
+    pub row: usize,
+    pub condition: Option<String>,
+    pub condition_inputs: Vec<Named>,
+    pub steps: Vec<Named>,
+    pub formula: String,
+    pub formula_inputs: Vec<Named>,
+    /// The formula's result before caps and rounding.
+    pub computed: String,
+    pub caps: Vec<CapNote>,
+    pub amount: String,
+}
+
 /// FNV-1a: recipients are short codes; SipHash's DoS resistance buys nothing here.
 #[derive(Default)]
 struct Fnv(u64);
@@ -162,6 +207,28 @@ impl<'p> Evaluator<'p> {
 
     /// Evaluates one case; `row` holds the values of the shared input variables.
     pub fn case(&mut self, enterprise: &str, row: &[Value], row_number: usize) -> Result<(), EvalFailure> {
+        self.run(enterprise, row, row_number, None)
+    }
+
+    /// Evaluates one case and explains every award it reaches (its condition held).
+    pub fn explain(
+        &mut self,
+        enterprise: &str,
+        row: &[Value],
+        row_number: usize,
+    ) -> Result<Vec<Explanation>, EvalFailure> {
+        let mut out = Vec::new();
+        self.run(enterprise, row, row_number, Some(&mut out))?;
+        Ok(out)
+    }
+
+    fn run(
+        &mut self,
+        enterprise: &str,
+        row: &[Value],
+        row_number: usize,
+        mut explain: Option<&mut Vec<Explanation>>,
+    ) -> Result<(), EvalFailure> {
         let recipient = self.recipient(enterprise);
         for (pi, policy) in self.policies.iter().enumerate() {
             let buffer = &mut self.buffers[pi];
@@ -191,6 +258,46 @@ impl<'p> Evaluator<'p> {
                         continue;
                     }
                 }
+                let named = |slots: &[usize]| -> Vec<Named> {
+                    slots
+                        .iter()
+                        .map(|i| Named {
+                            name: policy.slot_names[*i].0.clone(),
+                            label: policy.slot_names[*i].1.clone(),
+                            value: buffer[*i].to_string(),
+                        })
+                        .collect()
+                };
+                let mut note = explain.as_ref().map(|_| Explanation {
+                    policy: policy.id.clone(),
+                    policy_title: policy.title.clone(),
+                    document_number: policy.document_number.clone(),
+                    version: policy.version.clone(),
+                    article: award.article_id.clone(),
+                    article_text: award.article_text.clone(),
+                    award: award.id.clone(),
+                    award_name: award.name.clone(),
+                    without_application: award.without_application,
+                    enterprise: enterprise.to_string(),
+                    row: row_number,
+                    condition: award.when_source.clone(),
+                    condition_inputs: named(&award.when_inputs),
+                    steps: policy
+                        .steps
+                        .iter()
+                        .enumerate()
+                        .map(|(k, st)| Named {
+                            name: st.name.clone(),
+                            label: st.label.clone(),
+                            value: buffer[policy.variables.len() + k].to_string(),
+                        })
+                        .collect(),
+                    formula: award.amount_source.clone(),
+                    formula_inputs: named(&award.amount_inputs),
+                    computed: String::new(),
+                    caps: Vec::new(),
+                    amount: String::new(),
+                });
                 let mut amount = (award.amount)(buffer)
                     .map_err(|e| EvalFailure {
                         row: row_number,
@@ -202,21 +309,51 @@ impl<'p> Evaluator<'p> {
                     })?
                     .as_num()
                     .max(Decimal::ZERO);
-                if let Some(cap) = award.cap_per_item {
-                    amount = amount.min(cap);
+                if let Some(n) = note.as_mut() {
+                    n.computed = amount.normalize().to_string();
                 }
-                amount = round_half_up(amount, 2);
+                let mut bound = |kind: &str, limit: Decimal, before: Decimal, after: Decimal| {
+                    if let Some(n) = note.as_mut()
+                        && after < before
+                    {
+                        n.caps.push(CapNote {
+                            kind: kind.to_string(),
+                            limit: format!("{:.2}", limit),
+                            before: before.normalize().to_string(),
+                            after: after.normalize().to_string(),
+                            cut: (before - after).normalize().to_string(),
+                        });
+                    }
+                };
+                if let Some(cap) = award.cap_per_item {
+                    let capped = amount.min(cap);
+                    bound("单项上限", cap, amount, capped);
+                    amount = capped;
+                }
+                let rounded = round_half_up(amount, 2);
+                if rounded != amount {
+                    bound("四舍五入到分", rounded, amount, rounded);
+                }
+                amount = rounded;
                 let slot = self.award_offsets[pi] + ai;
                 if let Some(cap) = award.cap_per_recipient_year {
                     let count = self.award_count;
                     let used = self.recipient_used[recipient]
                         .get_or_insert_with(|| vec![Decimal::ZERO; count].into_boxed_slice());
-                    amount = amount.min((cap - used[slot]).max(Decimal::ZERO));
+                    let capped = amount.min((cap - used[slot]).max(Decimal::ZERO));
+                    bound("每个对象每年上限（已用后剩余）", cap - used[slot], amount, capped);
+                    amount = capped;
                     used[slot] += amount;
                 }
                 if let Some(budget) = award.budget {
-                    amount = amount.min((budget - self.budget_used[slot]).max(Decimal::ZERO));
+                    let capped = amount.min((budget - self.budget_used[slot]).max(Decimal::ZERO));
+                    bound("政策总预算（剩余）", budget - self.budget_used[slot], amount, capped);
+                    amount = capped;
                     self.budget_used[slot] += amount;
+                }
+                if let (Some(out), Some(mut n)) = (explain.as_deref_mut(), note) {
+                    n.amount = format!("{amount:.2}");
+                    out.push(n);
                 }
                 if amount.is_zero() {
                     continue;
@@ -268,6 +405,50 @@ pub fn evaluate_csv<R: Read>(
         column: String::new(),
         message,
     })?;
+    drive(slots, kinds, input, |enterprise, values, line| {
+        evaluator.case(enterprise, values, line).map(|_| true)
+    })?;
+    Ok(evaluator.finish())
+}
+
+/// Explains the awards of one CSV row (2 = the first data row), after evaluating the rows
+/// before it so that yearly caps per recipient and budgets stand as they would.
+pub fn explain_csv_row<R: Read>(
+    policies: &[Policy],
+    slots: &Slots,
+    kinds: &HashMap<String, VarKind>,
+    input: R,
+    year: i32,
+    target: usize,
+) -> Result<Vec<Explanation>, EvalFailure> {
+    let mut evaluator = Evaluator::new(policies, year).map_err(|message| EvalFailure {
+        row: 0,
+        column: String::new(),
+        message,
+    })?;
+    let mut found = None;
+    drive(slots, kinds, input, |enterprise, values, line| {
+        if line == target {
+            found = Some(evaluator.explain(enterprise, values, line)?);
+            Ok(false)
+        } else {
+            evaluator.case(enterprise, values, line).map(|_| true)
+        }
+    })?;
+    found.ok_or(EvalFailure {
+        row: target,
+        column: String::new(),
+        message: "文件中没有这一行".into(),
+    })
+}
+
+/// Reads the CSV and hands each row's values to `on_row` (which returns false to stop).
+fn drive<R: Read>(
+    slots: &Slots,
+    kinds: &HashMap<String, VarKind>,
+    input: R,
+    mut on_row: impl FnMut(&str, &[Value], usize) -> Result<bool, EvalFailure>,
+) -> Result<(), EvalFailure> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
     let headers = reader
         .headers()
@@ -330,9 +511,11 @@ pub fn evaluate_csv<R: Read>(
                 message: "enterprise 为空".into(),
             });
         }
-        evaluator.case(enterprise, &row_values, line)?;
+        if !on_row(enterprise, &row_values, line)? {
+            break;
+        }
     }
-    Ok(evaluator.finish())
+    Ok(())
 }
 
 /// The outcome of one rule-file test.

@@ -219,8 +219,11 @@ pub struct Award {
     pub without_application: bool,
     pub when_source: Option<String>,
     pub when: Option<Compiled>,
+    /// Local slots (variables and steps) the condition reads, for explanations.
+    pub when_inputs: Vec<usize>,
     pub amount_source: String,
     pub amount: Compiled,
+    pub amount_inputs: Vec<usize>,
     pub cap_per_item: Option<Decimal>,
     pub cap_per_recipient_year: Option<Decimal>,
     pub budget: Option<Decimal>,
@@ -241,6 +244,8 @@ pub struct Policy {
     pub tests: Vec<TestToml>,
     /// For each of its variables, the index of that variable in the shared input row.
     pub var_globals: Vec<usize>,
+    /// Name and label of each local slot: the variables, then the steps in evaluation order.
+    pub slot_names: Vec<(String, String)>,
     /// SHA-256 of the file: the policy's version.
     pub version: String,
     pub file: String,
@@ -406,7 +411,15 @@ pub fn load(
             compiled,
         });
     }
-    let typed = |value: &Spanned<String>, want: Type, what: &str| -> Result<Compiled, RuleError> {
+    let inputs_of = |e: &Expr| -> Vec<usize> {
+        let mut refs = Vec::new();
+        expr::references(e, &mut refs);
+        let mut slots: Vec<usize> = refs.iter().filter_map(|r| local.get(r).copied()).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        slots
+    };
+    let typed = |value: &Spanned<String>, want: Type, what: &str| -> Result<(Compiled, Vec<usize>), RuleError> {
         let e = expr::parse(value.get_ref())
             .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
         let t = expr::check(&e, &|n| types.get(n).copied())
@@ -414,7 +427,8 @@ pub fn load(
         if t != want {
             return Err(ctx.in_expr(value, 0, &format!("{what}应为{}，这里是{}", want.name(), t.name())));
         }
-        expr::compile(&e, &local).map_err(|err| ctx.in_expr(value, err.offset, &err.message))
+        let compiled = expr::compile(&e, &local).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
+        Ok((compiled, inputs_of(&e)))
     };
     let constant = |value: &Spanned<String>, what: &str| -> Result<Decimal, RuleError> {
         let e = expr::parse(value.get_ref())
@@ -461,6 +475,14 @@ pub fn load(
                     ));
                 }
             };
+            let (when, when_inputs) = match &a.when {
+                Some(w) => {
+                    let (c, i) = typed(w, Type::Bool, &format!("奖励“{}”的条件", a.id))?;
+                    (Some(c), i)
+                }
+                None => (None, Vec::new()),
+            };
+            let (amount, amount_inputs) = typed(&a.amount, Type::Number, &format!("奖励“{}”的金额", a.id))?;
             awards.push(Award {
                 id: a.id.clone(),
                 name: a.name.clone(),
@@ -469,12 +491,11 @@ pub fn load(
                 beneficiary,
                 without_application,
                 when_source: a.when.as_ref().map(|w| w.get_ref().clone()),
-                when: match &a.when {
-                    Some(w) => Some(typed(w, Type::Bool, &format!("奖励“{}”的条件", a.id))?),
-                    None => None,
-                },
+                when,
+                when_inputs,
                 amount_source: a.amount.get_ref().clone(),
-                amount: typed(&a.amount, Type::Number, &format!("奖励“{}”的金额", a.id))?,
+                amount,
+                amount_inputs,
                 cap_per_item: a.cap_per_item.as_ref().map(|c| constant(c, "单项上限")).transpose()?,
                 cap_per_recipient_year: a
                     .cap_per_recipient_year
@@ -485,6 +506,11 @@ pub fn load(
             });
         }
     }
+    let slot_names = variables
+        .iter()
+        .map(|v| (v.name.clone(), v.label.clone()))
+        .chain(steps.iter().map(|s| (s.name.clone(), s.label.clone())))
+        .collect();
     Ok(Policy {
         effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
         effective_to: raw
@@ -502,6 +528,7 @@ pub fn load(
         steps,
         awards,
         tests: raw.tests,
+        slot_names,
         var_globals,
         version: hex::encode(Sha256::digest(source.as_bytes())),
         file: file.to_string(),

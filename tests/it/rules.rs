@@ -247,3 +247,70 @@ fn steps_are_computed_in_dependency_order_and_a_division_by_zero_names_the_row()
         err.message
     );
 }
+
+#[test]
+fn an_award_explains_itself_with_the_article_text_the_inputs_and_the_cap_that_bound() {
+    let dir = std::env::temp_dir().join(format!("gaoxin-explain-{}", gaoxin::platform::secrets::random_hex(4)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let csv = dir.join("cases.csv");
+    std::fs::write(
+        &csv,
+        "enterprise,certified_contract_amount,tech_introduced_amount,invention_patents_transferred,first_set_equipment_price\n\
+         E1,20000000,0,0,0\nE1,0,0,15,0\nE1,0,0,9,0\n",
+    )
+    .unwrap();
+    let explain = |row: &str| {
+        let out = gaoxin(&[
+            "policy",
+            "explain",
+            "--rules",
+            &rules_dir(),
+            "--input",
+            csv.to_str().unwrap(),
+            "--period",
+            "2023",
+            "--row",
+            row,
+            "--format",
+            "json",
+        ]);
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
+    };
+    let first = explain("2");
+    let n = &first[0];
+    assert_eq!(n["award"], "tech_contract");
+    assert_eq!(n["document_number"], "新开〔2020〕28号");
+    assert!(
+        n["article_text"]
+            .as_str()
+            .unwrap()
+            .contains("每项合同奖励最高不超过10万元")
+    );
+    assert_eq!(n["formula_inputs"][0]["value"], "20000000");
+    assert_eq!(n["computed"], "200000");
+    assert_eq!(n["caps"][0]["kind"], "单项上限");
+    assert_eq!(n["caps"][0]["cut"], "100000");
+    assert_eq!(n["amount"], "100000.00");
+    assert_eq!(n["version"].as_str().unwrap().len(), 64);
+    // The third row: 15 patents already used 150,000 of the 200,000 yearly cap.
+    let third = explain("4");
+    assert_eq!(third[0]["award"], "patent_transfer");
+    assert_eq!(third[0]["computed"], "90000");
+    assert_eq!(third[0]["caps"][0]["after"], "50000");
+    assert_eq!(third[0]["amount"], "50000.00");
+    let out = gaoxin(&[
+        "policy",
+        "explain",
+        "--rules",
+        &rules_dir(),
+        "--input",
+        csv.to_str().unwrap(),
+        "--period",
+        "2023",
+        "--row",
+        "9",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有这一行"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
