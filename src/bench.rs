@@ -9,7 +9,7 @@ use clap::Subcommand;
 use rust_xlsxwriter::Workbook;
 
 use crate::demo::Rng;
-use crate::modules::enterprises::domain::{ANNUAL_COLUMNS, ENTERPRISE_COLUMNS, with_check_char};
+use crate::modules::enterprises::domain::{ANNUAL_COLUMNS, ENTERPRISE_COLUMNS, numbered_uscc};
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
@@ -25,17 +25,6 @@ pub enum BenchCommand {
         #[arg(long)]
         out: PathBuf,
     },
-}
-
-fn uscc(n: usize) -> String {
-    const BODY: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut first17 = String::from("91410700MA");
-    let mut k = n;
-    for _ in 0..7 {
-        first17.push(BODY[k % BODY.len()] as char);
-        k /= BODY.len();
-    }
-    with_check_char(&first17).expect("valid characters")
 }
 
 pub fn run(command: BenchCommand) -> anyhow::Result<()> {
@@ -59,7 +48,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
     for i in 0..enterprises {
         let r = i as u32 + 1;
         ws.write_string(r, 0, format!("基准测试企业{i}有限公司"))?;
-        ws.write_string(r, 1, uscc(i))?;
+        ws.write_string(r, 1, numbered_uscc(i))?;
         ws.write_string(r, 2, classes[rng.below(classes.len())])?;
         ws.write_string(
             r,
@@ -96,7 +85,7 @@ pub fn run(command: BenchCommand) -> anyhow::Result<()> {
     }
     let mut r = 1u32;
     for i in 0..enterprises {
-        let code = uscc(i);
+        let code = numbered_uscc(i);
         for y in 0..years {
             ws.write_string(r, 0, &code)?;
             ws.write_number(r, 1, (2024 - years + 1 + y) as f64)?;

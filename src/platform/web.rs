@@ -532,6 +532,11 @@ pub fn xlsx_download(
     }
     ws.set_freeze_panes(1, 0).map_err(fail)?;
     let bytes = workbook.save_to_buffer().map_err(fail)?;
+    xlsx_response(bytes, filename)
+}
+
+/// An .xlsx download of ready bytes, its Chinese file name in `filename*`.
+pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Result<Response, AppError> {
     let encoded: String = url::form_urlencoded::byte_serialize(filename.as_bytes()).collect();
     let disposition = format!(
         "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",

@@ -197,14 +197,7 @@ fn version_and_bad_arguments() {
 }
 
 fn valid_uscc(n: usize) -> String {
-    const BODY: &[u8] = b"0123456789ABCDEFGHJKLMNPQRTUWXY";
-    let mut first17 = String::from("91410700MA");
-    let mut k = n;
-    for _ in 0..7 {
-        first17.push(BODY[k % BODY.len()] as char);
-        k /= BODY.len();
-    }
-    gaoxin::modules::enterprises::domain::with_check_char(&first17).unwrap()
+    gaoxin::modules::enterprises::domain::numbered_uscc(n)
 }
 
 #[tokio::test]

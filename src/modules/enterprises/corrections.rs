@@ -57,7 +57,8 @@ pub fn correctable() -> impl Iterator<Item = (&'static str, &'static str)> {
         .map(|c| (c.key, c.header))
 }
 
-fn header_of(key: &str) -> &'static str {
+/// The template header of a column key.
+pub fn header_of(key: &str) -> &'static str {
     ENTERPRISE_COLUMNS
         .iter()
         .find(|c| c.key == key)

@@ -57,6 +57,19 @@ pub fn with_check_char(first17: &str) -> Option<String> {
     check_char(first17).map(|c| format!("{first17}{c}"))
 }
 
+/// The `n`-th of a series of distinct valid codes (`91410700MA` + 7 characters + check), for
+/// generated files and tests.
+pub fn numbered_uscc(n: usize) -> String {
+    let body = USCC_CHARSET.as_bytes();
+    let mut first17 = String::from("91410700MA");
+    let mut k = n;
+    for _ in 0..7 {
+        first17.push(body[k % body.len()] as char);
+        k /= body.len();
+    }
+    with_check_char(&first17).expect("built from the allowed characters")
+}
+
 /// A validated enterprise (foundation fields only).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct EnterpriseInput {

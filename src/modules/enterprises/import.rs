@@ -179,8 +179,8 @@ async fn carriers_of(db: &Db, zone_id: i64) -> Result<Vec<carrier::Model>, AppEr
         .await?)
 }
 
-/// Read the file; on a file-level problem, the report says so.
-fn open(file_name: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Located, Box<ImportReport>> {
+/// Reads the file and starts its report; on a file-level problem, the report says so.
+fn open(file_name: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<(Located, ImportReport), Box<ImportReport>> {
     let fail = |errors: Vec<ImportError>| {
         Box::new(ImportReport {
             file: file_name.to_string(),
@@ -197,7 +197,14 @@ fn open(file_name: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<Located, 
             reason,
         }])
     })?;
-    spreadsheet::locate(sheets, specs).map_err(fail)
+    let located = spreadsheet::locate(sheets, specs).map_err(fail)?;
+    let report = ImportReport {
+        file: file_name.to_string(),
+        sheet: located.sheet.name.clone(),
+        unknown_columns: located.unknown_columns.clone(),
+        ..Default::default()
+    };
+    Ok((located, report))
 }
 
 /// Imports the enterprise registry (upsert by 统一社会信用代码). Returns the report and, when
@@ -212,15 +219,9 @@ pub async fn import_enterprises(
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let located = match open(file_name, bytes, ENTERPRISE_COLUMNS) {
-        Ok(l) => l,
+    let (located, mut report) = match open(file_name, bytes, ENTERPRISE_COLUMNS) {
+        Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
-    };
-    let mut report = ImportReport {
-        file: file_name.to_string(),
-        sheet: located.sheet.name.clone(),
-        unknown_columns: located.unknown_columns.clone(),
-        ..Default::default()
     };
     let carriers = carriers_of(db, zone_id).await?;
     let carrier_names: HashMap<i64, String> = carriers.iter().map(|c| (c.id, c.name.clone())).collect();
@@ -480,15 +481,9 @@ pub async fn import_annual(
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let located = match open(file_name, bytes, ANNUAL_COLUMNS) {
-        Ok(l) => l,
+    let (located, mut report) = match open(file_name, bytes, ANNUAL_COLUMNS) {
+        Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
-    };
-    let mut report = ImportReport {
-        file: file_name.to_string(),
-        sheet: located.sheet.name.clone(),
-        unknown_columns: located.unknown_columns.clone(),
-        ..Default::default()
     };
     let enterprises: HashMap<String, (i64, String)> = enterprise::Entity::find()
         .filter(enterprise::Column::ZoneId.eq(zone_id))

@@ -18,33 +18,6 @@ fn visible(scope: &Scope) -> sea_orm::Select<enterprise::Entity> {
     }
 }
 
-fn search(scope: &Scope, q: Option<&str>) -> sea_orm::Select<enterprise::Entity> {
-    let mut select = visible(scope);
-    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        select = select.filter(
-            Condition::any()
-                .add(enterprise::Column::Name.contains(q))
-                .add(enterprise::Column::Uscc.contains(q.to_uppercase())),
-        );
-    }
-    select.order_by_asc(enterprise::Column::Id)
-}
-
-pub async fn list(
-    db: &Db,
-    scope: &Scope,
-    q: Option<&str>,
-    page: &PageParams,
-) -> Result<(Vec<Enterprise>, u64), AppError> {
-    let total = search(scope, q).count(db.conn()).await?;
-    let rows = search(scope, q)
-        .offset(page.offset())
-        .limit(page.per_page())
-        .all(db.conn())
-        .await?;
-    Ok((rows, total))
-}
-
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Enterprise, AppError> {
     visible(scope)
         .filter(enterprise::Column::Id.eq(id))

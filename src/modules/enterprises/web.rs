@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use askama::Template;
 use axum::Json;
 use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
@@ -208,25 +208,7 @@ async fn list_page(
 }
 
 fn xlsx(bytes: Vec<u8>, file_name: &str) -> AppResult<Response> {
-    let encoded: String = url::form_urlencoded::byte_serialize(file_name.as_bytes()).collect();
-    let disposition = format!(
-        "attachment; filename=\"download.xlsx\"; filename*=UTF-8''{}",
-        encoded.replace('+', "%20")
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
-            ),
-        ],
-        bytes,
-    )
-        .into_response())
+    crate::platform::web::xlsx_response(bytes, file_name)
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> AppError {
@@ -465,11 +447,7 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
         .await?
         .into_iter()
         .map(|c| {
-            let field = super::domain::ENTERPRISE_COLUMNS
-                .iter()
-                .find(|s| s.key == c.field)
-                .map(|s| s.header)
-                .unwrap_or("");
+            let field = super::corrections::header_of(&c.field);
             let status = super::corrections::status_label(&c.status);
             (field, c, status)
         })
