@@ -45,6 +45,8 @@ pub enum RulesCommand {
         /// A rule file or a folder of them
         path: PathBuf,
     },
+    /// 列出规则变量可绑定的数据来源（from = "…"）与事件类型（on = "…"）
+    Sources,
 }
 
 fn write_outcome(outcome: &Outcome, format: Format) -> std::io::Result<()> {
@@ -112,7 +114,10 @@ pub fn run_policy(command: PolicyCommand, format: Format) -> anyhow::Result<()> 
 }
 
 pub fn run_rules(command: RulesCommand, format: Format) -> anyhow::Result<()> {
-    let RulesCommand::Test { path } = command;
+    let path = match command {
+        RulesCommand::Test { path } => path,
+        RulesCommand::Sources => return print_sources(format),
+    };
     let (policies, slots, kinds) = load_path(&path).map_err(|e| anyhow!("{e}"))?;
     let results = run_tests(&policies, &slots, &kinds);
     let failed = results.iter().filter(|r| !r.failures.is_empty()).count();
@@ -142,6 +147,29 @@ pub fn run_rules(command: RulesCommand, format: Format) -> anyhow::Result<()> {
     }
     if failed > 0 {
         bail!("{failed} 个规则测试未通过");
+    }
+    Ok(())
+}
+
+fn print_sources(format: Format) -> anyhow::Result<()> {
+    use super::sources::{CATALOGUE, EventKind};
+    match format {
+        Format::Json => crate::cli::print_json(&serde_json::json!({
+            "sources": CATALOGUE.iter().map(|s| serde_json::json!({
+                "name": s.name, "label": s.label, "type": s.kind.code(), "event": s.event().map(|e| e.code()),
+            })).collect::<Vec<_>>(),
+            "events": EventKind::ALL.iter().map(|k| serde_json::json!({"on": k.code(), "label": k.label()})).collect::<Vec<_>>(),
+        })),
+        Format::Text | Format::Csv => {
+            println!("事件类型（on = \"…\"）：");
+            for k in EventKind::ALL {
+                println!("  {:<26} {}", k.code(), k.label());
+            }
+            println!("数据来源（from = \"…\"）：");
+            for s in CATALOGUE {
+                println!("  {:<40} {:<7} {}", s.name, s.kind.code(), s.label);
+            }
+        }
     }
     Ok(())
 }

@@ -7,8 +7,15 @@
 //! 4. the line is rounded to the fen, half-up;
 //! 5. the per-recipient-per-year cap (`cap_per_recipient_year`) bounds the sum of the recipient's
 //!    lines of that award, in input order: a line is cut to what is left;
-//! 6. the policy's total budget (`budget`) bounds the sum of all lines of that award, in input
-//!    order, the same way.
+//! 6. the per-recipient total cap (`cap_per_recipient_total`) bounds what the recipient received
+//!    from that award over all years: what earlier approved batches paid (`paid_before`) plus
+//!    this run's lines, the same way;
+//! 7. the policy's total budget (`budget`) bounds the sum of all lines of that award in the
+//!    run (one year), in input order, the same way.
+//!
+//! A case reaches every award (`CaseOf::Any`, the CSV contract), or only the awards paid on its
+//! kind of event (`CaseOf::Event`), or only those paid once per recipient and year on its facts
+//! (`CaseOf::Facts`) — how the database is evaluated.
 //!
 //! Totals are per recipient, over all awards of all policies.
 
@@ -18,7 +25,29 @@ use std::io::Read;
 use rust_decimal::Decimal;
 
 use super::expr::{Value, round_half_up};
-use super::policy::{Policy, Slots, VarKind};
+use super::policy::{Award, Policy, Slots, VarKind};
+use super::sources::EventKind;
+
+/// Which awards a case reaches.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CaseOf {
+    /// Every award (one CSV row).
+    Any,
+    /// The awards paid once per recipient and year (no `on`).
+    Facts,
+    /// The awards paid on this kind of event.
+    Event(EventKind),
+}
+
+impl CaseOf {
+    fn reaches(self, award: &Award) -> bool {
+        match self {
+            CaseOf::Any => true,
+            CaseOf::Facts => award.on.is_none(),
+            CaseOf::Event(k) => award.on == Some(k),
+        }
+    }
+}
 
 /// One award line.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -160,6 +189,8 @@ pub struct Evaluator<'p> {
     totals: Vec<Decimal>,
     /// Per recipient, per award: what its capped awards have used this year.
     recipient_used: Vec<Option<Box<[Decimal]>>>,
+    /// Per (recipient, award) with a total cap: paid before plus this run.
+    total_used: FnvMap<(u32, u32), Decimal>,
     lines: Vec<RawLine>,
 }
 
@@ -189,6 +220,7 @@ impl<'p> Evaluator<'p> {
             names: Vec::new(),
             totals: Vec::new(),
             recipient_used: Vec::new(),
+            total_used: FnvMap::default(),
             lines: Vec::new(),
         })
     }
@@ -205,9 +237,37 @@ impl<'p> Evaluator<'p> {
         id
     }
 
+    /// Records what earlier (approved) runs paid the recipient under an award with a total cap.
+    pub fn paid_before(&mut self, enterprise: &str, policy: &str, award: &str, amount: Decimal) {
+        let recipient = self.recipient(enterprise) as u32;
+        let mut slot = None;
+        for (pi, p) in self.policies.iter().enumerate() {
+            if p.id == policy
+                && let Some(ai) = p.awards.iter().position(|a| a.id == award)
+            {
+                slot = Some((self.award_offsets[pi] + ai) as u32);
+            }
+        }
+        if let Some(slot) = slot {
+            *self.total_used.entry((recipient, slot)).or_default() += amount;
+        }
+    }
+
     /// Evaluates one case; `row` holds the values of the shared input variables.
     pub fn case(&mut self, enterprise: &str, row: &[Value], row_number: usize) -> Result<(), EvalFailure> {
-        self.run(enterprise, row, row_number, None)
+        self.run(CaseOf::Any, enterprise, row, row_number, None)
+    }
+
+    /// Evaluates one case of the given kind, explaining every award it reaches when asked.
+    pub fn case_of(
+        &mut self,
+        of: CaseOf,
+        enterprise: &str,
+        row: &[Value],
+        row_number: usize,
+        explain: Option<&mut Vec<Explanation>>,
+    ) -> Result<(), EvalFailure> {
+        self.run(of, enterprise, row, row_number, explain)
     }
 
     /// Evaluates one case and explains every award it reaches (its condition held).
@@ -218,12 +278,13 @@ impl<'p> Evaluator<'p> {
         row_number: usize,
     ) -> Result<Vec<Explanation>, EvalFailure> {
         let mut out = Vec::new();
-        self.run(enterprise, row, row_number, Some(&mut out))?;
+        self.run(CaseOf::Any, enterprise, row, row_number, Some(&mut out))?;
         Ok(out)
     }
 
     fn run(
         &mut self,
+        of: CaseOf,
         enterprise: &str,
         row: &[Value],
         row_number: usize,
@@ -231,6 +292,9 @@ impl<'p> Evaluator<'p> {
     ) -> Result<(), EvalFailure> {
         let recipient = self.recipient(enterprise);
         for (pi, policy) in self.policies.iter().enumerate() {
+            if of != CaseOf::Any && !policy.awards.iter().any(|a| of.reaches(a)) {
+                continue;
+            }
             let buffer = &mut self.buffers[pi];
             for (i, global) in policy.var_globals.iter().enumerate() {
                 buffer[i] = row[*global].clone();
@@ -248,6 +312,9 @@ impl<'p> Evaluator<'p> {
                 buffer[base + k] = v;
             }
             for (ai, award) in policy.awards.iter().enumerate() {
+                if !of.reaches(award) {
+                    continue;
+                }
                 if let Some(when) = &award.when {
                     let ok = when(buffer).map_err(|e| EvalFailure {
                         row: row_number,
@@ -344,6 +411,13 @@ impl<'p> Evaluator<'p> {
                     bound("每个对象每年上限（已用后剩余）", cap - used[slot], amount, capped);
                     amount = capped;
                     used[slot] += amount;
+                }
+                if let Some(cap) = award.cap_per_recipient_total {
+                    let used = self.total_used.entry((recipient as u32, slot as u32)).or_default();
+                    let capped = amount.min((cap - *used).max(Decimal::ZERO));
+                    bound("每个对象累计上限（历年已获后剩余）", cap - *used, amount, capped);
+                    amount = capped;
+                    *used += amount;
                 }
                 if let Some(budget) = award.budget {
                     let capped = amount.min((budget - self.budget_used[slot]).max(Decimal::ZERO));
@@ -534,7 +608,24 @@ pub fn run_tests(policies: &[Policy], slots: &Slots, kinds: &HashMap<String, Var
             let only = std::slice::from_ref(&policies[index]);
             let outcome = (|| -> Result<Outcome, String> {
                 let mut evaluator = Evaluator::new(only, test.period)?;
+                for paid in &test.paid_before {
+                    let amount: Decimal = paid
+                        .amount
+                        .replace(',', "")
+                        .parse()
+                        .map_err(|_| format!("paid_before 金额“{}”不是数字", paid.amount))?;
+                    evaluator.paid_before(&paid.enterprise, &policy.id, &paid.award, amount);
+                }
                 for (i, case) in test.cases.iter().enumerate() {
+                    // `on = "recognition"` (an event kind) or `on = "facts"`: which awards the case
+                    // reaches, as when evaluating the database; absent: every award.
+                    let of = match case.get("on").and_then(|v| v.as_str()) {
+                        None => CaseOf::Any,
+                        Some("facts") => CaseOf::Facts,
+                        Some(code) => CaseOf::Event(
+                            EventKind::parse(code).ok_or_else(|| format!("case {} 的 on“{code}”未知", i + 1))?,
+                        ),
+                    };
                     let enterprise = case
                         .get("enterprise")
                         .and_then(|v| v.as_str())
@@ -554,11 +645,13 @@ pub fn run_tests(policies: &[Policy], slots: &Slots, kinds: &HashMap<String, Var
                             .map_err(|m| format!("case {} 的 {name}：{m}", i + 1))?;
                     }
                     for key in case.keys() {
-                        if key != "enterprise" && !slots.contains_key(key) {
+                        if key != "enterprise" && key != "on" && !slots.contains_key(key) {
                             return Err(format!("case {} 有未声明的变量“{key}”", i + 1));
                         }
                     }
-                    evaluator.case(enterprise, &row, i + 1).map_err(|e| e.message)?;
+                    evaluator
+                        .case_of(of, enterprise, &row, i + 1, None)
+                        .map_err(|e| e.message)?;
                 }
                 Ok(evaluator.finish())
             })();

@@ -18,6 +18,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::expr::{self, Compiled, Expr, Type, Value, line_col};
+use super::sources::{self, EventKind, Source};
 
 /// A mistake in a rule file, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -66,6 +67,8 @@ struct VariableToml {
     #[serde(rename = "type")]
     kind: Spanned<String>,
     unit: Option<String>,
+    /// The data source in gaoxin's database (`sources::CATALOGUE`).
+    from: Option<Spanned<String>>,
 }
 
 #[derive(Deserialize)]
@@ -91,10 +94,14 @@ struct AwardToml {
     name: String,
     beneficiary: Spanned<String>,
     paid: Spanned<String>,
+    /// The kind of event the award is paid on (one case per event); none: once per recipient
+    /// and year, on its annual and registry facts.
+    on: Option<Spanned<String>>,
     when: Option<Spanned<String>>,
     amount: Spanned<String>,
     cap_per_item: Option<Spanned<String>>,
     cap_per_recipient_year: Option<Spanned<String>>,
+    cap_per_recipient_total: Option<Spanned<String>>,
     budget: Option<Spanned<String>>,
 }
 
@@ -105,6 +112,18 @@ pub struct TestToml {
     pub period: i32,
     pub cases: Vec<toml::Table>,
     pub expect: Vec<Expectation>,
+    /// What earlier years paid, for caps over all years.
+    #[serde(default)]
+    pub paid_before: Vec<PaidBefore>,
+}
+
+/// An amount paid in an earlier year (counts against `cap_per_recipient_total`).
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct PaidBefore {
+    pub enterprise: String,
+    pub award: String,
+    pub amount: String,
 }
 
 /// An expected outcome: an award's total for one enterprise, or (no `award`) its grand total.
@@ -140,6 +159,17 @@ impl VarKind {
             "date" => VarKind::Date,
             _ => return None,
         })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            VarKind::Money => "money",
+            VarKind::Count => "count",
+            VarKind::Number => "number",
+            VarKind::Bool => "bool",
+            VarKind::Text => "text",
+            VarKind::Date => "date",
+        }
     }
 
     pub fn expr_type(self) -> Type {
@@ -192,6 +222,7 @@ pub struct Variable {
     pub label: String,
     pub kind: VarKind,
     pub unit: Option<String>,
+    pub from: Option<&'static Source>,
 }
 
 pub struct Step {
@@ -217,6 +248,8 @@ pub struct Award {
     pub beneficiary: Beneficiary,
     /// 免申即享 (true) or on application (快申快享).
     pub without_application: bool,
+    /// The event kind it is paid on; `None`: once per recipient and year.
+    pub on: Option<EventKind>,
     pub when_source: Option<String>,
     pub when: Option<Compiled>,
     /// Local slots (variables and steps) the condition reads, for explanations.
@@ -226,6 +259,8 @@ pub struct Award {
     pub amount_inputs: Vec<usize>,
     pub cap_per_item: Option<Decimal>,
     pub cap_per_recipient_year: Option<Decimal>,
+    /// Over all years: what earlier approved batches paid counts against it.
+    pub cap_per_recipient_total: Option<Decimal>,
     pub budget: Option<Decimal>,
 }
 
@@ -331,6 +366,30 @@ pub fn load(
         {
             return Err(ctx.at(v.kind.span().start, format!("变量“{}”在另一个政策中的类型不同", v.name)));
         }
+        let from = match &v.from {
+            None => None,
+            Some(f) => {
+                let src = sources::source(f.get_ref()).ok_or_else(|| {
+                    ctx.at(
+                        f.span().start,
+                        format!("变量“{}”的数据来源“{}”未知（见 gaoxin rules sources）", v.name, f.get_ref()),
+                    )
+                })?;
+                if src.kind != kind {
+                    return Err(ctx.at(
+                        f.span().start,
+                        format!(
+                            "变量“{}”声明为 {}，数据来源“{}”是 {}",
+                            v.name,
+                            v.kind.get_ref(),
+                            src.name,
+                            src.kind.code()
+                        ),
+                    ));
+                }
+                Some(src)
+            }
+        };
         kinds.insert(v.name.clone(), kind);
         let next = slots.len();
         slots.entry(v.name.clone()).or_insert(next);
@@ -339,6 +398,7 @@ pub fn load(
             label: v.label.clone(),
             kind,
             unit: v.unit.clone(),
+            from,
         });
     }
     // Steps: parse all, then order them so each comes after what it reads (cycles refused).
@@ -396,9 +456,25 @@ pub fn load(
     // Only this policy's own variables may be read by its expressions.
     let own: std::collections::HashSet<&str> = variables.iter().map(|v| v.name.as_str()).collect();
     types.retain(|k, _| own.contains(k.as_str()));
+    // Which event kinds each name reads, through the steps it uses.
+    let mut events_read: HashMap<String, std::collections::BTreeSet<EventKind>> = variables
+        .iter()
+        .map(|v| (v.name.clone(), v.from.and_then(|f| f.event()).into_iter().collect()))
+        .collect();
+    let events_of = |e: &Expr, known: &HashMap<String, std::collections::BTreeSet<EventKind>>| {
+        let mut refs = Vec::new();
+        expr::references(e, &mut refs);
+        refs.iter()
+            .filter_map(|r| known.get(r))
+            .flatten()
+            .copied()
+            .collect::<std::collections::BTreeSet<EventKind>>()
+    };
     let mut steps = Vec::new();
     for (k, i) in order.iter().enumerate() {
         let (s, e) = &parsed_steps[*i];
+        let read = events_of(e, &events_read);
+        events_read.insert(s.name.clone(), read);
         let t = expr::check(e, &|n| types.get(n).copied())
             .map_err(|err| ctx.in_expr(&s.expr, err.offset, &format!("步骤“{}”：{}", s.name, err.message)))?;
         types.insert(s.name.clone(), t);
@@ -475,6 +551,37 @@ pub fn load(
                     ));
                 }
             };
+            let on = match &a.on {
+                None => None,
+                Some(o) => Some(EventKind::parse(o.get_ref()).ok_or_else(|| {
+                    let known: Vec<&str> = EventKind::ALL.iter().map(|k| k.code()).collect();
+                    ctx.at(
+                        o.span().start,
+                        format!("事件类型“{}”未知（可用 {}）", o.get_ref(), known.join("、")),
+                    )
+                })?),
+            };
+            for (what, value) in [("条件", a.when.as_ref()), ("金额", Some(&a.amount))] {
+                let Some(value) = value else { continue };
+                let Ok(e) = expr::parse(value.get_ref()) else { continue };
+                for kind in events_of(&e, &events_read) {
+                    if Some(kind) != on {
+                        let told = match on {
+                            Some(o) => format!("它按“{}”计算（on = \"{}\"）", o.label(), o.code()),
+                            None => "它没有声明 on（每个对象每年计算一次）".to_string(),
+                        };
+                        return Err(ctx.in_expr(
+                            value,
+                            0,
+                            &format!(
+                                "奖励“{}”的{what}读取了“{}”事件的数据，但{told}",
+                                a.id,
+                                kind.label()
+                            ),
+                        ));
+                    }
+                }
+            }
             let (when, when_inputs) = match &a.when {
                 Some(w) => {
                     let (c, i) = typed(w, Type::Bool, &format!("奖励“{}”的条件", a.id))?;
@@ -490,6 +597,7 @@ pub fn load(
                 article_text: article.text.clone(),
                 beneficiary,
                 without_application,
+                on,
                 when_source: a.when.as_ref().map(|w| w.get_ref().clone()),
                 when,
                 when_inputs,
@@ -501,6 +609,11 @@ pub fn load(
                     .cap_per_recipient_year
                     .as_ref()
                     .map(|c| constant(c, "每年每个对象上限"))
+                    .transpose()?,
+                cap_per_recipient_total: a
+                    .cap_per_recipient_total
+                    .as_ref()
+                    .map(|c| constant(c, "每个对象累计上限"))
                     .transpose()?,
                 budget: a.budget.as_ref().map(|c| constant(c, "政策总预算")).transpose()?,
             });
