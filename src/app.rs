@@ -11,7 +11,7 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::modules::{accounts, audit, departments, enterprises, home, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, home, policies, system, zones};
 use crate::platform::auth::authenticate;
 use crate::platform::db::Db;
 use crate::platform::routes::{RouteSpec, Routes};
@@ -88,8 +88,13 @@ pub static NAVIGATION: &[NavGroup] = &[
         links: &[
             NavLink {
                 key: "nav.policies",
-                href: "",
+                href: "/policies",
                 roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.my_awards",
+                href: "/policies/awards",
+                roles: crate::roles::ENTERPRISE_USERS,
             },
             NavLink {
                 key: "nav.land",
@@ -163,6 +168,7 @@ pub fn routes() -> Routes {
         .merge(departments::routes())
         .merge(enterprises::routes())
         .merge(enterprises::corrections::routes())
+        .merge(policies::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())

@@ -81,9 +81,9 @@ pub enum Command {
     /// 统一社会信用代码 (USCC)
     #[command(subcommand)]
     Uscc(enterprises::cli::UsccCommand),
-    /// 政策计算 (policy evaluation without a database)
+    /// 政策 (policy evaluation; the zone's policies and payment batches)
     #[command(subcommand)]
-    Policy(crate::rules::cli::PolicyCommand),
+    Policy(crate::modules::policies::cli::PolicyCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
     Rules(crate::rules::cli::RulesCommand),
@@ -245,7 +245,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
         Command::Bench(command) => crate::bench::run(command),
-        Command::Policy(command) => crate::rules::cli::run_policy(command, format),
+        Command::Policy(command) => {
+            use crate::modules::policies::cli;
+            if cli::needs_db(&command) {
+                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+                cli::run(Some(&db), command, format).await
+            } else {
+                cli::run(None, command, format).await
+            }
+        }
         Command::Rules(command) => crate::rules::cli::run_rules(command, format),
     }
 }

@@ -16,11 +16,14 @@ use crate::modules::enterprises::{
     annual_entity as annual, carrier_entity as carrier, domain, domain as enterprise_domain, entity as enterprise,
     industry,
 };
+use crate::modules::policies::events::EventInput;
+use crate::modules::policies::store as policies;
 use crate::modules::zones::{entity as zone, store as zones};
 use crate::platform::audit::{WriteContext, Writer};
 use crate::platform::db::Db;
 use crate::platform::secrets::hash_password;
 use crate::roles::Role;
+use crate::rules::sources::{CONTRACT_TYPES, EventKind, LEVELS, RECOGNITIONS, TALENT_CATEGORIES};
 
 /// The password of every demo account (demo databases only).
 pub const PASSWORD: &str = "demo1234";
@@ -420,10 +423,22 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
         }
     }
     writer.insert_many_in_zone(annual_rows).await?;
+    for (file, source) in crate::modules::policies::shipped::files() {
+        policies::load_policy_file(&mut writer, zone.id, &file, &source, None)
+            .await
+            .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
+    }
+    let with_carrier: Vec<(i64, bool)> = created.iter().map(|e| (e.id, e.carrier_id.is_some())).collect();
+    for (kind, rows) in demo_events(&mut rng, &with_carrier) {
+        policies::save_events(&mut writer, zone.id, kind, &rows)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let mut leader_id = 0;
     for a in ACCOUNTS {
         let role = Role::parse(a.role).expect("demo roles are valid");
         let hash = hash_password(PASSWORD)?;
-        accounts::create(
+        let account = accounts::create(
             &mut writer,
             Some(zone.id),
             AccountInput {
@@ -441,7 +456,21 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
+        if role == Role::Leader {
+            leader_id = account.id;
+        }
     }
+    // 2023's awards, computed, approved and locked, so that the policy evaluation and the
+    // enterprises' own award pages have history; 2024 is left for the visitor to run.
+    let past = policies::create_batch(&mut writer, zone.id, 2023, "2023 年度免申即享兑现", leader_id)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let past = policies::transition(&mut writer, &past, "submitted", leader_id, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    policies::transition(&mut writer, &past, "approved", leader_id, None)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     writer.commit().await?;
     Ok(DemoSummary {
         zone_code: zone.code,
@@ -449,4 +478,164 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
         departments: DEMO_DEPARTMENTS.len(),
         enterprises: count,
     })
+}
+
+/// An amount in fen between `low` and `high` yuan, log-uniform: most small, a few large.
+fn amount(rng: &mut Rng, low: i64, high: i64) -> i64 {
+    let mut steps = 0;
+    let mut v = low;
+    while v * 13 / 10 <= high {
+        v = v * 13 / 10;
+        steps += 1;
+    }
+    let mut yuan = low;
+    for _ in 0..rng.below(steps + 1) {
+        yuan = yuan * 13 / 10;
+    }
+    (yuan + rng.below(1000) as i64) * 100 + rng.below(100) as i64
+}
+
+/// The facts awards are paid on, for 2023 and 2024: technology contracts, introductions,
+/// patent transfers (by ten IP service institutions), first-set equipment, recognitions,
+/// talents, leases in carriers and loans.
+fn demo_events(rng: &mut Rng, enterprises: &[(i64, bool)]) -> Vec<(EventKind, Vec<(i64, EventInput)>)> {
+    use chrono::{Datelike, NaiveDate};
+    let mut by_kind: std::collections::BTreeMap<EventKind, Vec<(i64, EventInput)>> = Default::default();
+    let mut push = |kind: EventKind, id: i64, input: EventInput| by_kind.entry(kind).or_default().push((id, input));
+    for year in [2023, 2024] {
+        for (i, (id, in_carrier)) in enterprises.iter().enumerate() {
+            let day = |rng: &mut Rng| {
+                NaiveDate::from_ymd_opt(year, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).expect("a date")
+            };
+            if rng.below(7) == 0 {
+                for n in 0..1 + rng.below(3) {
+                    let on = day(rng);
+                    push(
+                        EventKind::TechnologyContract,
+                        *id,
+                        EventInput {
+                            occurred_on: Some(on),
+                            reference: format!("{year}4107{:06}{n}", i),
+                            category: Some(rng.pick(CONTRACT_TYPES).to_string()),
+                            amount: Some(amount(rng, 50_000, 30_000_000)),
+                            certified: Some(rng.below(8) != 0),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+            if rng.below(40) == 0 {
+                push(
+                    EventKind::TechnologyIntroduction,
+                    *id,
+                    EventInput {
+                        occurred_on: Some(day(rng)),
+                        reference: format!("引进项目 {year}-{i}"),
+                        category: Some(rng.pick(&["北京", "上海", "深圳", "武汉", "西安"]).to_string()),
+                        amount: Some(amount(rng, 200_000, 20_000_000)),
+                        ..Default::default()
+                    },
+                );
+            }
+            if i < 10 {
+                push(
+                    EventKind::PatentTransfer,
+                    *id,
+                    EventInput {
+                        occurred_on: Some(day(rng)),
+                        reference: format!("{year} 年度转移批次"),
+                        quantity: Some((1 + rng.below(30) as i64) * 100),
+                        ..Default::default()
+                    },
+                );
+            }
+            if rng.below(60) == 0 {
+                push(
+                    EventKind::EquipmentPurchase,
+                    *id,
+                    EventInput {
+                        occurred_on: Some(day(rng)),
+                        reference: format!("{}生产线", rng.pick(&["数控", "智能装配", "电池极片", "精密检测"])),
+                        amount: Some(amount(rng, 1_000_000, 50_000_000)),
+                        certified: Some(rng.below(3) != 0),
+                        ..Default::default()
+                    },
+                );
+            }
+            if rng.below(12) == 0 {
+                let category = rng.pick(RECOGNITIONS).to_string();
+                push(
+                    EventKind::Recognition,
+                    *id,
+                    EventInput {
+                        occurred_on: Some(day(rng)),
+                        reference: format!("GR{year}{:05}", i),
+                        level: Some(if category == "高新技术企业" || category == "制造业单项冠军" {
+                            "国家级".to_string()
+                        } else {
+                            rng.pick(LEVELS).to_string()
+                        }),
+                        category: Some(category),
+                        first_time: Some(rng.below(3) != 0),
+                        ..Default::default()
+                    },
+                );
+            }
+            if rng.below(15) == 0 {
+                for n in 0..1 + rng.below(4) {
+                    push(
+                        EventKind::Talent,
+                        *id,
+                        EventInput {
+                            occurred_on: Some(day(rng)),
+                            reference: format!("{}（{year}-{n}）", person(rng)),
+                            category: Some(rng.pick(TALENT_CATEGORIES).to_string()),
+                            level: Some(rng.pick(LEVELS).to_string()),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+            if *in_carrier && i % 4 == 0 {
+                // One lease per enterprise (same move-in date both years), its rent paid each year.
+                let mut fixed = Rng::new(*id as u64);
+                let start = NaiveDate::from_ymd_opt(2020 + fixed.below(5) as i32, 1 + fixed.below(12) as u32, 1)
+                    .expect("a date");
+                if start.year() <= year {
+                    push(
+                        EventKind::Lease,
+                        *id,
+                        EventInput {
+                            occurred_on: Some(NaiveDate::from_ymd_opt(year, 12, 20).expect("a date")),
+                            started_on: Some(start),
+                            reference: format!("{} 室 {year} 年租金", 100 + fixed.below(900)),
+                            quantity: Some((100 + rng.below(2000) as i64) * 100),
+                            amount: Some(amount(rng, 20_000, 600_000)),
+                            ..Default::default()
+                        },
+                    );
+                }
+            }
+            if rng.below(25) == 0 {
+                let principal = amount(rng, 1_000_000, 30_000_000);
+                push(
+                    EventKind::Loan,
+                    *id,
+                    EventInput {
+                        occurred_on: Some(day(rng)),
+                        reference: format!("JK{year}{:05}", i),
+                        started_on: Some(day(rng)),
+                        category: Some(
+                            rng.pick(&["中国银行", "工商银行", "建设银行", "新乡银行", "农商银行"])
+                                .to_string(),
+                        ),
+                        amount: Some(principal),
+                        secondary_amount: Some(principal / 100 * (3 + rng.below(3) as i64)),
+                        ..Default::default()
+                    },
+                );
+            }
+        }
+    }
+    by_kind.into_iter().collect()
 }

@@ -65,10 +65,11 @@ impl Role {
         self != Role::Province
     }
 
-    /// Whether this role may change anything at all. Leaders, auditors and province readers
-    /// never write domain data (their own password and tokens aside).
+    /// Whether this role may change anything at all. Auditors and province readers never
+    /// write domain data (their own password and tokens aside); leaders write only their
+    /// decisions (approving or returning a payment batch — the routes say which).
     pub fn may_write(self) -> bool {
-        matches!(self, Role::Admin | Role::Staff | Role::Enterprise)
+        matches!(self, Role::Admin | Role::Leader | Role::Staff | Role::Enterprise)
     }
 
     fn bit(self) -> u8 {
@@ -116,6 +117,12 @@ pub const AUDIT_READERS: RoleSet = RoleSet::of(&[Role::Admin, Role::Auditor]);
 pub const DEPARTMENT_EDITORS: RoleSet = RoleSet::of(&[Role::Admin, Role::Staff]);
 /// Zone readers plus enterprise users (who see only their own enterprise).
 pub const ENTERPRISE_READERS: RoleSet = EVERYONE;
+/// Who approves payment batches: leaders only (the department that prepares a batch does not
+/// approve it).
+/// Enterprise users only (their own pages).
+pub const ENTERPRISE_USERS: RoleSet = RoleSet::of(&[Role::Enterprise]);
+
+pub const LEADERS: RoleSet = RoleSet::of(&[Role::Leader]);
 /// The province / city reader.
 pub const PROVINCE: RoleSet = RoleSet::of(&[Role::Province]);
 
@@ -141,8 +148,8 @@ mod tests {
     }
 
     #[test]
-    fn only_admin_staff_and_enterprise_users_write() {
+    fn auditors_and_province_readers_never_write() {
         let writers: Vec<Role> = Role::ALL.into_iter().filter(|r| r.may_write()).collect();
-        assert_eq!(writers, vec![Role::Admin, Role::Staff, Role::Enterprise]);
+        assert_eq!(writers, vec![Role::Admin, Role::Leader, Role::Staff, Role::Enterprise]);
     }
 }

@@ -6,5 +6,6 @@ pub mod audit;
 pub mod departments;
 pub mod enterprises;
 pub mod home;
+pub mod policies;
 pub mod system;
 pub mod zones;

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::modules::{accounts, audit, departments, enterprises, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, policies, system, zones};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -31,6 +31,13 @@ use crate::modules::{accounts, audit, departments, enterprises, system, zones};
         enterprises::web::get_enterprise,
         enterprises::web::get_annual,
         enterprises::web::api_import,
+        policies::web::api_policies,
+        policies::web::api_events,
+        policies::web::api_save_events,
+        policies::web::api_batches,
+        policies::web::api_batch_lines,
+        policies::web::api_explain,
+        policies::web::api_calculate,
         audit::web::list_audit,
         zones::web::list_zones,
     ),
@@ -41,6 +48,7 @@ use crate::modules::{accounts, audit, departments, enterprises, system, zones};
         (name = "users", description = "用户管理"),
         (name = "departments", description = "部门"),
         (name = "enterprises", description = "企业"),
+        (name = "policies", description = "政策兑现：政策、兑现依据、批次、计算说明、政策计算器"),
         (name = "audit", description = "审计日志"),
         (name = "zones", description = "开发区"),
         (name = "system", description = "运维"),

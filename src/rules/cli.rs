@@ -187,7 +187,7 @@ fn run_explain(rules: PathBuf, input: PathBuf, period: i32, row: usize, format: 
             }
             for n in &notes {
                 println!(
-                    "【{} {}】{}（{} · {} 第 {} 条）",
+                    "【{} {}】{}（{} · {} 条款 {}）",
                     n.enterprise, n.award_name, n.amount, n.document_number, n.policy, n.article
                 );
                 println!("  条款原文：{}", n.article_text);

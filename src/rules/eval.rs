@@ -26,7 +26,7 @@ use rust_decimal::Decimal;
 
 use super::expr::{Value, round_half_up};
 use super::policy::{Award, Policy, Slots, VarKind};
-use super::sources::EventKind;
+use super::sources::{EventKind, Origin};
 
 /// Which awards a case reaches.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -69,7 +69,7 @@ struct RawLine {
 }
 
 /// A named value shown in an explanation.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Named {
     pub name: String,
     pub label: String,
@@ -77,7 +77,7 @@ pub struct Named {
 }
 
 /// A cap (or the rounding) that changed an amount, and by how much.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct CapNote {
     pub kind: String,
     pub limit: String,
@@ -89,7 +89,7 @@ pub struct CapNote {
 /// Why an award line is what it is: the policy and its version, the article text, the
 /// condition with the values it read, the formula with its inputs and the intermediate steps,
 /// each cap that bound and by how much, and the final amount.
-#[derive(Clone, Debug, serde::Serialize)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 pub struct Explanation {
     pub policy: String,
     pub policy_title: String,
@@ -192,6 +192,8 @@ pub struct Evaluator<'p> {
     /// Per (recipient, award) with a total cap: paid before plus this run.
     total_used: FnvMap<(u32, u32), Decimal>,
     lines: Vec<RawLine>,
+    /// The date of the event being evaluated: a policy not in force that day does not apply.
+    case_date: Option<chrono::NaiveDate>,
 }
 
 impl<'p> Evaluator<'p> {
@@ -222,6 +224,7 @@ impl<'p> Evaluator<'p> {
             recipient_used: Vec::new(),
             total_used: FnvMap::default(),
             lines: Vec::new(),
+            case_date: None,
         })
     }
 
@@ -251,6 +254,11 @@ impl<'p> Evaluator<'p> {
         if let Some(slot) = slot {
             *self.total_used.entry((recipient, slot)).or_default() += amount;
         }
+    }
+
+    /// Sets the date of the next cases (an event's date; None: the whole year).
+    pub fn set_case_date(&mut self, date: Option<chrono::NaiveDate>) {
+        self.case_date = date;
     }
 
     /// Evaluates one case; `row` holds the values of the shared input variables.
@@ -293,6 +301,11 @@ impl<'p> Evaluator<'p> {
         let recipient = self.recipient(enterprise);
         for (pi, policy) in self.policies.iter().enumerate() {
             if of != CaseOf::Any && !policy.awards.iter().any(|a| of.reaches(a)) {
+                continue;
+            }
+            if let Some(date) = self.case_date
+                && (date < policy.effective_from || policy.effective_to.is_some_and(|to| date > to))
+            {
                 continue;
             }
             let buffer = &mut self.buffers[pi];
@@ -479,7 +492,7 @@ pub fn evaluate_csv<R: Read>(
         column: String::new(),
         message,
     })?;
-    drive(slots, kinds, input, |enterprise, values, line| {
+    drive(policies, slots, kinds, input, year, |enterprise, values, line| {
         evaluator.case(enterprise, values, line).map(|_| true)
     })?;
     Ok(evaluator.finish())
@@ -501,7 +514,7 @@ pub fn explain_csv_row<R: Read>(
         message,
     })?;
     let mut found = None;
-    drive(slots, kinds, input, |enterprise, values, line| {
+    drive(policies, slots, kinds, input, year, |enterprise, values, line| {
         if line == target {
             found = Some(evaluator.explain(enterprise, values, line)?);
             Ok(false)
@@ -517,10 +530,15 @@ pub fn explain_csv_row<R: Read>(
 }
 
 /// Reads the CSV and hands each row's values to `on_row` (which returns false to stop).
+///
+/// An empty date cell is the first day of the year; a variable bound to `period.year` that has
+/// no column is the year evaluated.
 fn drive<R: Read>(
+    policies: &[Policy],
     slots: &Slots,
     kinds: &HashMap<String, VarKind>,
     input: R,
+    year: i32,
     mut on_row: impl FnMut(&str, &[Value], usize) -> Result<bool, EvalFailure>,
 ) -> Result<(), EvalFailure> {
     let mut reader = csv::ReaderBuilder::new().has_headers(true).from_reader(input);
@@ -542,18 +560,41 @@ fn drive<R: Read>(
         column: "enterprise".into(),
         message: "缺少 enterprise 列".into(),
     })?;
-    let mut by_slot: Vec<(usize, String, VarKind)> = Vec::new();
+    let period_year: std::collections::HashSet<&str> = policies
+        .iter()
+        .flat_map(|p| p.variables.iter())
+        .filter(|v| v.from.is_some_and(|f| f.origin == Origin::PeriodYear))
+        .map(|v| v.name.as_str())
+        .collect();
+    let first_day = chrono::NaiveDate::from_ymd_opt(year, 1, 1).ok_or_else(|| EvalFailure {
+        row: 0,
+        column: String::new(),
+        message: format!("年度 {year} 无效"),
+    })?;
+    // Column of each slot; None: the slot is the year evaluated (no column in the file).
+    let mut by_slot: Vec<(Option<usize>, String, VarKind)> = Vec::new();
     let mut needed: Vec<(&String, &usize)> = slots.iter().collect();
     needed.sort_by_key(|(_, i)| **i);
     for (name, _) in &needed {
-        let col = position(name).ok_or_else(|| EvalFailure {
-            row: 1,
-            column: (*name).clone(),
-            message: format!("缺少列 {name}（规则文件中声明的变量）"),
-        })?;
+        let col = match position(name) {
+            Some(col) => Some(col),
+            None if period_year.contains(name.as_str()) => None,
+            None => {
+                return Err(EvalFailure {
+                    row: 1,
+                    column: (*name).clone(),
+                    message: format!("缺少列 {name}（规则文件中声明的变量）"),
+                });
+            }
+        };
         by_slot.push((col, (*name).clone(), kinds[*name]));
     }
     let mut row_values = vec![Value::Num(Decimal::ZERO); by_slot.len()];
+    for (slot, (col, _, _)) in by_slot.iter().enumerate() {
+        if col.is_none() {
+            row_values[slot] = Value::Num(Decimal::from(year));
+        }
+    }
     let mut record = csv::StringRecord::new();
     let mut line = 1usize;
     loop {
@@ -570,12 +611,17 @@ fn drive<R: Read>(
         }
         line += 1;
         for (slot, (col, name, kind)) in by_slot.iter().enumerate() {
+            let Some(col) = col else { continue };
             let raw = record.get(*col).unwrap_or("");
-            row_values[slot] = kind.read(raw).map_err(|message| EvalFailure {
-                row: line,
-                column: name.clone(),
-                message,
-            })?;
+            row_values[slot] = if *kind == VarKind::Date && raw.trim().is_empty() {
+                Value::Date(first_day)
+            } else {
+                kind.read(raw).map_err(|message| EvalFailure {
+                    row: line,
+                    column: name.clone(),
+                    message,
+                })?
+            };
         }
         let enterprise = record.get(enterprise_col).unwrap_or("").trim();
         if enterprise.is_empty() {
@@ -607,8 +653,15 @@ pub fn run_tests(policies: &[Policy], slots: &Slots, kinds: &HashMap<String, Var
             let mut failures = Vec::new();
             let only = std::slice::from_ref(&policies[index]);
             let outcome = (|| -> Result<Outcome, String> {
+                if !policy.in_force(test.period) {
+                    // Not in force that year: every expected amount must be 0.
+                    return Ok(Outcome::default());
+                }
                 let mut evaluator = Evaluator::new(only, test.period)?;
                 for paid in &test.paid_before {
+                    if !policy.awards.iter().any(|a| a.id == paid.award) {
+                        return Err(format!("paid_before 中的奖励“{}”不存在", paid.award));
+                    }
                     let amount: Decimal = paid
                         .amount
                         .replace(',', "")
@@ -630,9 +683,20 @@ pub fn run_tests(policies: &[Policy], slots: &Slots, kinds: &HashMap<String, Var
                         .get("enterprise")
                         .and_then(|v| v.as_str())
                         .ok_or_else(|| format!("第 {} 个 case 缺少 enterprise", i + 1))?;
+                    // The policy's own variables; one a case leaves out is "did not happen":
+                    // 0, false, empty text, or the first day of the period for a date.
                     let mut row = vec![Value::Num(Decimal::ZERO); slots.len()];
-                    for (name, slot) in slots {
+                    for (v, slot) in policy.variables.iter().zip(&policy.var_globals) {
+                        let name = &v.name;
                         let raw = match case.get(name) {
+                            None if v.from.is_some_and(|f| f.origin == Origin::PeriodYear) => test.period.to_string(),
+                            None if v.kind == VarKind::Date => {
+                                row[*slot] = Value::Date(
+                                    chrono::NaiveDate::from_ymd_opt(test.period, 1, 1)
+                                        .ok_or_else(|| format!("测试年度 {} 无效", test.period))?,
+                                );
+                                continue;
+                            }
                             None => String::new(),
                             Some(toml::Value::String(s)) => s.clone(),
                             Some(toml::Value::Integer(n)) => n.to_string(),
@@ -645,7 +709,7 @@ pub fn run_tests(policies: &[Policy], slots: &Slots, kinds: &HashMap<String, Var
                             .map_err(|m| format!("case {} 的 {name}：{m}", i + 1))?;
                     }
                     for key in case.keys() {
-                        if key != "enterprise" && key != "on" && !slots.contains_key(key) {
+                        if key != "enterprise" && key != "on" && !policy.variables.iter().any(|v| &v.name == key) {
                             return Err(format!("case {} 有未声明的变量“{key}”", i + 1));
                         }
                     }

@@ -372,7 +372,11 @@ pub fn load(
                 let src = sources::source(f.get_ref()).ok_or_else(|| {
                     ctx.at(
                         f.span().start,
-                        format!("变量“{}”的数据来源“{}”未知（见 gaoxin rules sources）", v.name, f.get_ref()),
+                        format!(
+                            "变量“{}”的数据来源“{}”未知（见 gaoxin rules sources）",
+                            v.name,
+                            f.get_ref()
+                        ),
                     )
                 })?;
                 if src.kind != kind {
@@ -573,11 +577,7 @@ pub fn load(
                         return Err(ctx.in_expr(
                             value,
                             0,
-                            &format!(
-                                "奖励“{}”的{what}读取了“{}”事件的数据，但{told}",
-                                a.id,
-                                kind.label()
-                            ),
+                            &format!("奖励“{}”的{what}读取了“{}”事件的数据，但{told}", a.id, kind.label()),
                         ));
                     }
                 }

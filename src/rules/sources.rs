@@ -27,6 +27,8 @@ pub enum EventKind {
 pub enum EventColumn {
     /// 日期 (`occurred_on`)
     Date,
+    /// 起始日期 (`started_on`)
+    StartDate,
     /// 编号 / 名称 (`reference`)
     Reference,
     /// 类别 (`category`)
@@ -133,62 +135,98 @@ impl EventKind {
     }
 
     pub fn parse(code: &str) -> Option<EventKind> {
-        EventKind::ALL.into_iter().find(|k| k.code() == code || k.label() == code)
+        EventKind::ALL
+            .into_iter()
+            .find(|k| k.code() == code || k.label() == code)
     }
 
     /// The columns this kind uses, in the order of its import template.
     pub fn fields(self) -> &'static [EventField] {
         match self {
-            EventKind::TechnologyContract => const { &[
-                field(C::Reference, "合同登记号", true),
-                choice(C::Category, "合同类型", true, CONTRACT_TYPES),
-                field(C::Date, "登记日期", true),
-                field(C::Amount, "技术交易额（元）", true),
-                field(C::Certified, "是否经认定登记", true),
-            ] },
-            EventKind::TechnologyIntroduction => const { &[
-                field(C::Reference, "项目名称", true),
-                field(C::Category, "技术来源地", false),
-                field(C::Date, "合同日期", true),
-                field(C::Amount, "实际发生技术交易额（元）", true),
-            ] },
-            EventKind::PatentTransfer => const { &[
-                field(C::Reference, "转移批次 / 专利号", true),
-                field(C::Date, "转移日期", true),
-                field(C::Quantity, "发明专利件数", true),
-            ] },
-            EventKind::EquipmentPurchase => const { &[
-                field(C::Reference, "装备名称", true),
-                field(C::Date, "采购日期", true),
-                field(C::Amount, "采购价格（元）", true),
-                field(C::Certified, "是否经省认定首台（套）", true),
-            ] },
-            EventKind::Recognition => const { &[
-                choice(C::Category, "认定类别", true, RECOGNITIONS),
-                choice(C::Level, "级别", true, LEVELS),
-                field(C::Reference, "证书编号", false),
-                field(C::Date, "认定日期", true),
-                field(C::FirstTime, "是否首次认定", true),
-            ] },
-            EventKind::Talent => const { &[
-                field(C::Reference, "姓名", true),
-                choice(C::Category, "人才类别", true, TALENT_CATEGORIES),
-                choice(C::Level, "级别", false, LEVELS),
-                field(C::Date, "入职日期", true),
-            ] },
-            EventKind::Lease => const { &[
-                field(C::Reference, "载体 / 房号", true),
-                field(C::Date, "入驻日期", true),
-                field(C::Quantity, "租赁面积（平方米）", true),
-                field(C::Amount, "当年实缴租金（元）", true),
-            ] },
-            EventKind::Loan => const { &[
-                field(C::Reference, "贷款合同号", true),
-                field(C::Category, "贷款银行", false),
-                field(C::Date, "放款日期", true),
-                field(C::Amount, "贷款本金（元）", true),
-                field(C::SecondaryAmount, "当年实付利息（元）", true),
-            ] },
+            EventKind::TechnologyContract => {
+                const {
+                    &[
+                        field(C::Reference, "合同登记号", true),
+                        choice(C::Category, "合同类型", true, CONTRACT_TYPES),
+                        field(C::Date, "登记日期", true),
+                        field(C::Amount, "技术交易额（元）", true),
+                        field(C::Certified, "是否经认定登记", true),
+                    ]
+                }
+            }
+            EventKind::TechnologyIntroduction => {
+                const {
+                    &[
+                        field(C::Reference, "项目名称", true),
+                        field(C::Category, "技术来源地", false),
+                        field(C::Date, "合同日期", true),
+                        field(C::Amount, "实际发生技术交易额（元）", true),
+                    ]
+                }
+            }
+            EventKind::PatentTransfer => {
+                const {
+                    &[
+                        field(C::Reference, "转移批次 / 专利号", true),
+                        field(C::Date, "转移日期", true),
+                        field(C::Quantity, "发明专利件数", true),
+                    ]
+                }
+            }
+            EventKind::EquipmentPurchase => {
+                const {
+                    &[
+                        field(C::Reference, "装备名称", true),
+                        field(C::Date, "采购日期", true),
+                        field(C::Amount, "采购价格（元）", true),
+                        field(C::Certified, "是否经省认定首台（套）", true),
+                    ]
+                }
+            }
+            EventKind::Recognition => {
+                const {
+                    &[
+                        choice(C::Category, "认定类别", true, RECOGNITIONS),
+                        choice(C::Level, "级别", true, LEVELS),
+                        field(C::Reference, "证书编号", false),
+                        field(C::Date, "认定日期", true),
+                        field(C::FirstTime, "是否首次认定", true),
+                    ]
+                }
+            }
+            EventKind::Talent => {
+                const {
+                    &[
+                        field(C::Reference, "姓名", true),
+                        choice(C::Category, "人才类别", true, TALENT_CATEGORIES),
+                        choice(C::Level, "级别", false, LEVELS),
+                        field(C::Date, "入职日期", true),
+                    ]
+                }
+            }
+            EventKind::Lease => {
+                const {
+                    &[
+                        field(C::Reference, "载体 / 房号", true),
+                        field(C::StartDate, "入驻日期", true),
+                        field(C::Date, "缴租日期", true),
+                        field(C::Quantity, "租赁面积（平方米）", true),
+                        field(C::Amount, "当年实缴租金（元）", true),
+                    ]
+                }
+            }
+            EventKind::Loan => {
+                const {
+                    &[
+                        field(C::Reference, "贷款合同号", true),
+                        field(C::Category, "贷款银行", false),
+                        field(C::StartDate, "放款日期", true),
+                        field(C::Date, "付息日期（计入年度）", true),
+                        field(C::Amount, "贷款本金（元）", true),
+                        field(C::SecondaryAmount, "当年实付利息（元）", true),
+                    ]
+                }
+            }
         }
     }
 
@@ -259,53 +297,156 @@ use VarKind as V;
 
 /// Every source a rule variable may name in `from`.
 pub const CATALOGUE: &[Source] = &[
-    ev("technology_contract.amount", "技术合同交易额", V::Money, K::TechnologyContract, C::Amount),
+    ev(
+        "technology_contract.amount",
+        "技术合同交易额",
+        V::Money,
+        K::TechnologyContract,
+        C::Amount,
+    ),
     Source {
         name: "technology_contract.certified_amount",
         label: "经认定登记的技术合同交易额（未认定为 0）",
         kind: V::Money,
         origin: Origin::Event(K::TechnologyContract, EventRead::CertifiedAmount),
     },
-    ev("technology_contract.certified", "技术合同是否经认定登记", V::Bool, K::TechnologyContract, C::Certified),
-    ev("technology_contract.type", "技术合同类型", V::Text, K::TechnologyContract, C::Category),
-    ev("technology_contract.date", "技术合同登记日期", V::Date, K::TechnologyContract, C::Date),
-    ev("technology_introduction.amount", "引进技术实际发生交易额", V::Money, K::TechnologyIntroduction, C::Amount),
-    ev("technology_introduction.origin", "技术来源地", V::Text, K::TechnologyIntroduction, C::Category),
-    ev("patent_transfer.invention_count", "转移的发明专利件数", V::Count, K::PatentTransfer, C::Quantity),
-    ev("equipment_purchase.price", "装备采购价格", V::Money, K::EquipmentPurchase, C::Amount),
+    ev(
+        "technology_contract.certified",
+        "技术合同是否经认定登记",
+        V::Bool,
+        K::TechnologyContract,
+        C::Certified,
+    ),
+    ev(
+        "technology_contract.type",
+        "技术合同类型",
+        V::Text,
+        K::TechnologyContract,
+        C::Category,
+    ),
+    ev(
+        "technology_contract.date",
+        "技术合同登记日期",
+        V::Date,
+        K::TechnologyContract,
+        C::Date,
+    ),
+    ev(
+        "technology_introduction.amount",
+        "引进技术实际发生交易额",
+        V::Money,
+        K::TechnologyIntroduction,
+        C::Amount,
+    ),
+    ev(
+        "technology_introduction.origin",
+        "技术来源地",
+        V::Text,
+        K::TechnologyIntroduction,
+        C::Category,
+    ),
+    ev(
+        "patent_transfer.invention_count",
+        "转移的发明专利件数",
+        V::Count,
+        K::PatentTransfer,
+        C::Quantity,
+    ),
+    ev(
+        "equipment_purchase.price",
+        "装备采购价格",
+        V::Money,
+        K::EquipmentPurchase,
+        C::Amount,
+    ),
     Source {
         name: "equipment_purchase.certified_price",
         label: "经省认定首台（套）装备采购价格（未认定为 0）",
         kind: V::Money,
         origin: Origin::Event(K::EquipmentPurchase, EventRead::CertifiedAmount),
     },
-    ev("equipment_purchase.certified", "是否经省认定首台（套）", V::Bool, K::EquipmentPurchase, C::Certified),
+    ev(
+        "equipment_purchase.certified",
+        "是否经省认定首台（套）",
+        V::Bool,
+        K::EquipmentPurchase,
+        C::Certified,
+    ),
     ev("recognition.category", "认定类别", V::Text, K::Recognition, C::Category),
     ev("recognition.level", "认定级别", V::Text, K::Recognition, C::Level),
-    ev("recognition.first_time", "是否首次认定", V::Bool, K::Recognition, C::FirstTime),
+    ev(
+        "recognition.first_time",
+        "是否首次认定",
+        V::Bool,
+        K::Recognition,
+        C::FirstTime,
+    ),
     ev("recognition.date", "认定日期", V::Date, K::Recognition, C::Date),
     ev("talent.category", "人才类别", V::Text, K::Talent, C::Category),
     ev("talent.level", "人才级别", V::Text, K::Talent, C::Level),
     ev("talent.joined_on", "入职日期", V::Date, K::Talent, C::Date),
-    ev("lease.start", "入驻日期", V::Date, K::Lease, C::Date),
+    ev("lease.start", "入驻日期", V::Date, K::Lease, C::StartDate),
+    ev("lease.paid_on", "缴租日期", V::Date, K::Lease, C::Date),
     ev("lease.area", "租赁面积（平方米）", V::Number, K::Lease, C::Quantity),
     ev("lease.rent_paid", "当年实缴租金", V::Money, K::Lease, C::Amount),
     ev("loan.principal", "贷款本金", V::Money, K::Loan, C::Amount),
-    ev("loan.interest_paid", "当年实付利息", V::Money, K::Loan, C::SecondaryAmount),
-    ev("loan.date", "放款日期", V::Date, K::Loan, C::Date),
+    ev(
+        "loan.interest_paid",
+        "当年实付利息",
+        V::Money,
+        K::Loan,
+        C::SecondaryAmount,
+    ),
+    ev("loan.start", "放款日期", V::Date, K::Loan, C::StartDate),
+    ev("loan.paid_on", "付息日期", V::Date, K::Loan, C::Date),
     annual("annual.revenue", "营业收入", V::Money, AnnualRead::Revenue),
     annual("annual.rd_expense", "研发经费", V::Money, AnnualRead::RdExpense),
     annual("annual.tax", "税收", V::Money, AnnualRead::Tax),
     annual("annual.value_added", "工业增加值", V::Money, AnnualRead::ValueAdded),
-    annual("annual.hitech_revenue", "高新技术产品收入", V::Money, AnnualRead::HitechRevenue),
+    annual(
+        "annual.hitech_revenue",
+        "高新技术产品收入",
+        V::Money,
+        AnnualRead::HitechRevenue,
+    ),
     annual("annual.rd_staff", "研发人员数", V::Count, AnnualRead::RdStaff),
     annual("annual.tech_staff", "科技人员数", V::Count, AnnualRead::TechStaff),
-    annual("annual.invention_patents", "有效发明专利数", V::Count, AnnualRead::InventionPatents),
-    enterprise("enterprise.industry_code", "行业代码", V::Text, EnterpriseRead::IndustryCode),
-    enterprise("enterprise.registered_on", "注册日期", V::Date, EnterpriseRead::RegisteredOn),
-    enterprise("enterprise.above_scale", "是否规上企业", V::Bool, EnterpriseRead::AboveScale),
-    enterprise("enterprise.employees", "从业人员数", V::Count, EnterpriseRead::Employees),
-    enterprise("enterprise.leading_industry", "主导产业", V::Text, EnterpriseRead::LeadingIndustry),
+    annual(
+        "annual.invention_patents",
+        "有效发明专利数",
+        V::Count,
+        AnnualRead::InventionPatents,
+    ),
+    enterprise(
+        "enterprise.industry_code",
+        "行业代码",
+        V::Text,
+        EnterpriseRead::IndustryCode,
+    ),
+    enterprise(
+        "enterprise.registered_on",
+        "注册日期",
+        V::Date,
+        EnterpriseRead::RegisteredOn,
+    ),
+    enterprise(
+        "enterprise.above_scale",
+        "是否规上企业",
+        V::Bool,
+        EnterpriseRead::AboveScale,
+    ),
+    enterprise(
+        "enterprise.employees",
+        "从业人员数",
+        V::Count,
+        EnterpriseRead::Employees,
+    ),
+    enterprise(
+        "enterprise.leading_industry",
+        "主导产业",
+        V::Text,
+        EnterpriseRead::LeadingIndustry,
+    ),
     Source {
         name: "period.year",
         label: "计算年度",
@@ -365,7 +506,11 @@ mod tests {
                         C::Amount
                     }
                 };
-                assert!(kind.field(column).is_some(), "{} reads a column {kind:?} does not use", s.name);
+                assert!(
+                    kind.field(column).is_some(),
+                    "{} reads a column {kind:?} does not use",
+                    s.name
+                );
             }
         }
         for k in EventKind::ALL {

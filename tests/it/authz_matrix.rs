@@ -63,6 +63,36 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/api/v1/enterprises/{id}", "ALSEUP"),
     ("GET", "/api/v1/enterprises/{id}/annual", "ALSEUP"),
     ("POST", "/api/v1/enterprises/import", "AS"),
+    ("GET", "/policies", "ALSUP"),
+    ("POST", "/policies/upload", "AS"),
+    ("GET", "/policies/evaluation", "ALSUP"),
+    ("GET", "/policies/versions/{id}", "ALSUP"),
+    ("GET", "/policies/events", "ALSEUP"),
+    ("GET", "/policies/events/new", "AS"),
+    ("POST", "/policies/events", "AS"),
+    ("POST", "/policies/events/{id}/delete", "AS"),
+    ("GET", "/policies/events/template.xlsx", "ALSUP"),
+    ("POST", "/policies/events/import", "AS"),
+    ("GET", "/policies/batches", "ALSUP"),
+    ("POST", "/policies/batches", "AS"),
+    ("GET", "/policies/batches/{id}", "ALSUP"),
+    ("GET", "/policies/batches/{id}/export.xlsx", "ALSUP"),
+    ("GET", "/policies/batches/{id}/diff", "ALSUP"),
+    ("POST", "/policies/batches/{id}/recompute", "AS"),
+    ("POST", "/policies/batches/{id}/submit", "AS"),
+    ("POST", "/policies/batches/{id}/approve", "L"),
+    ("POST", "/policies/batches/{id}/return", "L"),
+    ("POST", "/policies/lines/{id}/exclude", "AS"),
+    ("POST", "/policies/lines/{id}/include", "AS"),
+    ("GET", "/policies/awards", "ALSEUP"),
+    ("GET", "/policies/awards/{id}", "ALSEUP"),
+    ("GET", "/api/v1/policies", "ALSUP"),
+    ("GET", "/api/v1/events", "ALSEUP"),
+    ("POST", "/api/v1/events", "AS"),
+    ("GET", "/api/v1/batches", "ALSUP"),
+    ("GET", "/api/v1/batches/{id}/lines", "ALSUP"),
+    ("GET", "/api/v1/awards/{id}/explain", "ALSEUP"),
+    ("POST", "/api/v1/policy/calculate", "ALSEUP"),
     ("GET", "/audit", "AU"),
     ("GET", "/audit/export", "AU"),
     ("GET", "/audit/{id}", "AU"),
@@ -127,7 +157,9 @@ async fn concrete_path(app: &TestApp, path: &str) -> String {
     let audit_line = app
         .scalar(&format!("SELECT MIN(id) FROM audit_log WHERE zone_id = {}", fx.zone_id))
         .await;
-    let id = if path.starts_with("/account/tokens") || path.starts_with("/api/v1/auth/tokens") {
+    let id = if let Some(id) = crate::helpers::policy_path_id(fx, path) {
+        id.to_string()
+    } else if path.starts_with("/account/tokens") || path.starts_with("/api/v1/auth/tokens") {
         "999999".to_string()
     } else if path.contains("users") {
         leader.id.to_string()

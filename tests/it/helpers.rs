@@ -13,11 +13,14 @@ use gaoxin::app::{AppConfig, AppState, app};
 use gaoxin::modules::accounts::{domain::AccountInput, store as accounts};
 use gaoxin::modules::departments::{domain::DepartmentInput, store as departments};
 use gaoxin::modules::enterprises::{domain, store as enterprises};
+use gaoxin::modules::policies::events::EventInput;
+use gaoxin::modules::policies::store as policies;
 use gaoxin::modules::zones::store as zones;
 use gaoxin::platform::audit::{WriteContext, Writer};
 use gaoxin::platform::db::{DatabaseUrl, Db};
 use gaoxin::platform::secrets::hash_password;
 use gaoxin::roles::Role;
+use gaoxin::rules::sources::EventKind;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Statement};
 use tower::ServiceExt;
@@ -124,6 +127,14 @@ pub struct ZoneFixture {
     pub enterprise: i64,
     pub other_enterprise: i64,
     pub admin: i64,
+    /// The shipped 新开〔2020〕28号, loaded.
+    pub policy_version: i64,
+    /// A 2024 certified technology contract of `enterprise` (20,000,000 yuan → capped at 100,000).
+    pub event: i64,
+    /// The approved 2024 batch, and its lines for `enterprise` and `other_enterprise`.
+    pub batch: i64,
+    pub line: i64,
+    pub other_line: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -194,6 +205,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     .unwrap();
     let _ = carrier;
     let mut admin = 0;
+    let mut leader = 0;
     for (user, role) in [
         ("admin", Role::Admin),
         ("leader", Role::Leader),
@@ -218,7 +230,57 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         if role == Role::Admin {
             admin = a.id;
         }
+        if role == Role::Leader {
+            leader = a.id;
+        }
     }
+    // Policy cash-out: the shipped seed-002 policy, two contracts, an approved 2024 batch.
+    let (file, source) = gaoxin::modules::policies::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.contains("xinkai-2020-28"))
+        .expect("the shipped seed-002 policy");
+    let (version, _) = policies::load_policy_file(&mut w, zone.id, &file, &source, None)
+        .await
+        .unwrap();
+    let contract = |amount: i64, reference: &str| EventInput {
+        occurred_on: chrono::NaiveDate::from_ymd_opt(2024, 5, 20),
+        reference: reference.to_string(),
+        category: Some("技术开发".into()),
+        amount: Some(amount * 100),
+        certified: Some(true),
+        ..Default::default()
+    };
+    let reference = if code == "beta" {
+        "BETA-ONLY-HT-1"
+    } else {
+        "HT-2024-001"
+    };
+    policies::save_events(
+        &mut w,
+        zone.id,
+        EventKind::TechnologyContract,
+        &[
+            (e1.id, contract(20_000_000, reference)),
+            (e2.id, contract(5_000_000, &format!("{reference}-2"))),
+        ],
+    )
+    .await
+    .unwrap();
+    let batch = policies::create_batch(&mut w, zone.id, 2024, "", leader).await.unwrap();
+    let batch = policies::transition(&mut w, &batch, "submitted", leader, None)
+        .await
+        .unwrap();
+    let batch = policies::transition(&mut w, &batch, "approved", leader, None)
+        .await
+        .unwrap();
+    let lines = policies::batch_lines(w.read(), zone.id, batch.id).await.unwrap();
+    let line_of = |e: i64| lines.iter().find(|l| l.enterprise_id == e).expect("a line").id;
+    let (line, other_line) = (line_of(e1.id), line_of(e2.id));
+    let event = lines
+        .iter()
+        .find(|l| l.id == line)
+        .and_then(|l| l.event_id)
+        .expect("paid on the contract");
     w.commit().await.unwrap();
     ZoneFixture {
         zone_id: zone.id,
@@ -229,7 +291,34 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         enterprise: e1.id,
         other_enterprise: e2.id,
         admin,
+        policy_version: version.id,
+        event,
+        batch: batch.id,
+        line,
+        other_line,
     }
+}
+
+/// The id a route path's `{id}` stands for in the policy cash-out pages of a zone (None for
+/// other paths).
+pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
+    if !path.contains("/policies/")
+        && !path.contains("/batches")
+        && !path.contains("/awards/")
+        && !path.contains("/events/")
+    {
+        return None;
+    }
+    Some(if path.contains("/versions/") {
+        fx.policy_version
+    } else if path.contains("/events/") {
+        fx.event
+    } else if path.contains("/batches/") {
+        fx.batch
+    } else {
+        // lines and awards
+        fx.line
+    })
 }
 
 /// Two zones, alpha and beta, each with two departments, two enterprises and an account of
@@ -541,4 +630,21 @@ impl TestResponse {
         }
         cells
     }
+}
+
+/// An .xlsx with the given sheet rows (strings; `#n` cells are written as numbers).
+pub fn xlsx(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet).unwrap();
+    for (r, row) in rows.iter().enumerate() {
+        for (c, cell) in row.iter().enumerate() {
+            if let Some(n) = cell.strip_prefix('#') {
+                ws.write_number(r as u32, c as u16, n.parse::<f64>().unwrap()).unwrap();
+            } else if !cell.is_empty() {
+                ws.write_string(r as u32, c as u16, *cell).unwrap();
+            }
+        }
+    }
+    workbook.save_to_buffer().unwrap()
 }

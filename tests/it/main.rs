@@ -11,6 +11,7 @@ mod cli;
 mod demo;
 mod flows;
 mod openapi;
+mod policies;
 mod registry;
 mod rules;
 mod zone_isolation;

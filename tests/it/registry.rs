@@ -5,24 +5,7 @@
 use axum::http::StatusCode;
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::helpers::{TestApp, TestResponse};
-
-/// An .xlsx with the given sheet rows (strings; `#n` cells are written as numbers).
-fn xlsx(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
-    let mut workbook = Workbook::new();
-    let ws = workbook.add_worksheet();
-    ws.set_name(sheet).unwrap();
-    for (r, row) in rows.iter().enumerate() {
-        for (c, cell) in row.iter().enumerate() {
-            if let Some(n) = cell.strip_prefix('#') {
-                ws.write_number(r as u32, c as u16, n.parse::<f64>().unwrap()).unwrap();
-            } else if !cell.is_empty() {
-                ws.write_string(r as u32, c as u16, *cell).unwrap();
-            }
-        }
-    }
-    workbook.save_to_buffer().unwrap()
-}
+use crate::helpers::{TestApp, TestResponse, xlsx};
 
 async fn import(app: &TestApp, token: &str, kind: &str, file: &str, bytes: &[u8], dry_run: bool) -> TestResponse {
     app.post("/api/v1/enterprises/import")

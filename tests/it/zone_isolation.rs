@@ -37,7 +37,9 @@ async fn every_page_list_export_and_api_of_zone_alpha_shows_nothing_of_zone_beta
             }
             let path = spec.path.replace(
                 "{id}",
-                &if spec.path.contains("users") {
+                &if let Some(id) = crate::helpers::policy_path_id(fx, &spec.path) {
+                    id.to_string()
+                } else if spec.path.contains("users") {
                     leader.id.to_string()
                 } else if spec.path.contains("departments") {
                     fx.science_dept.to_string()

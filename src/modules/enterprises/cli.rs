@@ -8,7 +8,6 @@ use clap::Subcommand;
 use super::domain::verify_uscc;
 use super::import::{ImportOptions, ImportReport, import_annual, import_enterprises};
 use crate::cli::{Format, print_json};
-use crate::modules::zones::store as zones;
 use crate::platform::audit::WriteContext;
 use crate::platform::db::Db;
 
@@ -52,19 +51,7 @@ pub struct ImportArgs {
 }
 
 async fn run_import(db: &Db, args: ImportArgs, format: Format, annual: bool) -> anyhow::Result<()> {
-    let zone = match &args.zone {
-        Some(code) => zones::by_code(db, code)
-            .await?
-            .ok_or_else(|| anyhow!("开发区代码 {code} 不存在"))?,
-        None => {
-            let all = zones::all(db).await?;
-            match all.len() {
-                1 => all.into_iter().next().expect("one zone"),
-                0 => bail!("还没有开发区：请先运行 gaoxin zone add CODE NAME"),
-                n => bail!("共有 {n} 个开发区，请用 --zone 指定"),
-            }
-        }
-    };
+    let zone = crate::modules::zones::cli::pick(db, args.zone.as_deref()).await?;
     let bytes = std::fs::read(&args.file).with_context(|| format!("无法读取文件 {}", args.file.display()))?;
     let file_name = args
         .file

@@ -20,6 +20,23 @@ pub enum ZoneCommand {
     List,
 }
 
+/// The zone a command works on: `--zone CODE`, or the only zone there is.
+pub async fn pick(db: &Db, code: Option<&str>) -> anyhow::Result<crate::modules::zones::entity::Model> {
+    match code {
+        Some(code) => super::store::by_code(db, code)
+            .await?
+            .ok_or_else(|| anyhow::anyhow!("开发区代码 {code} 不存在")),
+        None => {
+            let all = super::store::all(db).await?;
+            match all.len() {
+                1 => Ok(all.into_iter().next().expect("one zone")),
+                0 => anyhow::bail!("还没有开发区：请先运行 gaoxin zone add CODE NAME"),
+                n => anyhow::bail!("共有 {n} 个开发区，请用 --zone 指定"),
+            }
+        }
+    }
+}
+
 pub async fn run(db: &Db, command: ZoneCommand, format: Format) -> anyhow::Result<()> {
     match command {
         ZoneCommand::Add { code, name } => {

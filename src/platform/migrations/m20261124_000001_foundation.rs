@@ -167,14 +167,14 @@ enum Stamp {
 }
 
 /// `created_at` and `updated_at`, written by the application in UTC.
-fn stamped(mut table: TableCreateStatement) -> TableCreateStatement {
+pub(super) fn stamped(mut table: TableCreateStatement) -> TableCreateStatement {
     table
         .col(timestamp_with_time_zone(Stamp::CreatedAt))
         .col(timestamp_with_time_zone(Stamp::UpdatedAt));
     table
 }
 
-fn fk(
+pub(super) fn fk(
     name: &str,
     from: (impl IntoIden, impl IntoIden),
     to: (impl IntoIden, impl IntoIden),
@@ -188,7 +188,7 @@ fn fk(
         .to_owned()
 }
 
-async fn index<T: IntoIden + 'static, C: IntoIden + 'static>(
+pub(super) async fn index<T: IntoIden + 'static, C: IntoIden + 'static>(
     manager: &SchemaManager<'_>,
     name: &str,
     table: T,
@@ -202,7 +202,7 @@ async fn index<T: IntoIden + 'static, C: IntoIden + 'static>(
     manager.create_index(index.to_owned()).await
 }
 
-async fn unique<T: IntoIden + 'static, C: IntoIden + 'static>(
+pub(super) async fn unique<T: IntoIden + 'static, C: IntoIden + 'static>(
     manager: &SchemaManager<'_>,
     name: &str,
     table: T,
