@@ -92,6 +92,11 @@ pub static NAVIGATION: &[NavGroup] = &[
                 roles: ZONE_READERS,
             },
             NavLink {
+                key: "nav.my_matches",
+                href: "/policies/matches",
+                roles: crate::roles::ENTERPRISE_USERS,
+            },
+            NavLink {
                 key: "nav.my_awards",
                 href: "/policies/awards",
                 roles: crate::roles::ENTERPRISE_USERS,

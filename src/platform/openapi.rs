@@ -38,6 +38,7 @@ use crate::modules::{accounts, audit, departments, enterprises, policies, system
         policies::web::api_batch_lines,
         policies::web::api_explain,
         policies::web::api_calculate,
+        policies::web::api_matches,
         audit::web::list_audit,
         zones::web::list_zones,
     ),

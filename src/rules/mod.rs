@@ -5,5 +5,6 @@
 pub mod cli;
 pub mod eval;
 pub mod expr;
+pub mod matching;
 pub mod policy;
 pub mod sources;

@@ -254,6 +254,8 @@ pub struct Award {
     pub when: Option<Compiled>,
     /// Local slots (variables and steps) the condition reads, for explanations.
     pub when_inputs: Vec<usize>,
+    /// The condition's parts joined by `and`, for matching (empty: no condition).
+    pub conjuncts: Vec<super::matching::Conjunct>,
     pub amount_source: String,
     pub amount: Compiled,
     pub amount_inputs: Vec<usize>,
@@ -589,6 +591,31 @@ pub fn load(
                 }
                 None => (None, Vec::new()),
             };
+            let mut conjuncts = Vec::new();
+            if let Some(w) = &a.when {
+                let whole = expr::parse(w.get_ref()).map_err(|e| ctx.in_expr(w, e.offset, &e.message))?;
+                let lookup = |n: &str| types.get(n).copied();
+                let fail = |e: expr::ExprError| ctx.in_expr(w, e.offset, &e.message);
+                for part in super::matching::conjuncts(&whole) {
+                    let sides = match part {
+                        Expr::Binary(op @ (expr::Op::Lt | expr::Op::Le | expr::Op::Gt | expr::Op::Ge), l, r, _)
+                            if expr::check(l, &lookup).map_err(fail)? == Type::Number =>
+                        {
+                            Some((
+                                expr::compile(l, &local).map_err(fail)?,
+                                expr::compile(r, &local).map_err(fail)?,
+                                *op,
+                            ))
+                        }
+                        _ => None,
+                    };
+                    conjuncts.push(super::matching::Conjunct {
+                        source: super::matching::print(part),
+                        test: expr::compile(part, &local).map_err(fail)?,
+                        sides,
+                    });
+                }
+            }
             let (amount, amount_inputs) = typed(&a.amount, Type::Number, &format!("奖励“{}”的金额", a.id))?;
             awards.push(Award {
                 id: a.id.clone(),
@@ -601,6 +628,7 @@ pub fn load(
                 when_source: a.when.as_ref().map(|w| w.get_ref().clone()),
                 when,
                 when_inputs,
+                conjuncts,
                 amount_source: a.amount.get_ref().clone(),
                 amount,
                 amount_inputs,

@@ -688,3 +688,96 @@ async fn a_cap_over_all_years_counts_what_approved_batches_of_earlier_years_paid
             .await;
     }
 }
+
+const THRESHOLDS: &str = r#"
+id = "t-threshold"
+title = "测试：营业收入门槛"
+document_number = "测〔2024〕3号"
+issuer = "测试"
+effective_from = "2020-01-01"
+
+[[variables]]
+name = "营业收入"
+label = "营业收入"
+type = "money"
+from = "annual.revenue"
+
+[[articles]]
+id = "一"
+text = "营业收入13亿元以上的，奖励50万元；所有在营企业登记即奖励1万元。"
+
+[[articles.awards]]
+id = "big"
+name = "规模奖励"
+beneficiary = "enterprise"
+paid = "application"
+when = "营业收入 >= 13亿"
+amount = "50万"
+
+[[articles.awards]]
+id = "any"
+name = "登记奖励"
+beneficiary = "enterprise"
+paid = "without_application"
+when = "营业收入 >= 0"
+amount = "1万"
+
+[[tests]]
+name = "门槛"
+period = 2024
+cases = [{ enterprise = "A", "营业收入" = "1300000000" }]
+expect = [{ enterprise = "A", amount = "510000" }]
+"#;
+
+#[tokio::test]
+async fn matching_lists_who_qualifies_and_who_is_near_with_the_gap_and_an_enterprise_sees_only_itself() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    assert_eq!(
+        upload(&app, &staff, "t.toml", THRESHOLDS).await.status,
+        StatusCode::SEE_OTHER
+    );
+    // Alpha's first enterprise had 1,234,560,000 yuan of revenue in 2024: 65,440,000 short of
+    // 13亿, 5.0% of the threshold — near; the other enterprise has no annual data (0): far.
+    let page = app
+        .get("/policies/matches?year=2024&award=t-threshold:big")
+        .session(&staff)
+        .send()
+        .await;
+    let html = page.text();
+    assert!(html.contains("阿尔法测试科技有限公司"), "{html}");
+    assert!(html.contains("营业收入 &#62;= 1300000000"), "{html}");
+    assert!(html.contains("差 65440000（5%）"), "{html}");
+    assert!(!html.contains("阿尔法另一家有限公司"), "a far enterprise is not listed");
+    let export = app
+        .get("/policies/matches/export.xlsx?year=2024&award=t-threshold:any&standing=qualifies")
+        .session(&staff)
+        .send()
+        .await;
+    let cells = export.xlsx_cells();
+    assert!(cells.iter().any(|c| c == "阿尔法另一家有限公司"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == "10,000.00"), "{cells:?}");
+    assert_eq!(cells.iter().filter(|c| *c == "符合").count(), 2);
+    // The enterprise user: its own standing only.
+    let token = app.token("ent_a").await;
+    let res = app.get("/api/v1/matches?year=2024").bearer(&token).send().await;
+    let list = res.json();
+    let list = list.as_array().unwrap();
+    assert!(!list.is_empty());
+    assert!(
+        list.iter().all(|m| m["enterprise_id"] == app.fx.alpha.enterprise),
+        "{list:?}"
+    );
+    assert!(list.iter().any(|m| m["match"]["standing"] == "NearlyQualifies"));
+    let ent = app.login("ent_a").await;
+    let html = app.get("/policies/matches?year=2024").session(&ent).send().await.text();
+    assert!(!html.contains("阿尔法另一家有限公司"));
+    assert_eq!(
+        app.get("/policies/matches/export.xlsx?year=2024")
+            .session(&ent)
+            .send()
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
+}

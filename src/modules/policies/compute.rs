@@ -355,6 +355,70 @@ pub fn compute(
     })
 }
 
+/// A match of one enterprise (and one of its events, for awards paid on events).
+#[derive(Clone, Debug)]
+pub struct MatchLine {
+    pub enterprise_id: i64,
+    pub event_id: Option<i64>,
+    /// "技术合同“HT-1”" for an event; empty for the year's facts.
+    pub on: String,
+    pub m: crate::rules::matching::Match,
+}
+
+/// Which awards of the policies in force in `year` each enterprise qualifies or nearly
+/// qualifies for, on its facts for the year and on each of its events of the year.
+pub fn matches(
+    set: &PolicySet,
+    year: i32,
+    enterprises: &[Facts],
+    events: &[EventFacts],
+) -> Result<Vec<MatchLine>, String> {
+    use crate::rules::matching::{local_values, standing};
+    let sources = slot_sources(set)?;
+    let mut events_of: HashMap<i64, Vec<&EventFacts>> = HashMap::new();
+    for e in events.iter().filter(|e| chrono::Datelike::year(&e.occurred_on) == year) {
+        events_of.entry(e.enterprise_id).or_default().push(e);
+    }
+    let mut row = vec![Value::Num(Decimal::ZERO); sources.len()];
+    let mut out = Vec::new();
+    for facts in enterprises {
+        let list = events_of.remove(&facts.enterprise_id).unwrap_or_default();
+        for event in std::iter::once(None).chain(list.into_iter().map(Some)) {
+            for (slot, source) in sources.iter().enumerate() {
+                row[slot] = value_of(source, facts, event, year);
+            }
+            for p in set.policies.iter().filter(|p| p.in_force(year)) {
+                if let Some(e) = event
+                    && (e.occurred_on < p.effective_from || p.effective_to.is_some_and(|to| e.occurred_on > to))
+                {
+                    continue;
+                }
+                let reached: Vec<&crate::rules::policy::Award> =
+                    p.awards.iter().filter(|a| a.on == event.map(|e| e.kind)).collect();
+                if reached.is_empty() {
+                    continue;
+                }
+                // A case whose steps cannot be computed (a division by zero) matches nothing.
+                let Ok(buffer) = local_values(p, &row) else { continue };
+                for award in reached {
+                    if let Some(mut m) = standing(award, &buffer) {
+                        m.policy = p.id.clone();
+                        out.push(MatchLine {
+                            enterprise_id: facts.enterprise_id,
+                            event_id: event.map(|e| e.id),
+                            on: event
+                                .map(|e| format!("{}“{}”", e.kind.label(), e.reference))
+                                .unwrap_or_default(),
+                            m,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
 /// Yuan with at most 2 decimals → fen.
 pub fn to_fen(yuan: Decimal) -> i64 {
     let mut v = yuan;

@@ -534,6 +534,18 @@ pub async fn compute_with<C: ConnectionTrait>(
     Ok((set, computed))
 }
 
+/// Which awards the zone's enterprises (an enterprise user: its own) qualify or nearly qualify
+/// for in `year`, under the policies in use.
+pub async fn matches(db: &Db, scope: &Scope, year: i32) -> Result<Vec<compute::MatchLine>, AppError> {
+    let versions = active_versions(db.conn(), scope.zone_id()).await?;
+    if versions.is_empty() {
+        return Ok(Vec::new());
+    }
+    let set = compute::policy_set(&stored(&versions)).map_err(AppError::BadRequest)?;
+    let (facts, events, _) = gather(db.conn(), scope.zone_id(), year, scope.own_enterprise()).await?;
+    compute::matches(&set, year, &facts, &events).map_err(AppError::BadRequest)
+}
+
 // ---------------------------------------------------------------- batches
 
 /// The identity of an award line across runs.
