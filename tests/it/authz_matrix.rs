@@ -86,6 +86,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/policies/lines/{id}/include", "AS"),
     ("GET", "/policies/awards", "ALSEUP"),
     ("GET", "/policies/awards/{id}", "ALSEUP"),
+    ("GET", "/policies/sandbox", "ALSUP"),
+    ("POST", "/policies/sandbox", "ALSUP"),
     ("GET", "/policies/matches", "ALSEUP"),
     ("GET", "/policies/matches/export.xlsx", "ALSUP"),
     ("GET", "/api/v1/matches", "ALSEUP"),

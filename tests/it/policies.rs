@@ -781,3 +781,75 @@ async fn matching_lists_who_qualifies_and_who_is_near_with_the_gap_and_an_enterp
         StatusCode::FORBIDDEN
     );
 }
+
+#[tokio::test]
+async fn the_what_if_runs_a_draft_on_a_past_year_and_saves_nothing() {
+    let app = TestApp::new().await;
+    let leader = app.login("leader_a").await;
+    let page = app
+        .get(&format!("/policies/sandbox?version={}", app.fx.alpha.policy_version))
+        .session(&leader)
+        .send()
+        .await;
+    let html = page.text();
+    assert!(
+        html.contains("cap_per_item = &#34;10万&#34;") || html.contains("cap_per_item = \"10万\""),
+        "{html}"
+    );
+    let (file, source) = gaoxin::modules::policies::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.contains("xinkai-2020-28"))
+        .unwrap();
+    let _ = file;
+    let draft = source
+        .replace(
+            "amount = \"certified_contract_amount * 1%\"",
+            "amount = \"certified_contract_amount * 1.5%\"",
+        )
+        .replacen("cap_per_item = \"10万\"", "cap_per_item = \"15万\"", 1);
+    assert_ne!(draft, source);
+    let before = (
+        app.scalar("SELECT COUNT(*) FROM policy_version").await,
+        app.scalar("SELECT COUNT(*) FROM audit_log").await,
+        app.scalar("SELECT COUNT(*) FROM award_line").await,
+    );
+    let res = app
+        .post("/policies/sandbox")
+        .session(&leader)
+        .form(&[
+            ("version", &app.fx.alpha.policy_version.to_string()),
+            ("year", "2024"),
+            ("source", &draft),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let html = res.text();
+    // Before: 100,000 (capped) + 50,000; after: 20,000,000 × 1.5% = 300,000 → 150,000 and
+    // 5,000,000 × 1.5% = 75,000.
+    assert!(html.contains("150,000.00") && html.contains("225,000.00"), "{html}");
+    assert!(html.contains("+75,000.00"), "{html}");
+    assert!(
+        html.contains("公式：certified_contract_amount * 1% → certified_contract_amount * 1.5%"),
+        "{html}"
+    );
+    assert!(
+        html.contains("草稿文件中的测试未通过"),
+        "the draft's own 1% tests now fail: {html}"
+    );
+    let after = (
+        app.scalar("SELECT COUNT(*) FROM policy_version").await,
+        app.scalar("SELECT COUNT(*) FROM audit_log").await,
+        app.scalar("SELECT COUNT(*) FROM award_line").await,
+    );
+    assert_eq!(before, after, "a what-if saves nothing");
+    // A broken draft is answered with where it is broken.
+    let res = app
+        .post("/policies/sandbox")
+        .session(&leader)
+        .form(&[("year", "2024"), ("source", "id = 1")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("草稿.toml:1:"), "{}", res.text());
+}

@@ -546,6 +546,119 @@ pub async fn matches(db: &Db, scope: &Scope, year: i32) -> Result<Vec<compute::M
     compute::matches(&set, year, &facts, &events).map_err(AppError::BadRequest)
 }
 
+// ---------------------------------------------------------------- policy what-if (政策沙盘)
+
+/// What a draft version of a policy would have paid in a past year, against the version in use.
+pub struct WhatIf {
+    pub policy: String,
+    pub title: String,
+    /// Fen, the policy's lines (both ways of paying).
+    pub before: i64,
+    pub after: i64,
+    /// Sum of the awards' budgets (fen), before and after; None when no award has one.
+    pub budget_before: Option<i64>,
+    pub budget_after: Option<i64>,
+    pub recipients_before: usize,
+    pub recipients_after: usize,
+    pub gained: Vec<String>,
+    pub lost: Vec<String>,
+    /// The largest changes first.
+    pub changes: Vec<DiffRow>,
+    /// The draft's own tests that fail (the what-if still runs).
+    pub failing_tests: Vec<String>,
+}
+
+/// Runs a draft policy file against `year`'s data without saving anything.
+pub async fn what_if(db: &Db, zone_id: i64, year: i32, file_name: &str, source: &str) -> Result<WhatIf, AppError> {
+    use sha2::Digest;
+    let mut slots = Slots::new();
+    let mut kinds = Kinds::new();
+    let draft = policy::load(file_name, source, &mut slots, &mut kinds)
+        .map_err(|e| AppError::field("source", e.to_string()))?;
+    let failing_tests = crate::rules::eval::run_tests(std::slice::from_ref(&draft), &slots, &kinds)
+        .into_iter()
+        .filter(|r| !r.failures.is_empty())
+        .map(|r| format!("{}：{}", r.name, r.failures.join("；")))
+        .collect();
+    if !draft.in_force(year) {
+        return Err(AppError::field(
+            "year",
+            format!("草稿政策在 {year} 年不生效（见 effective_from / effective_to）"),
+        ));
+    }
+    let active = active_versions(db.conn(), zone_id).await?;
+    let mut after = stored(
+        &active
+            .iter()
+            .filter(|v| v.policy_id != draft.id)
+            .cloned()
+            .collect::<Vec<_>>(),
+    );
+    after.push(StoredVersion {
+        id: -1,
+        version: hex::encode(sha2::Sha256::digest(source.as_bytes())),
+        file_name: file_name.to_string(),
+        source: source.to_string(),
+    });
+    let before_set = compute::policy_set(&stored(&active)).map_err(AppError::BadRequest)?;
+    let after_set = compute::policy_set(&after).map_err(|e| AppError::field("source", e))?;
+    let (facts, events, paid) = gather(db.conn(), zone_id, year, None).await?;
+    let run = |set: &PolicySet| -> Result<Computed, AppError> {
+        if !set.policies.iter().any(|p| p.in_force(year)) {
+            return Ok(Computed {
+                lines: Vec::new(),
+                input_hash: String::new(),
+                cases: 0,
+            });
+        }
+        compute::compute(set, year, &facts, &events, &paid).map_err(AppError::BadRequest)
+    };
+    let (b, a) = (run(&before_set)?, run(&after_set)?);
+    let of_policy = |c: &Computed| -> Vec<Side> {
+        c.lines
+            .iter()
+            .filter(|l| l.policy == draft.id)
+            .map(Side::computed)
+            .collect()
+    };
+    let (bs, as_) = (of_policy(&b), of_policy(&a));
+    let recipients =
+        |sides: &[Side]| -> HashSet<i64> { sides.iter().filter(|l| l.amount > 0).map(|l| l.key.0).collect() };
+    let (rb, ra) = (recipients(&bs), recipients(&as_));
+    let name_of: HashMap<i64, &str> = facts.iter().map(|f| (f.enterprise_id, f.name.as_str())).collect();
+    let names = |ids: Vec<&i64>| -> Vec<String> {
+        let mut v: Vec<String> = ids
+            .into_iter()
+            .map(|i| name_of.get(i).copied().unwrap_or("").to_string())
+            .collect();
+        v.sort();
+        v
+    };
+    let budget = |set: &PolicySet| -> Option<i64> {
+        let p = set.policy(&draft.id)?;
+        let budgets: Vec<i64> = p.awards.iter().filter_map(|a| a.budget).map(compute::to_fen).collect();
+        (!budgets.is_empty()).then(|| budgets.iter().sum())
+    };
+    let before_total: i64 = bs.iter().map(|l| l.amount).sum();
+    let after_total: i64 = as_.iter().map(|l| l.amount).sum();
+    let mut changes = compare(bs, as_);
+    changes.sort_by_key(|d| std::cmp::Reverse((d.after.unwrap_or(0) - d.before.unwrap_or(0)).abs()));
+    Ok(WhatIf {
+        policy: draft.id.clone(),
+        title: format!("{} {}", draft.document_number, draft.title),
+        before: before_total,
+        after: after_total,
+        budget_before: budget(&before_set),
+        budget_after: budget(&after_set),
+        recipients_before: rb.len(),
+        recipients_after: ra.len(),
+        gained: names(ra.difference(&rb).collect()),
+        lost: names(rb.difference(&ra).collect()),
+        changes,
+        failing_tests,
+    })
+}
+
 // ---------------------------------------------------------------- batches
 
 /// The identity of an award line across runs.
@@ -879,79 +992,73 @@ pub struct DiffRow {
     pub why: String,
 }
 
-/// Compares the batch's lines with a new computation.
+/// One side of a comparison: an award line with what explains it.
+pub struct Side {
+    pub key: LineKey,
+    pub amount: i64,
+    pub award_name: String,
+    pub explanation: Option<Explanation>,
+}
+
+impl Side {
+    pub fn stored(l: &Line) -> Side {
+        Side {
+            key: key_of(l),
+            amount: l.amount,
+            award_name: l.award_name.clone(),
+            explanation: serde_json::from_str(&l.explanation).ok(),
+        }
+    }
+
+    pub fn computed(l: &compute::Line) -> Side {
+        Side {
+            key: key_of_computed(l),
+            amount: l.amount,
+            award_name: l.award_name.clone(),
+            explanation: Some(l.explanation.clone()),
+        }
+    }
+}
+
+/// Compares the batch's lines with a new computation (its 免申即享 lines).
 pub fn diff(stored: &[Line], fresh: &Computed) -> Vec<DiffRow> {
-    let fresh_lines: HashMap<LineKey, &compute::Line> = fresh
-        .lines
-        .iter()
-        .filter(|l| l.without_application)
-        .map(|l| (key_of_computed(l), l))
-        .collect();
-    let old: HashMap<LineKey, &Line> = stored.iter().map(|l| (key_of(l), l)).collect();
-    let mut keys: Vec<&LineKey> = fresh_lines.keys().chain(old.keys()).collect();
+    compare(
+        stored.iter().map(Side::stored).collect(),
+        fresh
+            .lines
+            .iter()
+            .filter(|l| l.without_application)
+            .map(Side::computed)
+            .collect(),
+    )
+}
+
+/// The lines whose amount differs between two runs, with why.
+pub fn compare(before: Vec<Side>, after: Vec<Side>) -> Vec<DiffRow> {
+    let old: HashMap<&LineKey, &Side> = before.iter().map(|l| (&l.key, l)).collect();
+    let new: HashMap<&LineKey, &Side> = after.iter().map(|l| (&l.key, l)).collect();
+    let mut keys: Vec<&LineKey> = old.keys().chain(new.keys()).copied().collect();
     keys.sort();
     keys.dedup();
     let mut out = Vec::new();
     for k in keys {
-        let before = old.get(k);
-        let after = fresh_lines.get(k);
-        let (b_amount, a_amount) = (before.map(|l| l.amount), after.map(|l| l.amount));
+        let (b, a) = (old.get(k), new.get(k));
+        let (b_amount, a_amount) = (b.map(|l| l.amount), a.map(|l| l.amount));
         if b_amount == a_amount {
             continue;
         }
-        let old_note = before.and_then(|l| serde_json::from_str::<Explanation>(&l.explanation).ok());
-        let why = match (&old_note, after) {
+        let (o, n) = (
+            b.and_then(|l| l.explanation.as_ref()),
+            a.and_then(|l| l.explanation.as_ref()),
+        );
+        let why = match (o, n) {
             (None, Some(_)) => "新满足条件（或新增的数据 / 政策）".to_string(),
             (Some(_), None) => "不再满足条件（或数据 / 政策已删除）".to_string(),
-            (Some(o), Some(n)) => {
-                let mut reasons = Vec::new();
-                if o.version != n.explanation.version {
-                    reasons.push(format!(
-                        "规则版本 {} → {}",
-                        &o.version[..12.min(o.version.len())],
-                        &n.explanation.version[..12]
-                    ));
-                }
-                let inputs = |e: &Explanation| -> BTreeMap<String, (String, String)> {
-                    e.condition_inputs
-                        .iter()
-                        .chain(e.formula_inputs.iter())
-                        .map(|i| (i.name.clone(), (i.label.clone(), i.value.clone())))
-                        .collect()
-                };
-                let (oi, ni) = (inputs(o), inputs(&n.explanation));
-                for (name, (label, value)) in &ni {
-                    match oi.get(name) {
-                        Some((_, old)) if old != value => reasons.push(format!("{label}：{old} → {value}")),
-                        _ => {}
-                    }
-                }
-                if o.formula != n.explanation.formula {
-                    reasons.push(format!("公式：{} → {}", o.formula, n.explanation.formula));
-                }
-                let caps = |e: &Explanation| e.caps.iter().map(|c| c.kind.clone()).collect::<Vec<_>>().join("、");
-                if caps(o) != caps(&n.explanation) {
-                    reasons.push(format!(
-                        "封顶：{} → {}",
-                        or_none(&caps(o)),
-                        or_none(&caps(&n.explanation))
-                    ));
-                }
-                if reasons.is_empty() {
-                    reasons.push("同一对象的其他奖励变化影响了年度或累计上限".into());
-                }
-                reasons.join("；")
-            }
-            (None, None) => unreachable!("a key comes from one side"),
+            (Some(o), Some(n)) => why_changed(o, n),
+            (None, None) => String::new(),
         };
-        let enterprise = after
-            .map(|l| l.explanation.enterprise.clone())
-            .or_else(|| old_note.as_ref().map(|o| o.enterprise.clone()))
-            .unwrap_or_default();
-        let award = after
-            .map(|l| l.award_name.clone())
-            .or_else(|| before.map(|l| l.award_name.clone()))
-            .unwrap_or_default();
+        let enterprise = n.or(o).map(|e| e.enterprise.clone()).unwrap_or_default();
+        let award = a.or(b).map(|l| l.award_name.clone()).unwrap_or_default();
         out.push(DiffRow {
             enterprise_id: k.0,
             enterprise,
@@ -963,6 +1070,49 @@ pub fn diff(stored: &[Line], fresh: &Computed) -> Vec<DiffRow> {
         });
     }
     out
+}
+
+fn why_changed(o: &Explanation, n: &Explanation) -> String {
+    let mut reasons = Vec::new();
+    if o.version != n.version {
+        reasons.push(format!(
+            "规则版本 {} → {}",
+            o.version.get(..12).unwrap_or(&o.version),
+            n.version.get(..12).unwrap_or(&n.version)
+        ));
+    }
+    let inputs = |e: &Explanation| -> BTreeMap<String, (String, String)> {
+        e.condition_inputs
+            .iter()
+            .chain(e.formula_inputs.iter())
+            .map(|i| (i.name.clone(), (i.label.clone(), i.value.clone())))
+            .collect()
+    };
+    let (oi, ni) = (inputs(o), inputs(n));
+    for (name, (label, value)) in &ni {
+        if let Some((_, old)) = oi.get(name)
+            && old != value
+        {
+            reasons.push(format!("{label}：{old} → {value}"));
+        }
+    }
+    if o.formula != n.formula {
+        reasons.push(format!("公式：{} → {}", o.formula, n.formula));
+    }
+    let caps = |e: &Explanation| {
+        e.caps
+            .iter()
+            .map(|c| format!("{} {}", c.kind, c.limit))
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    if caps(o) != caps(n) {
+        reasons.push(format!("封顶：{} → {}", or_none(&caps(o)), or_none(&caps(n))));
+    }
+    if reasons.is_empty() {
+        reasons.push("同一对象的其他奖励变化影响了年度或累计上限".into());
+    }
+    reasons.join("；")
 }
 
 fn or_none(s: &str) -> &str {

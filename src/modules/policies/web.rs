@@ -95,6 +95,8 @@ pub fn routes() -> Routes {
             line_include,
         )
         .get("/policies/awards", Access::Roles(ENTERPRISE_READERS), awards_page)
+        .get("/policies/sandbox", Access::Roles(ZONE_READERS), sandbox_page)
+        .post("/policies/sandbox", Access::Roles(ZONE_READERS), sandbox_run)
         .get("/policies/matches", Access::Roles(ENTERPRISE_READERS), matches_page)
         .get(
             "/policies/matches/export.xlsx",
@@ -1326,6 +1328,105 @@ async fn awards_page(
         total: yuan(total),
         own: own.is_some(),
     }))
+}
+
+// ---------------------------------------------------------------- policy what-if (政策沙盘)
+
+#[derive(Deserialize, Default)]
+struct SandboxQuery {
+    version: Option<i64>,
+}
+
+#[derive(Deserialize)]
+struct SandboxForm {
+    version: Option<i64>,
+    source: String,
+    year: String,
+}
+
+#[derive(Template)]
+#[template(path = "policies/templates/sandbox.html")]
+struct SandboxPage {
+    ctx: PageCtx,
+    versions: Vec<Version>,
+    version: i64,
+    source: String,
+    year: String,
+    error: Option<String>,
+    result: Option<store::WhatIf>,
+    changes: Vec<DiffView>,
+}
+
+impl SandboxPage {
+    fn money(&self, fen: &i64) -> String {
+        yuan(*fen)
+    }
+    fn money_opt(&self, fen: &Option<i64>) -> String {
+        fen.map(yuan).unwrap_or_else(|| "—".into())
+    }
+    fn delta(&self, r: &store::WhatIf) -> String {
+        let d = r.after - r.before;
+        format!("{}{}", if d > 0 { "+" } else { "" }, yuan(d))
+    }
+}
+
+async fn sandbox_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<SandboxQuery>,
+) -> AppResult<Response> {
+    let versions = store::active_versions(state.db.conn(), scope.zone_id()).await?;
+    let chosen = q
+        .version
+        .and_then(|id| versions.iter().find(|v| v.id == id))
+        .or(versions.first());
+    Ok(render(&SandboxPage {
+        ctx: ctx_base(ctx).crumb("policy.sandbox", ""),
+        version: chosen.map(|v| v.id).unwrap_or(0),
+        source: chosen.map(|v| v.source.clone()).unwrap_or_default(),
+        year: (chrono::Datelike::year(&chrono::Utc::now()) - 1).to_string(),
+        versions,
+        error: None,
+        result: None,
+        changes: Vec::new(),
+    }))
+}
+
+async fn sandbox_run(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    WebForm(form): WebForm<SandboxForm>,
+) -> AppResult<Response> {
+    let versions = store::active_versions(state.db.conn(), scope.zone_id()).await?;
+    let outcome = match form.year.trim().parse::<i32>() {
+        Err(_) => Err(AppError::field("year", "年度应为四位数字，如 2024")),
+        Ok(year) => store::what_if(&state.db, scope.zone_id(), year, "草稿.toml", &form.source).await,
+    };
+    let (result, error) = match outcome {
+        Ok(r) => (Some(r), None),
+        Err(AppError::Validation { message, .. } | AppError::BadRequest(message)) => (None, Some(message)),
+        Err(e) => return Err(e),
+    };
+    let changes = result
+        .as_ref()
+        .map(|r| diff_views(r.changes.iter().take(50).cloned().collect()))
+        .unwrap_or_default();
+    let mut response = render(&SandboxPage {
+        ctx: ctx_base(ctx).crumb("policy.sandbox", ""),
+        versions,
+        version: form.version.unwrap_or(0),
+        source: form.source,
+        year: form.year,
+        error: error.clone(),
+        result,
+        changes,
+    });
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    Ok(response)
 }
 
 // ---------------------------------------------------------------- matching and push
