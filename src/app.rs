@@ -97,6 +97,11 @@ pub static NAVIGATION: &[NavGroup] = &[
                 roles: crate::roles::ENTERPRISE_USERS,
             },
             NavLink {
+                key: "nav.my_applications",
+                href: "/policies/applications",
+                roles: crate::roles::ENTERPRISE_USERS,
+            },
+            NavLink {
                 key: "nav.my_awards",
                 href: "/policies/awards",
                 roles: crate::roles::ENTERPRISE_USERS,
@@ -174,6 +179,7 @@ pub fn routes() -> Routes {
         .merge(enterprises::routes())
         .merge(enterprises::corrections::routes())
         .merge(policies::routes())
+        .merge(policies::applications::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())

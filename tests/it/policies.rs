@@ -333,6 +333,31 @@ async fn an_enterprise_user_sees_only_its_own_awards_and_explanations() {
         .send()
         .await;
     assert_eq!(res.json()["amount"], "1000.00");
+    // A draft can be discarded: its lines and itself go, each deletion audited.
+    let res = app
+        .post(&format!("/policies/batches/{draft}/discard"))
+        .session(&s)
+        .form(&[])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM payment_batch WHERE id = {draft}"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar(&format!("SELECT COUNT(*) FROM award_line WHERE batch_id = {draft}"))
+            .await,
+        0
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'award_line' AND entity_id = '{line}' AND action = 'delete'"
+        ))
+        .await,
+        1
+    );
 }
 
 const VALID: &str = r#"
@@ -664,18 +689,26 @@ async fn a_cap_over_all_years_counts_what_approved_batches_of_earlier_years_paid
         )
         .await;
         assert_eq!(res.status, StatusCode::OK, "{}", res.text());
-        app.post("/policies/batches")
+        let before = latest_batch(&app).await;
+        let res = app
+            .post("/policies/batches")
             .session(&staff)
             .form(&[("year", year.to_string().as_str())])
             .send()
             .await;
         let batch = latest_batch(&app).await;
+        if year == 2022 {
+            // Paid once already: nothing is due, and no empty batch is left behind.
+            assert_eq!(batch, before, "no batch for 2022");
+            assert!(follow(&app, &res, &staff).await.contains("没有可兑现的奖励"));
+            break;
+        }
         let paid = app
             .scalar(&format!(
                 "SELECT CAST(COALESCE(SUM(amount), 0) AS BIGINT) FROM award_line WHERE batch_id = {batch} AND award_id = 'hitech'"
             ))
             .await;
-        assert_eq!(paid, if year == 2021 { 30_000_000 } else { 0 }, "{year}");
+        assert_eq!(paid, 30_000_000, "{year}");
         app.post(&format!("/policies/batches/{batch}/submit"))
             .session(&staff)
             .form(&[])
@@ -852,4 +885,159 @@ async fn the_what_if_runs_a_draft_on_a_past_year_and_saves_nothing() {
         .await;
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("草稿.toml:1:"), "{}", res.text());
+}
+
+#[tokio::test]
+async fn an_application_is_submitted_with_attachments_assessed_approved_and_joins_the_payment_list() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    let ent = app.login("ent_a").await;
+    let (_, talent) = gaoxin::modules::policies::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.contains("talent"))
+        .unwrap();
+    assert_eq!(
+        upload(&app, &staff, "talent.toml", &talent).await.status,
+        StatusCode::SEE_OTHER
+    );
+    let token = app.token("staff_a").await;
+    let res = post_events(
+        &app,
+        &token,
+        "talent",
+        json!([{"uscc": alpha_uscc(1), "reference": "张三", "category": "领军人才", "level": "省级", "occurred_on": "2024-04-01"}]),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let event = app
+        .scalar("SELECT MAX(id) FROM policy_event WHERE kind = 'talent'")
+        .await;
+    let form = app
+        .get("/policies/applications/new?offer=example-talent:talent_introduction&year=2024")
+        .session(&ent)
+        .send()
+        .await;
+    assert!(
+        form.text().contains("张三"),
+        "the enterprise picks its own talent: {}",
+        form.text()
+    );
+    let event_text = event.to_string();
+    let submit = |file: &'static str, body: &'static [u8], statement: &'static str| {
+        let event_text = event_text.clone();
+        let ent = &ent;
+        let app = &app;
+        async move {
+            app.post("/policies/applications")
+                .session(ent)
+                .multipart(&[
+                    ("offer", None, b"example-talent:talent_introduction"),
+                    ("year", None, b"2024"),
+                    ("event", None, event_text.as_bytes()),
+                    ("statement", None, statement.as_bytes()),
+                    ("files", Some(file), body),
+                ])
+                .send()
+                .await
+        }
+    };
+    let applications = "SELECT COUNT(*) FROM policy_application";
+    let res = submit("病毒.exe", b"MZ", "申请领军人才奖励").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(res.text().contains("类型不支持"));
+    let res = submit("劳动合同.pdf", b"%PDF-1.4 test", " ").await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.scalar(applications).await, 0);
+    let res = submit(
+        "劳动合同.pdf",
+        b"%PDF-1.4 test",
+        "张三博士全职到岗，申请领军人才引才奖励",
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let id = app.scalar("SELECT MAX(id) FROM policy_application").await;
+    let attachment = app.scalar("SELECT MAX(id) FROM application_attachment").await;
+    // Twice for the same talent: refused.
+    assert_eq!(
+        submit("a.pdf", b"%PDF", "再申请一次").await.status,
+        StatusCode::UNPROCESSABLE_ENTITY
+    );
+
+    // The department sees what the rules give: 领军人才 → 500,000.
+    let page = app
+        .get(&format!("/policies/applications/{id}"))
+        .session(&staff)
+        .send()
+        .await;
+    let html = page.text();
+    assert!(html.contains("500,000.00") && html.contains("劳动合同.pdf"), "{html}");
+    let file = app
+        .get(&format!("/policies/attachments/{attachment}"))
+        .session(&staff)
+        .send()
+        .await;
+    assert_eq!(file.body, b"%PDF-1.4 test");
+    // Not to another zone, nor (by id) to anyone outside the zone.
+    let beta = app.login("staff_b").await;
+    assert_eq!(
+        app.get(&format!("/policies/attachments/{attachment}"))
+            .session(&beta)
+            .send()
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        app.get(&format!("/policies/applications/{id}"))
+            .session(&beta)
+            .send()
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    let res = app
+        .post(&format!("/policies/applications/{id}/approve"))
+        .session(&staff)
+        .form(&[])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT amount FROM policy_application WHERE id = {id} AND status = 'approved'"
+        ))
+        .await,
+        50_000_000
+    );
+    // The next 2024 batch carries it (the fixture's 2024 contract awards are already paid).
+    app.post("/policies/batches")
+        .session(&staff)
+        .form(&[("year", "2024")])
+        .send()
+        .await;
+    let batch = latest_batch(&app).await;
+    assert_eq!(
+        app.scalar(&format!("SELECT total FROM payment_batch WHERE id = {batch}"))
+            .await,
+        50_000_000
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM award_line WHERE batch_id = {batch} AND application_id = {id}"
+        ))
+        .await,
+        1
+    );
+    assert_eq!(
+        app.scalar(&format!("SELECT batch_id FROM policy_application WHERE id = {id}"))
+            .await,
+        batch
+    );
+    // The recheck of that batch does not count the application line as a difference.
+    let diff = app
+        .get(&format!("/policies/batches/{batch}/diff"))
+        .session(&staff)
+        .send()
+        .await;
+    assert!(diff.text().contains("复算结果与批次清单完全一致"), "{}", diff.text());
 }

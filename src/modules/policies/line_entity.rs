@@ -25,6 +25,8 @@ pub struct Model {
     pub explanation: String,
     pub excluded: bool,
     pub exclude_reason: Option<String>,
+    /// The approved application this line pays (快申快享); None for 免申即享 lines.
+    pub application_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -2,6 +2,9 @@
 //! events awards are paid on, 免申即享 payment batches (draft → review → a leader's approval →
 //! locked, exported), award lines with their explanations, and the policy calculator API.
 
+pub mod application_entity;
+pub mod applications;
+pub mod attachment_entity;
 pub mod batch_entity;
 pub mod cli;
 pub mod compute;

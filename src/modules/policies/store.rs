@@ -764,7 +764,32 @@ pub async fn create_batch(
             ..Default::default()
         })
         .await?;
-    fill_batch(writer, &created, computed, &HashMap::new()).await
+    let filled = fill_batch(writer, &created, computed, &HashMap::new()).await?;
+    if filled.line_count == 0 {
+        // The caller's transaction is dropped: nothing of the empty batch is saved.
+        return Err(AppError::Conflict(format!(
+            "{year} 年度没有可兑现的奖励（没有满足条件的免申即享奖励，也没有已批准未兑现的申请），未生成批次"
+        )));
+    }
+    Ok(filled)
+}
+
+/// Discards a draft: its lines and itself (audited); approved applications it carried are free
+/// to join the next batch.
+pub async fn discard_batch(writer: &mut Writer, b: &Batch) -> Result<(), AppError> {
+    must_be(b, "draft", "作废")?;
+    for l in batch_lines(writer.read(), b.zone_id, b.id).await? {
+        writer.delete_in_zone(l).await?;
+    }
+    for a in super::applications::for_batch(writer.read(), b.zone_id, b.year, b.id).await? {
+        if a.batch_id == Some(b.id) {
+            let mut m = a.clone().into_active_model();
+            m.batch_id = Set(None);
+            writer.update_in_zone(&a, m).await?;
+        }
+    }
+    writer.delete_in_zone(b.clone()).await?;
+    Ok(())
 }
 
 /// Inserts the computed 免申即享 lines into the batch (keeping given exclusions by key) and
@@ -775,7 +800,7 @@ async fn fill_batch(
     computed: Computed,
     excluded: &HashMap<LineKey, String>,
 ) -> Result<Batch, AppError> {
-    let paid_this_year = paid_keys(writer.read(), b.zone_id, b.year).await?;
+    let paid_this_year = paid_keys(writer.read(), b.zone_id, b.year, Some(b.id)).await?;
     let mut rows = Vec::new();
     let (mut count, mut total) = (0i64, 0i64);
     for l in computed.lines.iter().filter(|l| l.without_application) {
@@ -801,8 +826,56 @@ async fn fill_batch(
             explanation: Set(serde_json::to_string(&l.explanation).expect("an explanation serialises")),
             excluded: Set(reason.is_some()),
             exclude_reason: Set(reason),
+            application_id: Set(None),
             ..Default::default()
         });
+    }
+    // Approved applications (快申快享) of the year join the list, at the amount approved and
+    // under the rule version that computed it.
+    for a in super::applications::for_batch(writer.read(), b.zone_id, b.year, b.id).await? {
+        let (Some(amount), Some(explanation)) = (a.amount, a.explanation.clone()) else {
+            continue;
+        };
+        let note: Option<Explanation> = serde_json::from_str(&explanation).ok();
+        let Some(version_id) = version::Entity::find()
+            .filter(version::Column::ZoneId.eq(b.zone_id))
+            .filter(version::Column::Version.eq(note.as_ref().map(|n| n.version.clone()).unwrap_or_default()))
+            .one(writer.read())
+            .await?
+            .map(|v| v.id)
+        else {
+            continue;
+        };
+        let key: LineKey = (a.enterprise_id, a.event_id, a.policy_id.clone(), a.award_id.clone());
+        let reason = excluded.get(&key).cloned();
+        count += 1;
+        if reason.is_none() {
+            total += amount;
+        }
+        rows.push(line::ActiveModel {
+            batch_id: Set(b.id),
+            enterprise_id: Set(a.enterprise_id),
+            event_id: Set(a.event_id),
+            policy_id: Set(a.policy_id.clone()),
+            policy_version_id: Set(version_id),
+            award_id: Set(a.award_id.clone()),
+            award_name: Set(note
+                .as_ref()
+                .map(|n| n.award_name.clone())
+                .unwrap_or_else(|| a.award_name.clone())),
+            article_id: Set(note.as_ref().map(|n| n.article.clone()).unwrap_or_default()),
+            amount: Set(amount),
+            explanation: Set(explanation),
+            excluded: Set(reason.is_some()),
+            exclude_reason: Set(reason),
+            application_id: Set(Some(a.id)),
+            ..Default::default()
+        });
+        if a.batch_id != Some(b.id) {
+            let mut m = a.clone().into_active_model();
+            m.batch_id = Set(Some(b.id));
+            writer.update_in_zone(&a, m).await?;
+        }
     }
     writer.insert_many_in_zone(rows).await?;
     let mut a = b.clone().into_active_model();
@@ -812,11 +885,18 @@ async fn fill_batch(
     Ok(writer.update_in_zone(b, a).await?)
 }
 
-async fn paid_keys<C: ConnectionTrait>(conn: &C, zone_id: i64, year: i32) -> Result<HashSet<LineKey>, AppError> {
+/// What approved batches of the year (other than `except`) already pay.
+async fn paid_keys<C: ConnectionTrait>(
+    conn: &C,
+    zone_id: i64,
+    year: i32,
+    except: Option<i64>,
+) -> Result<HashSet<LineKey>, AppError> {
     let approved: Vec<i64> = batch::Entity::find()
         .filter(batch::Column::ZoneId.eq(zone_id))
         .filter(batch::Column::Year.eq(year))
         .filter(batch::Column::Status.eq("approved"))
+        .filter(batch::Column::Id.ne(except.unwrap_or(0)))
         .select_only()
         .column(batch::Column::Id)
         .into_tuple()
@@ -1023,7 +1103,11 @@ impl Side {
 /// Compares the batch's lines with a new computation (its 免申即享 lines).
 pub fn diff(stored: &[Line], fresh: &Computed) -> Vec<DiffRow> {
     compare(
-        stored.iter().map(Side::stored).collect(),
+        stored
+            .iter()
+            .filter(|l| l.application_id.is_none())
+            .map(Side::stored)
+            .collect(),
         fresh
             .lines
             .iter()
@@ -1117,6 +1201,19 @@ fn why_changed(o: &Explanation, n: &Explanation) -> String {
 
 fn or_none(s: &str) -> &str {
     if s.is_empty() { "无" } else { s }
+}
+
+/// What the batch would hold if run now with these versions: its 免申即享 lines, less what
+/// other approved batches of the year already pay.
+pub async fn fresh_for_batch<C: ConnectionTrait>(
+    conn: &C,
+    b: &Batch,
+    versions: &[Version],
+) -> Result<Computed, AppError> {
+    let (_, mut computed) = compute_with(conn, b.zone_id, b.year, versions).await?;
+    let paid = paid_keys(conn, b.zone_id, b.year, Some(b.id)).await?;
+    computed.lines.retain(|l| !paid.contains(&key_of_computed(l)));
+    Ok(computed)
 }
 
 /// The versions a batch recorded, as stored rows.

@@ -82,6 +82,11 @@ pub fn routes() -> Routes {
             Access::Roles(DEPARTMENT_EDITORS),
             batch_submit,
         )
+        .post(
+            "/policies/batches/{id}/discard",
+            Access::Roles(DEPARTMENT_EDITORS),
+            batch_discard,
+        )
         .post("/policies/batches/{id}/approve", Access::Roles(LEADERS), batch_approve)
         .post("/policies/batches/{id}/return", Access::Roles(LEADERS), batch_return)
         .post(
@@ -999,6 +1004,20 @@ async fn batch_action(
     let at = format!("/policies/batches/{id}");
     let result = if to == "recompute" {
         store::recompute_batch(&mut writer, &b).await
+    } else if to == "discard" {
+        match store::discard_batch(&mut writer, &b).await {
+            Ok(()) => {
+                writer.commit().await?;
+                return Ok(redirect_with_flash(
+                    state,
+                    headers,
+                    "/policies/batches",
+                    "success",
+                    done,
+                ));
+            }
+            Err(e) => Err(e),
+        }
     } else {
         store::transition(&mut writer, &b, to, scope.caller().account_id, note).await
     };
@@ -1030,6 +1049,15 @@ async fn batch_recompute(
         "已按现行规则和最新数据重新计算（剔除记录已保留）",
     )
     .await
+}
+
+async fn batch_discard(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+) -> AppResult<Response> {
+    batch_action(&state, &scope, &headers, id, "discard", None, "已作废该草稿批次").await
 }
 
 async fn batch_submit(
@@ -1216,11 +1244,11 @@ async fn batch_diff_page(State(state): State<AppState>, scope: Scope, ctx: PageC
     let b = store::get_batch(state.db.conn(), scope.zone_id(), id).await?;
     let lines = store::batch_lines(state.db.conn(), scope.zone_id(), b.id).await?;
     let recorded = store::recorded_versions(state.db.conn(), &b).await?;
-    let (_, again) = store::compute_with(state.db.conn(), scope.zone_id(), b.year, &recorded).await?;
+    let again = store::fresh_for_batch(state.db.conn(), &b, &recorded).await?;
     let same_inputs = again.input_hash == b.input_hash;
     let recheck = store::diff(&lines, &again);
     let active = store::active_versions(state.db.conn(), scope.zone_id()).await?;
-    let (_, now) = store::compute_with(state.db.conn(), scope.zone_id(), b.year, &active).await?;
+    let now = store::fresh_for_batch(state.db.conn(), &b, &active).await?;
     let current = store::diff(&lines, &now);
     let delta: i64 = current
         .iter()
@@ -1267,7 +1295,8 @@ async fn award_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, I
     };
     Ok(render(&AwardPage {
         ctx: ctx_base(ctx)
-            .crumb("policy.awards", "/policies/awards")
+            .crumb("policy.batches", "/policies/batches")
+            .crumb_text(format!("#{} {}", b.id, b.title), &format!("/policies/batches/{}", b.id))
             .crumb("policy.explain", ""),
         amount: yuan(l.amount),
         l,

@@ -1,6 +1,6 @@
 //! Policy cash-out: the policy versions a zone has loaded (the rule file's text, kept forever:
 //! old batches recompute with it), the events awards are paid on, payment batches and their
-//! award lines.
+//! award lines, and applications (快申快享) with their attachments.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -97,6 +97,40 @@ enum AwardLine {
     Explanation,
     Excluded,
     ExcludeReason,
+    ApplicationId,
+}
+
+#[derive(DeriveIden)]
+enum PolicyApplication {
+    Table,
+    Id,
+    ZoneId,
+    EnterpriseId,
+    Year,
+    PolicyId,
+    AwardId,
+    AwardName,
+    EventId,
+    Statement,
+    Status,
+    Amount,
+    Explanation,
+    ReviewNote,
+    SubmittedBy,
+    ReviewedBy,
+    BatchId,
+}
+
+#[derive(DeriveIden)]
+enum ApplicationAttachment {
+    Table,
+    Id,
+    ZoneId,
+    ApplicationId,
+    FileName,
+    ContentType,
+    Size,
+    Data,
 }
 
 #[async_trait::async_trait]
@@ -247,6 +281,8 @@ impl MigrationTrait for Migration {
                     .col(text(AwardLine::Explanation))
                     .col(boolean(AwardLine::Excluded).default(false))
                     .col(string_len_null(AwardLine::ExcludeReason, 500))
+                    // Set for a line that comes from an approved application (快申快享).
+                    .col(big_integer_null(AwardLine::ApplicationId))
                     .foreign_key(&mut fk(
                         "fk_award_line_zone",
                         (AwardLine::Table, AwardLine::ZoneId),
@@ -288,11 +324,89 @@ impl MigrationTrait for Migration {
             vec![AwardLine::ZoneId, AwardLine::EnterpriseId],
         )
         .await?;
+
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(PolicyApplication::Table)
+                    .col(big_pk_auto(PolicyApplication::Id))
+                    .col(big_integer(PolicyApplication::ZoneId))
+                    .col(big_integer(PolicyApplication::EnterpriseId))
+                    .col(integer(PolicyApplication::Year))
+                    .col(string_len(PolicyApplication::PolicyId, 100))
+                    .col(string_len(PolicyApplication::AwardId, 100))
+                    .col(string_len(PolicyApplication::AwardName, 200))
+                    .col(big_integer_null(PolicyApplication::EventId))
+                    .col(text(PolicyApplication::Statement))
+                    // `submitted` → `approved` or `returned`.
+                    .col(string_len(PolicyApplication::Status, 16))
+                    // Fen, computed by the rules when approved.
+                    .col(big_integer_null(PolicyApplication::Amount))
+                    .col(text_null(PolicyApplication::Explanation))
+                    .col(string_len_null(PolicyApplication::ReviewNote, 500))
+                    .col(big_integer(PolicyApplication::SubmittedBy))
+                    .col(big_integer_null(PolicyApplication::ReviewedBy))
+                    .col(big_integer_null(PolicyApplication::BatchId))
+                    .foreign_key(&mut fk(
+                        "fk_policy_application_zone",
+                        (PolicyApplication::Table, PolicyApplication::ZoneId),
+                        (Zone::Table, Zone::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_policy_application_enterprise",
+                        (PolicyApplication::Table, PolicyApplication::EnterpriseId),
+                        (Enterprise::Table, Enterprise::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
+        index(
+            manager,
+            "ix_policy_application_zone_year",
+            PolicyApplication::Table,
+            vec![PolicyApplication::ZoneId, PolicyApplication::Year],
+        )
+        .await?;
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(ApplicationAttachment::Table)
+                    .col(big_pk_auto(ApplicationAttachment::Id))
+                    .col(big_integer(ApplicationAttachment::ZoneId))
+                    .col(big_integer(ApplicationAttachment::ApplicationId))
+                    .col(string_len(ApplicationAttachment::FileName, 200))
+                    .col(string_len(ApplicationAttachment::ContentType, 100))
+                    .col(big_integer(ApplicationAttachment::Size))
+                    .col(blob(ApplicationAttachment::Data))
+                    .foreign_key(&mut fk(
+                        "fk_application_attachment_zone",
+                        (ApplicationAttachment::Table, ApplicationAttachment::ZoneId),
+                        (Zone::Table, Zone::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_application_attachment_application",
+                        (ApplicationAttachment::Table, ApplicationAttachment::ApplicationId),
+                        (PolicyApplication::Table, PolicyApplication::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["award_line", "payment_batch", "policy_event", "policy_version"] {
+        for table in [
+            "application_attachment",
+            "policy_application",
+            "award_line",
+            "payment_batch",
+            "policy_event",
+            "policy_version",
+        ] {
             manager
                 .drop_table(Table::drop().table(Alias::new(table)).to_owned())
                 .await?;
