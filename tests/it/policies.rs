@@ -302,6 +302,18 @@ async fn an_enterprise_user_sees_only_its_own_awards_and_explanations() {
     assert!(page.text().contains("给予技术交易额1%的奖励"));
     let res = app.get("/api/v1/events").bearer(&token).send().await;
     assert_eq!(res.json()["total"], 1, "{}", res.text());
+    // The enterprise file shows the awards received, each with its explanation.
+    let file = app
+        .get(&format!("/enterprises/{}", fx.enterprise))
+        .session(&ent)
+        .send()
+        .await
+        .text();
+    assert!(file.contains("enterprise-awards") && file.contains(&format!("/policies/awards/{}", fx.line)));
+    // The policy evaluation: 2 recipients, 150,000 yuan = 15.00 万元 in 2024.
+    let leader = app.login("leader_a").await;
+    let html = app.get("/policies/evaluation").session(&leader).send().await.text();
+    assert!(html.contains("新开〔2020〕28号") && html.contains("15.00"), "{html}");
 
     // A line of a batch not yet approved is not the enterprise's to see.
     let staff = app.token("staff_a").await;

@@ -340,6 +340,8 @@ struct DetailPage {
     corrections: Vec<(&'static str, super::correction_entity::Model, &'static str)>,
     correctable: Vec<(&'static str, &'static str)>,
     can_review: bool,
+    /// Policy awards received (approved batches): year, award, amount in yuan, line id.
+    awards: Vec<(i32, String, String, i64)>,
 }
 
 fn annual_cells(a: &annual::Model) -> Vec<String> {
@@ -457,7 +459,21 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
     } else {
         ctx.crumb("nav.enterprises", "/enterprises")
     };
+    let awards = crate::modules::policies::store::awards_of_enterprise(&state.db, &scope, id)
+        .await?
+        .into_iter()
+        .filter(|(l, _)| !l.excluded)
+        .map(|(l, b)| {
+            (
+                b.year,
+                l.award_name,
+                crate::modules::policies::compute::yuan(l.amount),
+                l.id,
+            )
+        })
+        .collect();
     Ok(render(&DetailPage {
+        awards,
         corrections,
         correctable: super::corrections::correctable().collect(),
         can_review: DEPARTMENT_EDITORS.contains(scope.role()),

@@ -352,15 +352,26 @@ async fn version_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
 #[template(path = "policies/templates/evaluation.html")]
 struct EvaluationPage {
     ctx: PageCtx,
-    rows: Vec<(PolicyYear, String, String)>,
+    /// (row, title, amount in 万元, budget in 万元 and the share used)
+    rows: Vec<(PolicyYear, String, String, String)>,
 }
 
 async fn evaluation_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> AppResult<Response> {
     let rows = store::evaluation(&state.db, &scope).await?;
-    let titles: HashMap<String, String> = store::active_versions(state.db.conn(), scope.zone_id())
-        .await?
-        .into_iter()
-        .map(|v| (v.policy_id, format!("{} {}", v.document_number, v.title)))
+    let versions = store::active_versions(state.db.conn(), scope.zone_id()).await?;
+    let titles: HashMap<String, String> = versions
+        .iter()
+        .map(|v| (v.policy_id.clone(), format!("{} {}", v.document_number, v.title)))
+        .collect();
+    // The yearly budget of a policy: the sum of its awards' budgets (in the version in use).
+    let set = compute::policy_set(&store::stored(&versions)).map_err(AppError::BadRequest)?;
+    let budgets: HashMap<String, i64> = set
+        .policies
+        .iter()
+        .filter_map(|p| {
+            let b: Vec<i64> = p.awards.iter().filter_map(|a| a.budget).map(compute::to_fen).collect();
+            (!b.is_empty()).then(|| (p.id.clone(), b.iter().sum()))
+        })
         .collect();
     Ok(render(&EvaluationPage {
         ctx: ctx_base(ctx).crumb("policy.evaluation", ""),
@@ -369,7 +380,18 @@ async fn evaluation_page(State(state): State<AppState>, scope: Scope, ctx: PageC
             .map(|r| {
                 let title = titles.get(&r.policy).cloned().unwrap_or_else(|| r.policy.clone());
                 let amount = wan(r.amount);
-                (r, title, amount)
+                let budget = budgets
+                    .get(&r.policy)
+                    .filter(|b| **b > 0)
+                    .map(|b| {
+                        let used = crate::rules::expr::round_half_up(
+                            Decimal::from(r.amount) * Decimal::ONE_HUNDRED / Decimal::from(*b),
+                            1,
+                        );
+                        format!("{}（已用 {}%）", wan(*b), used.normalize())
+                    })
+                    .unwrap_or_else(|| "—".into());
+                (r, title, amount, budget)
             })
             .collect(),
     }))
