@@ -219,6 +219,37 @@ pub fn redirect_with_flash(state: &AppState, headers: &HeaderMap, to: &str, kind
     response
 }
 
+/// Ends a form action done in `writer`. Success: commit, then redirect (303) to `to(&value)`
+/// with the success message `done(&value)`. A refusal the user can act on (validation,
+/// conflict, bad request): the transaction is dropped — nothing changed — and the user is
+/// sent back to `back` with the reason as an error message. Anything else is an error page.
+pub async fn finish_action<T>(
+    state: &AppState,
+    headers: &HeaderMap,
+    writer: super::audit::Writer,
+    result: Result<T, AppError>,
+    back: &str,
+    to: impl FnOnce(&T) -> String,
+    done: impl FnOnce(&T) -> String,
+) -> Result<Response, AppError> {
+    match result {
+        Ok(value) => {
+            writer.commit().await?;
+            Ok(redirect_with_flash(
+                state,
+                headers,
+                &to(&value),
+                "success",
+                &done(&value),
+            ))
+        }
+        Err(AppError::Validation { message, .. } | AppError::Conflict(message) | AppError::BadRequest(message)) => {
+            Ok(redirect_with_flash(state, headers, back, "error", &message))
+        }
+        Err(e) => Err(e),
+    }
+}
+
 /// Renders a template, or a logged 500 when rendering fails.
 pub fn render<T: Template>(template: &T) -> Response {
     render_with_status(StatusCode::OK, template)

@@ -28,16 +28,12 @@
 //   GAOXIN_URL  base URL of the server (default http://127.0.0.1:8080)
 //   CHROMIUM    browser executable (default /usr/bin/chromium)
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, freshPage, loginOk as login, useBrowser } from './support.mjs';
 
-const BASE_URL = (process.env.GAOXIN_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const ORIGIN = new URL(BASE_URL).origin;
-const PASSWORD = 'demo1234';
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
+useBrowser();
 const TEST_TIMEOUT_MS = 180_000;
 
 // On a fresh demo 2023 is approved (batch #1) and 2024 has no batch yet.
@@ -47,88 +43,6 @@ const LEADER = 'leader';
 const STATUS_DRAFT = '草稿（审核中）';
 const STATUS_SUBMITTED = '待领导审批';
 const STATUS_APPROVED = '已批准（锁定）';
-
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/**
- * A fresh context (own cookies, so its own login) and page, with watchers for
- * uncaught page errors and for the server's own scripts, stylesheets and
- * fonts failing to load. Call `check()` when done with the page.
- */
-async function freshPage() {
-  const context = await browser.newContext({
-    baseURL: BASE_URL,
-    locale: 'zh-CN',
-    viewport: { width: 1280, height: 800 },
-    acceptDownloads: true,
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.setDefaultNavigationTimeout(20_000);
-
-  const pageErrors = [];
-  const brokenAssets = [];
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  page.on('response', (resp) => {
-    const req = resp.request();
-    if (
-      resp.url().startsWith(ORIGIN) &&
-      ['script', 'stylesheet', 'font'].includes(req.resourceType()) &&
-      resp.status() >= 400
-    ) {
-      brokenAssets.push(`${resp.status()} ${resp.url()}`);
-    }
-  });
-  page.on('requestfailed', (req) => {
-    if (req.url().startsWith(ORIGIN) && ['script', 'stylesheet', 'font'].includes(req.resourceType())) {
-      brokenAssets.push(`failed (${req.failure()?.errorText}) ${req.url()}`);
-    }
-  });
-
-  return {
-    context,
-    page,
-    check() {
-      assert.deepEqual(pageErrors, [], 'uncaught JavaScript errors on the page');
-      assert.deepEqual(brokenAssets, [], 'the server\'s own scripts/stylesheets/fonts failed to load');
-    },
-  };
-}
-
-async function login(page, username) {
-  const resp = await page.goto('/login');
-  assert.equal(resp?.status(), 200, 'GET /login status');
-  const form = page.locator('form#login-form');
-  await form.waitFor({ state: 'visible' });
-  await form.locator('input[name=username]').fill(username);
-  await form.locator('input[name=password]').fill(PASSWORD);
-  const [post] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
-    form.locator('button[type=submit]').click(),
-  ]);
-  assert.equal(post.status(), 303, `login POST for ${username} should redirect with 303`);
-  await page.waitForURL((url) => url.pathname === '/');
-}
 
 /**
  * Clicks a button that submits a POST form, which the server answers with a

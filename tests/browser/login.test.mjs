@@ -13,110 +13,14 @@
 //   GAOXIN_URL  base URL of the server (default http://127.0.0.1:8080)
 //   CHROMIUM    browser executable (default /usr/bin/chromium)
 
-import { test, before, after } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
+import { ARTIFACTS, BASE_URL, ORIGIN, PASSWORD, freshPage, loginOk, submitLogin, useBrowser } from './support.mjs';
 
-const BASE_URL = (process.env.GAOXIN_URL || 'http://127.0.0.1:8080').replace(/\/+$/, '');
-const ORIGIN = new URL(BASE_URL).origin;
-const PASSWORD = 'demo1234';
-const ARTIFACTS = fileURLToPath(new URL('./artifacts/', import.meta.url));
 const TEST_TIMEOUT_MS = 60_000;
 
-let browser;
-
-before(async () => {
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
-    headless: true,
-    args: [
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-quic',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-});
-
-after(async () => {
-  await browser?.close();
-});
-
-/**
- * A fresh context (own cookies, own storage) and page for one test, with
- * watchers for uncaught page errors and for the server's own scripts,
- * stylesheets and fonts failing to load. Call `check()` at the end of a test.
- */
-async function freshPage() {
-  const context = await browser.newContext({
-    baseURL: BASE_URL,
-    locale: 'zh-CN',
-    viewport: { width: 1280, height: 800 },
-  });
-  const page = await context.newPage();
-  page.setDefaultTimeout(15_000);
-  page.setDefaultNavigationTimeout(20_000);
-
-  const pageErrors = [];
-  const brokenAssets = [];
-  page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
-  page.on('response', (resp) => {
-    const req = resp.request();
-    if (
-      resp.url().startsWith(ORIGIN) &&
-      ['script', 'stylesheet', 'font'].includes(req.resourceType()) &&
-      resp.status() >= 400
-    ) {
-      brokenAssets.push(`${resp.status()} ${resp.url()}`);
-    }
-  });
-  page.on('requestfailed', (req) => {
-    if (req.url().startsWith(ORIGIN) && ['script', 'stylesheet', 'font'].includes(req.resourceType())) {
-      brokenAssets.push(`failed (${req.failure()?.errorText}) ${req.url()}`);
-    }
-  });
-
-  return {
-    context,
-    page,
-    check() {
-      assert.deepEqual(pageErrors, [], 'uncaught JavaScript errors on the page');
-      assert.deepEqual(brokenAssets, [], 'the server\'s own scripts/stylesheets/fonts failed to load');
-    },
-  };
-}
-
-/**
- * Opens /login, fills the form and submits it. Returns the response to the
- * form's POST (for a successful login that is the 303 redirect itself).
- */
-async function submitLogin(page, username, password) {
-  const loginPage = await page.goto('/login');
-  assert.equal(loginPage?.status(), 200, 'GET /login status');
-
-  const form = page.locator('form#login-form');
-  await form.waitFor({ state: 'visible' });
-  await form.locator('input[name=username]').fill(username);
-  await form.locator('input[name=password]').fill(password);
-
-  const [postResponse] = await Promise.all([
-    page.waitForResponse((r) => r.request().method() === 'POST' && r.request().isNavigationRequest()),
-    form.locator('button[type=submit]').click(),
-  ]);
-  await page.waitForLoadState('load');
-  return postResponse;
-}
-
-async function loginOk(page, username) {
-  const post = await submitLogin(page, username, PASSWORD);
-  assert.equal(post.status(), 303, `login POST for ${username} should redirect with 303`);
-  await page.waitForURL((url) => url.pathname === '/');
-}
+useBrowser();
 
 test('wrong password is refused with 401 and an error message', { timeout: TEST_TIMEOUT_MS }, async () => {
   const { context, page, check } = await freshPage();

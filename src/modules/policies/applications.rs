@@ -22,7 +22,7 @@ use crate::platform::audit::Writer;
 use crate::platform::auth::Scope;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::routes::{Access, Routes};
-use crate::platform::web::{Id, PageCtx, Q, WebForm, redirect_with_flash, render};
+use crate::platform::web::{Id, PageCtx, Q, WebForm, finish_action, redirect_with_flash, render};
 use crate::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, ENTERPRISE_USERS};
 use crate::rules::eval::Explanation;
 use crate::rules::sources::EventKind;
@@ -596,10 +596,15 @@ async fn decide(
         None => approve(&mut writer, &a, scope.caller().account_id).await,
         Some(n) => send_back(&mut writer, &a, scope.caller().account_id, n).await,
     };
-    match result {
-        Ok(a) => {
-            writer.commit().await?;
-            let done = if a.status == "approved" {
+    finish_action(
+        state,
+        headers,
+        writer,
+        result,
+        &at,
+        |_| at.clone(),
+        |a| {
+            if a.status == "approved" {
                 format!(
                     "已批准，{} 元将列入 {} 年度兑现批次",
                     a.amount.map(yuan).unwrap_or_default(),
@@ -607,14 +612,10 @@ async fn decide(
                 )
             } else {
                 "已退回".to_string()
-            };
-            Ok(redirect_with_flash(state, headers, &at, "success", &done))
-        }
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message) | AppError::BadRequest(message)) => {
-            Ok(redirect_with_flash(state, headers, &at, "error", &message))
-        }
-        Err(e) => Err(e),
-    }
+            }
+        },
+    )
+    .await
 }
 
 async fn approve_form(

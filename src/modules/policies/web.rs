@@ -27,7 +27,8 @@ use crate::platform::error::{AppError, AppResult, ErrorBody};
 use crate::platform::routes::{Access, Routes};
 use crate::platform::spreadsheet::{self, ImportError};
 use crate::platform::web::{
-    Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, redirect_with_flash, render, xlsx_download,
+    Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, finish_action, redirect_with_flash, render,
+    xlsx_download,
 };
 use crate::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, LEADERS, ZONE_READERS};
 use crate::rules::eval::{CaseOf, Evaluator, Explanation};
@@ -1024,35 +1025,25 @@ async fn batch_action(
     let mut writer = scope.writer(state).await?;
     let b = store::get_batch(writer.read(), scope.zone_id(), id).await?;
     let at = format!("/policies/batches/{id}");
-    let result = if to == "recompute" {
-        store::recompute_batch(&mut writer, &b).await
-    } else if to == "discard" {
-        match store::discard_batch(&mut writer, &b).await {
-            Ok(()) => {
-                writer.commit().await?;
-                return Ok(redirect_with_flash(
-                    state,
-                    headers,
-                    "/policies/batches",
-                    "success",
-                    done,
-                ));
-            }
-            Err(e) => Err(e),
-        }
-    } else {
-        store::transition(&mut writer, &b, to, scope.caller().account_id, note).await
+    let result = match to {
+        "recompute" => store::recompute_batch(&mut writer, &b).await.map(|_| at.clone()),
+        "discard" => store::discard_batch(&mut writer, &b)
+            .await
+            .map(|_| "/policies/batches".to_string()),
+        _ => store::transition(&mut writer, &b, to, scope.caller().account_id, note)
+            .await
+            .map(|_| at.clone()),
     };
-    match result {
-        Ok(_) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(state, headers, &at, "success", done))
-        }
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message) | AppError::BadRequest(message)) => {
-            Ok(redirect_with_flash(state, headers, &at, "error", &message))
-        }
-        Err(e) => Err(e),
-    }
+    finish_action(
+        state,
+        headers,
+        writer,
+        result,
+        &at,
+        |to| to.clone(),
+        |_| done.to_string(),
+    )
+    .await
 }
 
 async fn batch_recompute(
@@ -1151,21 +1142,22 @@ async fn line_change(
     let l = store::get_line(writer.read(), scope.zone_id(), id).await?;
     let b = store::get_batch(writer.read(), scope.zone_id(), l.batch_id).await?;
     let at = format!("/policies/batches/{}", b.id);
-    match store::set_excluded(&mut writer, &b, &l, reason).await {
-        Ok(_) => {
-            writer.commit().await?;
-            let done = if reason.is_some() {
-                "已剔除该明细"
-            } else {
-                "已恢复该明细"
-            };
-            Ok(redirect_with_flash(state, headers, &at, "success", done))
-        }
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
-            Ok(redirect_with_flash(state, headers, &at, "error", &message))
-        }
-        Err(e) => Err(e),
-    }
+    let result = store::set_excluded(&mut writer, &b, &l, reason).await;
+    let done = if reason.is_some() {
+        "已剔除该明细"
+    } else {
+        "已恢复该明细"
+    };
+    finish_action(
+        state,
+        headers,
+        writer,
+        result,
+        &at,
+        |_| at.clone(),
+        |_| done.to_string(),
+    )
+    .await
 }
 
 async fn line_exclude(
