@@ -135,6 +135,9 @@ pub struct ZoneFixture {
     pub batch: i64,
     pub line: i64,
     pub other_line: i64,
+    /// An application (快申快享) of `enterprise` for a talent award, with one attachment.
+    pub application: i64,
+    pub attachment: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -206,6 +209,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     let _ = carrier;
     let mut admin = 0;
     let mut leader = 0;
+    let mut ent_account = 0;
     for (user, role) in [
         ("admin", Role::Admin),
         ("leader", Role::Leader),
@@ -232,6 +236,9 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         }
         if role == Role::Leader {
             leader = a.id;
+        }
+        if role == Role::Enterprise {
+            ent_account = a.id;
         }
     }
     // Policy cash-out: the shipped seed-002 policy, two contracts, an approved 2024 batch.
@@ -276,11 +283,76 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     let lines = policies::batch_lines(w.read(), zone.id, batch.id).await.unwrap();
     let line_of = |e: i64| lines.iter().find(|l| l.enterprise_id == e).expect("a line").id;
     let (line, other_line) = (line_of(e1.id), line_of(e2.id));
+    // 快申快享: the shipped talent example, a talent of e1 and its application.
+    let (file, source) = gaoxin::modules::policies::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.contains("talent"))
+        .expect("the shipped talent example");
+    policies::load_policy_file(&mut w, zone.id, &file, &source, None)
+        .await
+        .unwrap();
+    let talent = if code == "beta" { "BETA-ONLY 人才" } else { "张三" };
+    policies::save_events(
+        &mut w,
+        zone.id,
+        EventKind::Talent,
+        &[(
+            e1.id,
+            EventInput {
+                occurred_on: chrono::NaiveDate::from_ymd_opt(2024, 3, 1),
+                reference: talent.into(),
+                category: Some("博士".into()),
+                ..Default::default()
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    use gaoxin::modules::policies::{attachment_entity, event_entity};
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let talent_event = event_entity::Entity::find()
+        .filter(event_entity::Column::ZoneId.eq(zone.id))
+        .filter(event_entity::Column::Kind.eq("talent"))
+        .one(w.read())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
+    let offers = vec![gaoxin::modules::policies::applications::Offer {
+        code: "example-talent:talent_introduction".into(),
+        policy: "example-talent".into(),
+        award: "talent_introduction".into(),
+        label: "示例〔2024〕3号 · 引进高层次人才用人单位奖励".into(),
+        on: Some(EventKind::Talent),
+    }];
+    let application = gaoxin::modules::policies::applications::create(
+        &mut w,
+        &offers,
+        zone.id,
+        e1.id,
+        ent_account,
+        gaoxin::modules::policies::applications::NewApplication {
+            offer: "example-talent:talent_introduction".into(),
+            year: "2024".into(),
+            event: Some(talent_event),
+            statement: format!("{talent} 博士全职到岗"),
+            files: vec![("证明.pdf".into(), b"%PDF-1.4".to_vec())],
+        },
+    )
+    .await
+    .unwrap();
     let event = lines
         .iter()
         .find(|l| l.id == line)
         .and_then(|l| l.event_id)
         .expect("paid on the contract");
+    let attachment = attachment_entity::Entity::find()
+        .filter(attachment_entity::Column::ApplicationId.eq(application.id))
+        .one(w.read())
+        .await
+        .unwrap()
+        .unwrap()
+        .id;
     w.commit().await.unwrap();
     ZoneFixture {
         zone_id: zone.id,
@@ -296,6 +368,8 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         batch: batch.id,
         line,
         other_line,
+        application: application.id,
+        attachment,
     }
 }
 
@@ -311,6 +385,10 @@ pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
     }
     Some(if path.contains("/versions/") {
         fx.policy_version
+    } else if path.contains("/applications/") {
+        fx.application
+    } else if path.contains("/attachments/") {
+        fx.attachment
     } else if path.contains("/events/") {
         fx.event
     } else if path.contains("/batches/") {
