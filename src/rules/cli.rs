@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, anyhow, bail};
 use clap::Subcommand;
+use rust_decimal::Decimal;
 
 use super::eval::{Outcome, evaluate_csv, run_tests};
 use super::policy::load_path;
@@ -49,43 +50,132 @@ pub enum RulesCommand {
     Sources,
 }
 
-fn write_outcome(outcome: &Outcome, format: Format) -> std::io::Result<()> {
-    let stdout = std::io::stdout();
-    let mut out = std::io::BufWriter::with_capacity(1 << 20, stdout.lock());
-    match format {
-        Format::Json => {
-            // Written by hand: a million lines through serde_json::Value would double the time.
-            let esc = |s: &str| serde_json::to_string(s).expect("a string serialises");
-            out.write_all(b"{\"awards\": [")?;
-            for (i, l) in outcome.lines().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                write!(
-                    out,
-                    "\n  {{\"enterprise\": {}, \"policy\": {}, \"award\": {}, \"amount\": \"{:.2}\"}}",
-                    esc(l.enterprise),
-                    esc(l.policy),
-                    esc(l.award),
-                    l.amount
-                )?;
+/// Appends `s` as a JSON string, exactly as serde_json writes it (only `"`, `\\` and control
+/// characters are escaped), without serde_json for the usual string that needs no escaping.
+fn push_json_str(buf: &mut Vec<u8>, s: &str) {
+    if s.bytes().all(|b| b >= 0x20 && b != b'"' && b != b'\\') {
+        buf.push(b'"');
+        buf.extend_from_slice(s.as_bytes());
+        buf.push(b'"');
+    } else {
+        serde_json::to_writer(&mut *buf, s).expect("a string serialises");
+    }
+}
+
+/// Appends `format!("{:.2}", amount)` (yuan to the fen) without the formatting machinery when
+/// the amount has at most two decimals, which every rounded award line and total has.
+pub(crate) fn push_yuan(buf: &mut Vec<u8>, amount: Decimal) {
+    let scale = amount.scale();
+    let fen = match scale {
+        0..=2 => amount.mantissa().unsigned_abs().checked_mul(10u128.pow(2 - scale)),
+        _ => None,
+    };
+    let Some(fen) = fen else {
+        write!(buf, "{amount:.2}").expect("writing to a Vec");
+        return;
+    };
+    if amount.is_sign_negative() {
+        buf.push(b'-');
+    }
+    let mut digits = [0u8; 40];
+    let mut at = digits.len();
+    // At least three digits: "0.05" is fen 5. In u64 when it fits: u128 division is a call.
+    match u64::try_from(fen) {
+        Ok(mut rest) => {
+            while rest > 0 || digits.len() - at < 3 {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
             }
-            out.write_all(b"\n], \"totals\": [")?;
-            for (i, (e, a)) in outcome.totals.iter().enumerate() {
-                if i > 0 {
-                    out.write_all(b",")?;
-                }
-                write!(out, "\n  {{\"enterprise\": {}, \"amount\": \"{:.2}\"}}", esc(e), a)?;
-            }
-            out.write_all(b"\n]}\n")?;
         }
-        Format::Csv | Format::Text => {
-            writeln!(out, "enterprise,policy,award,amount")?;
-            for l in outcome.lines() {
-                writeln!(out, "{},{},{},{:.2}", l.enterprise, l.policy, l.award, l.amount)?;
+        Err(_) => {
+            let mut rest = fen;
+            while rest > 0 || digits.len() - at < 3 {
+                at -= 1;
+                digits[at] = b'0' + (rest % 10) as u8;
+                rest /= 10;
             }
         }
     }
+    let whole = digits.len() - 2;
+    buf.extend_from_slice(&digits[at..whole]);
+    buf.push(b'.');
+    buf.extend_from_slice(&digits[whole..]);
+}
+
+/// Writes the outcome to stdout. Built by hand in a byte buffer handed to stdout a megabyte at
+/// a time: serde_json::Value, or `write!` with an escaped copy of every string, cost half of a
+/// million-line run.
+fn write_outcome(outcome: &Outcome, format: Format) -> std::io::Result<()> {
+    const CHUNK: usize = 1 << 20;
+    let stdout = std::io::stdout();
+    let mut out = stdout.lock();
+    let mut buf: Vec<u8> = Vec::with_capacity(CHUNK + 4096);
+    let mut flush = |buf: &mut Vec<u8>, force: bool| -> std::io::Result<()> {
+        if force || buf.len() >= CHUNK {
+            out.write_all(buf)?;
+            buf.clear();
+        }
+        Ok(())
+    };
+    match format {
+        Format::Json => {
+            // Per award: `, "policy": "…", "award": "…", "amount": "` once.
+            let middles: Vec<Vec<u8>> = outcome
+                .award_ids()
+                .iter()
+                .map(|(policy, award)| {
+                    let mut m = b", \"policy\": ".to_vec();
+                    push_json_str(&mut m, policy);
+                    m.extend_from_slice(b", \"award\": ");
+                    push_json_str(&mut m, award);
+                    m.extend_from_slice(b", \"amount\": \"");
+                    m
+                })
+                .collect();
+            buf.extend_from_slice(b"{\"awards\": [");
+            for (i, (enterprise, award, amount)) in outcome.line_parts().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                buf.extend_from_slice(b"\n  {\"enterprise\": ");
+                push_json_str(&mut buf, enterprise);
+                buf.extend_from_slice(&middles[award]);
+                push_yuan(&mut buf, amount);
+                buf.extend_from_slice(b"\"}");
+                flush(&mut buf, false)?;
+            }
+            buf.extend_from_slice(b"\n], \"totals\": [");
+            for (i, (e, a)) in outcome.totals.iter().enumerate() {
+                if i > 0 {
+                    buf.push(b',');
+                }
+                buf.extend_from_slice(b"\n  {\"enterprise\": ");
+                push_json_str(&mut buf, e);
+                buf.extend_from_slice(b", \"amount\": \"");
+                push_yuan(&mut buf, *a);
+                buf.extend_from_slice(b"\"}");
+                flush(&mut buf, false)?;
+            }
+            buf.extend_from_slice(b"\n]}\n");
+        }
+        Format::Csv | Format::Text => {
+            let middles: Vec<Vec<u8>> = outcome
+                .award_ids()
+                .iter()
+                .map(|(policy, award)| format!(",{policy},{award},").into_bytes())
+                .collect();
+            buf.extend_from_slice(b"enterprise,policy,award,amount\n");
+            for (enterprise, award, amount) in outcome.line_parts() {
+                buf.extend_from_slice(enterprise.as_bytes());
+                buf.extend_from_slice(&middles[award]);
+                push_yuan(&mut buf, amount);
+                buf.push(b'\n');
+                flush(&mut buf, false)?;
+            }
+        }
+    }
+    flush(&mut buf, true)?;
     out.flush()
 }
 
@@ -182,35 +272,89 @@ fn run_explain(rules: PathBuf, input: PathBuf, period: i32, row: usize, format: 
     match format {
         Format::Json => crate::cli::print_json(&notes),
         Format::Text | Format::Csv => {
+            // Built whole, then written once: a closed pipe (`| head`) ends quietly.
+            use std::fmt::Write as _;
+            let mut out = String::new();
             if notes.is_empty() {
-                println!("第 {row} 行没有满足条件的奖励");
+                let _ = writeln!(out, "第 {row} 行没有满足条件的奖励");
             }
+            let named = |list: &[super::eval::Named]| {
+                list.iter()
+                    .map(|i| format!("{}（{}）= {}", i.label, i.name, i.value))
+                    .collect::<Vec<_>>()
+                    .join("，")
+            };
             for n in &notes {
-                println!(
+                let _ = writeln!(
+                    out,
                     "【{} {}】{}（{} · {} 条款 {}）",
                     n.enterprise, n.award_name, n.amount, n.document_number, n.policy, n.article
                 );
-                println!("  条款原文：{}", n.article_text);
+                let _ = writeln!(out, "  条款原文：{}", n.article_text);
                 if let Some(c) = &n.condition {
-                    let inputs: Vec<String> = n
-                        .condition_inputs
-                        .iter()
-                        .map(|i| format!("{}（{}）= {}", i.label, i.name, i.value))
-                        .collect();
-                    println!("  条件：{c}，其中 {}：成立", inputs.join("，"));
+                    let _ = writeln!(out, "  条件：{c}，其中 {}：成立", named(&n.condition_inputs));
                 }
-                let inputs: Vec<String> = n
-                    .formula_inputs
-                    .iter()
-                    .map(|i| format!("{}（{}）= {}", i.label, i.name, i.value))
-                    .collect();
-                println!("  公式：{} = {}，其中 {}", n.formula, n.computed, inputs.join("，"));
+                for st in &n.steps {
+                    let _ = writeln!(out, "  步骤：{}（{}）= {}", st.label, st.name, st.value);
+                }
+                let _ = writeln!(
+                    out,
+                    "  公式：{} = {}，其中 {}",
+                    n.formula,
+                    n.computed,
+                    named(&n.formula_inputs)
+                );
                 for c in &n.caps {
-                    println!("  {}：{} → {}（减少 {}）", c.kind, c.before, c.after, c.cut);
+                    let _ = writeln!(out, "  {}：{} → {}（减少 {}）", c.kind, c.before, c.after, c.cut);
                 }
-                println!("  金额：{} 元（版本 {}）", n.amount, &n.version[..12]);
+                let _ = writeln!(
+                    out,
+                    "  金额：{} 元（版本 {}）",
+                    n.amount,
+                    n.version.get(..12).unwrap_or(&n.version)
+                );
+            }
+            match std::io::stdout().lock().write_all(out.as_bytes()) {
+                Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => return Err(e.into()),
+                _ => {}
             }
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::str::FromStr;
+
+    use super::*;
+
+    #[test]
+    fn yuan_and_json_strings_are_written_as_format_and_serde_json_write_them() {
+        for raw in [
+            "0",
+            "0.00",
+            "0.05",
+            "1.5",
+            "100000",
+            "216.06",
+            "-3.2",
+            "12345678901234567890.12",
+            "1.005",
+            "0.001",
+        ] {
+            let d = Decimal::from_str(raw).unwrap();
+            let mut buf = Vec::new();
+            push_yuan(&mut buf, d);
+            assert_eq!(String::from_utf8(buf).unwrap(), format!("{d:.2}"), "{raw}");
+        }
+        let mut buf = Vec::new();
+        push_yuan(&mut buf, -Decimal::ZERO);
+        assert_eq!(String::from_utf8(buf).unwrap(), format!("{:.2}", -Decimal::ZERO));
+        for s in ["E00001", "企业\"甲\"", "a\\b", "tab\there", "\u{1}"] {
+            let mut buf = Vec::new();
+            push_json_str(&mut buf, s);
+            assert_eq!(String::from_utf8(buf).unwrap(), serde_json::to_string(s).unwrap());
+        }
+    }
 }

@@ -515,6 +515,123 @@ fn whole_years(from: NaiveDate, to: NaiveDate) -> i64 {
     years
 }
 
+/// An operand of a binary operator.
+trait Operand: Send + Sync + 'static {
+    /// Calls `f` with the operand's value: a variable's is read in place, not copied.
+    fn with<R>(&self, vals: &[Value], f: impl FnOnce(&Value) -> R) -> Result<R, EvalError>;
+
+    fn num(&self, vals: &[Value]) -> Result<Decimal, EvalError> {
+        self.with(vals, Value::as_num)
+    }
+
+    fn boolean(&self, vals: &[Value]) -> Result<bool, EvalError> {
+        self.with(vals, Value::as_bool)
+    }
+}
+
+impl Operand for Compiled {
+    fn with<R>(&self, vals: &[Value], f: impl FnOnce(&Value) -> R) -> Result<R, EvalError> {
+        Ok(f(&self(vals)?))
+    }
+}
+
+/// A constant or a variable's slot: read without a call.
+enum Leaf {
+    Const(Value),
+    Slot(usize),
+}
+
+impl Operand for Leaf {
+    #[inline(always)]
+    fn with<R>(&self, vals: &[Value], f: impl FnOnce(&Value) -> R) -> Result<R, EvalError> {
+        Ok(f(match self {
+            Leaf::Const(v) => v,
+            Leaf::Slot(slot) => &vals[*slot],
+        }))
+    }
+}
+
+fn leaf(expr: &Expr, slots: &HashMap<String, usize>) -> Result<Option<Leaf>, ExprError> {
+    Ok(Some(match expr {
+        Expr::Num(n) => Leaf::Const(Value::Num(*n)),
+        Expr::Bool(b) => Leaf::Const(Value::Bool(*b)),
+        Expr::Text(t) => Leaf::Const(Value::Text(Arc::from(t.as_str()))),
+        Expr::Var(name, at) => Leaf::Slot(*slots.get(name).ok_or_else(|| ExprError {
+            offset: *at,
+            message: format!("未知变量“{name}”"),
+        })?),
+        _ => return Ok(None),
+    }))
+}
+
+/// Numbers compared by value; a comparison with 0 (most conditions) needs no rescaling.
+fn compare_numbers(x: &Decimal, y: &Decimal) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    let sign = |d: &Decimal| {
+        if d.is_zero() {
+            Ordering::Equal
+        } else if d.is_sign_negative() {
+            Ordering::Less
+        } else {
+            Ordering::Greater
+        }
+    };
+    if y.is_zero() {
+        sign(x)
+    } else if x.is_zero() {
+        sign(y).reverse()
+    } else {
+        x.cmp(y)
+    }
+}
+
+fn order(x: &Value, y: &Value) -> std::cmp::Ordering {
+    match (x, y) {
+        (Value::Num(x), Value::Num(y)) => compare_numbers(x, y),
+        (Value::Date(x), Value::Date(y)) => x.cmp(y),
+        _ => std::cmp::Ordering::Equal,
+    }
+}
+
+fn binary(op: Op, at: usize, fa: impl Operand, fb: impl Operand) -> Compiled {
+    match op {
+        Op::And => Box::new(move |vals| Ok(Value::Bool(fa.boolean(vals)? && fb.boolean(vals)?))),
+        Op::Or => Box::new(move |vals| Ok(Value::Bool(fa.boolean(vals)? || fb.boolean(vals)?))),
+        Op::Add => Box::new(move |vals| Ok(Value::Num(fa.num(vals)? + fb.num(vals)?))),
+        Op::Sub => Box::new(move |vals| Ok(Value::Num(fa.num(vals)? - fb.num(vals)?))),
+        Op::Mul => Box::new(move |vals| {
+            fa.num(vals)?
+                .checked_mul(fb.num(vals)?)
+                .map(Value::Num)
+                .ok_or(EvalError {
+                    offset: at,
+                    message: "乘积超出范围".into(),
+                })
+        }),
+        Op::Div => Box::new(move |vals| {
+            let divisor = fb.num(vals)?;
+            if divisor.is_zero() {
+                return Err(EvalError {
+                    offset: at,
+                    message: "除数为零".into(),
+                });
+            }
+            Ok(Value::Num(fa.num(vals)? / divisor))
+        }),
+        Op::Eq => Box::new(move |vals| Ok(Value::Bool(fa.with(vals, |x| fb.with(vals, |y| x == y))??))),
+        Op::Ne => Box::new(move |vals| Ok(Value::Bool(fa.with(vals, |x| fb.with(vals, |y| x != y))??))),
+        Op::Lt | Op::Le | Op::Gt | Op::Ge => Box::new(move |vals| {
+            let ordering = fa.with(vals, |x| fb.with(vals, |y| order(x, y)))??;
+            Ok(Value::Bool(match op {
+                Op::Lt => ordering.is_lt(),
+                Op::Le => ordering.is_le(),
+                Op::Gt => ordering.is_gt(),
+                _ => ordering.is_ge(),
+            }))
+        }),
+    }
+}
+
 /// Compiles a checked expression; `slots` maps each name to its index in the value slice.
 pub fn compile(expr: &Expr, slots: &HashMap<String, usize>) -> Result<Compiled, ExprError> {
     Ok(match expr {
@@ -546,47 +663,19 @@ pub fn compile(expr: &Expr, slots: &HashMap<String, usize>) -> Result<Compiled, 
             Box::new(move |vals| Ok(Value::Bool(!e(vals)?.as_bool())))
         }
         Expr::Binary(op, a, b, at) => {
-            let (fa, fb, op, at) = (compile(a, slots)?, compile(b, slots)?, *op, *at);
-            match op {
-                Op::And => Box::new(move |vals| Ok(Value::Bool(fa(vals)?.as_bool() && fb(vals)?.as_bool()))),
-                Op::Or => Box::new(move |vals| Ok(Value::Bool(fa(vals)?.as_bool() || fb(vals)?.as_bool()))),
-                Op::Add => Box::new(move |vals| Ok(Value::Num(fa(vals)?.as_num() + fb(vals)?.as_num()))),
-                Op::Sub => Box::new(move |vals| Ok(Value::Num(fa(vals)?.as_num() - fb(vals)?.as_num()))),
-                Op::Mul => Box::new(move |vals| {
-                    fa(vals)?
-                        .as_num()
-                        .checked_mul(fb(vals)?.as_num())
-                        .map(Value::Num)
-                        .ok_or(EvalError {
-                            offset: at,
-                            message: "乘积超出范围".into(),
-                        })
-                }),
-                Op::Div => Box::new(move |vals| {
-                    let divisor = fb(vals)?.as_num();
-                    if divisor.is_zero() {
-                        return Err(EvalError {
-                            offset: at,
-                            message: "除数为零".into(),
-                        });
-                    }
-                    Ok(Value::Num(fa(vals)?.as_num() / divisor))
-                }),
-                Op::Eq => Box::new(move |vals| Ok(Value::Bool(fa(vals)? == fb(vals)?))),
-                Op::Ne => Box::new(move |vals| Ok(Value::Bool(fa(vals)? != fb(vals)?))),
-                Op::Lt | Op::Le | Op::Gt | Op::Ge => Box::new(move |vals| {
-                    let ordering = match (fa(vals)?, fb(vals)?) {
-                        (Value::Num(x), Value::Num(y)) => x.cmp(&y),
-                        (Value::Date(x), Value::Date(y)) => x.cmp(&y),
-                        _ => std::cmp::Ordering::Equal,
-                    };
-                    Ok(Value::Bool(match op {
-                        Op::Lt => ordering.is_lt(),
-                        Op::Le => ordering.is_le(),
-                        Op::Gt => ordering.is_gt(),
-                        _ => ordering.is_ge(),
-                    }))
-                }),
+            // A constant or a variable operand is read in place rather than through a call:
+            // `amount > 0` and `count * 1万` are most of what rule files say.
+            let operand = |e: &Expr| -> Result<Result<Leaf, Compiled>, ExprError> {
+                Ok(match leaf(e, slots)? {
+                    Some(l) => Ok(l),
+                    None => Err(compile(e, slots)?),
+                })
+            };
+            match (operand(a)?, operand(b)?) {
+                (Ok(la), Ok(lb)) => binary(*op, *at, la, lb),
+                (Ok(la), Err(fb)) => binary(*op, *at, la, fb),
+                (Err(fa), Ok(lb)) => binary(*op, *at, fa, lb),
+                (Err(fa), Err(fb)) => binary(*op, *at, fa, fb),
             }
         }
         Expr::If(c, a, b) => {
@@ -810,5 +899,19 @@ mod tests {
     fn keywords_are_whole_words() {
         let vars = [("order", num("1")), ("android", Value::Bool(true))];
         assert_eq!(eval("order > 0 and android", &vars), Ok(Value::Bool(true)));
+    }
+
+    #[test]
+    fn comparisons_with_zero_agree_with_decimal_ordering() {
+        let values = ["0", "0.00", "-0", "0.01", "-0.01", "5", "-5", "100000.00", "1e-10"];
+        for x in values {
+            for y in values {
+                let (x, y) = (
+                    Decimal::from_scientific(x).or_else(|_| Decimal::from_str(x)).unwrap(),
+                    Decimal::from_scientific(y).or_else(|_| Decimal::from_str(y)).unwrap(),
+                );
+                assert_eq!(compare_numbers(&x, &y), x.cmp(&y), "{x} {y}");
+            }
+        }
     }
 }

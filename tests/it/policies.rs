@@ -616,6 +616,17 @@ async fn an_event_import_names_each_bad_row_and_column_and_saves_nothing_until_c
 #[tokio::test]
 async fn the_calculator_explains_what_cases_would_get_without_saving() {
     let app = TestApp::new().await;
+    // A policy with a date variable and `period.year` in use too: cases that leave them out
+    // still compute (the first day of the year; the year asked for).
+    let staff = app.login("staff_a").await;
+    let (_, rent) = gaoxin::modules::policies::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.contains("rent-relief"))
+        .unwrap();
+    assert_eq!(
+        upload(&app, &staff, "rent.toml", &rent).await.status,
+        StatusCode::SEE_OTHER
+    );
     let token = app.token("ent_a").await;
     let lines = app.scalar("SELECT COUNT(*) FROM award_line").await;
     let res = app

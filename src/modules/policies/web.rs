@@ -2010,6 +2010,16 @@ pub async fn api_calculate(
     let mut evaluator = Evaluator::new(&set.policies, body.year).map_err(|m| AppError::field("year", m))?;
     let mut notes = Vec::new();
     let mut row = vec![Value::Num(Decimal::ZERO); set.slots.len()];
+    let period_year: std::collections::HashSet<&str> = set
+        .policies
+        .iter()
+        .flat_map(|p| p.variables.iter())
+        .filter(|v| {
+            v.from
+                .is_some_and(|f| f.origin == crate::rules::sources::Origin::PeriodYear)
+        })
+        .map(|v| v.name.as_str())
+        .collect();
     for (i, case) in body.cases.iter().enumerate() {
         let of = match case.on.as_deref() {
             None | Some("") | Some("facts") => CaseOf::Facts,
@@ -2020,6 +2030,12 @@ pub async fn api_calculate(
         };
         for (name, slot) in &set.slots {
             let raw = match case.values.get(name) {
+                // Left out: the year evaluated for `period.year`, the first day of the year for a
+                // date, else "did not happen" (0, false, empty) — as in rule tests and CSVs.
+                None | Some(serde_json::Value::Null) if period_year.contains(name.as_str()) => body.year.to_string(),
+                None | Some(serde_json::Value::Null) if set.kinds[name] == crate::rules::policy::VarKind::Date => {
+                    format!("{}-01-01", body.year)
+                }
                 None | Some(serde_json::Value::Null) => String::new(),
                 Some(serde_json::Value::String(s)) => s.clone(),
                 Some(serde_json::Value::Bool(b)) => b.to_string(),
