@@ -289,7 +289,15 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
             82..=91 => 5,
             _ => 6,
         }];
-        let name = format!("新乡{}{}{}", rng.pick(TRADE_NAMES), rng.pick(words), rng.pick(SUFFIXES));
+        let mut name = format!("新乡{}{}{}", rng.pick(TRADE_NAMES), rng.pick(words), rng.pick(SUFFIXES));
+        // The name list runs out near 10,000 firms: later firms with a taken name become
+        // branches (分公司) of it, so any --enterprises N finishes.
+        let mut branch = 1;
+        while seen.contains(&name) && seen.len() > 6_000 {
+            branch += 1;
+            let base = name.split('（').next().unwrap_or(&name).to_string();
+            name = format!("{base}（第{branch}分公司）");
+        }
         let uscc = demo_uscc(&mut rng);
         if !seen.insert(name.clone()) || !seen.insert(uscc.clone()) {
             continue;
