@@ -10,8 +10,10 @@
 //! 6. the per-recipient total cap (`cap_per_recipient_total`) bounds what the recipient received
 //!    from that award over all years: what earlier approved batches paid (`paid_before`) plus
 //!    this run's lines, the same way;
-//! 7. the policy's total budget (`budget`) bounds the sum of all lines of that award in the
-//!    run (one year), in input order, the same way.
+//! 7. the award's budget (`budget` on the award) bounds the sum of all lines of that award in the
+//!    run (one year), in input order, the same way;
+//! 8. the policy's yearly budget (`budget` at the top of the file) bounds the sum of the lines
+//!    of all its awards in the run, in input order, the same way.
 //!
 //! A case reaches every award (`CaseOf::Any`, the CSV contract), or only the awards paid on its
 //! kind of event (`CaseOf::Event`), or only those paid once per recipient and year on its facts
@@ -344,6 +346,8 @@ pub struct Evaluator<'p> {
     award_offsets: Vec<usize>,
     award_count: usize,
     budget_used: Vec<Decimal>,
+    /// Per policy: what its lines used of the policy's yearly budget.
+    policy_budget_used: Vec<Decimal>,
     /// Every recipient seen, with its total.
     recipients: Recipients,
     /// Per recipient, per award: what its capped awards have used this year.
@@ -359,6 +363,7 @@ impl<'p> Evaluator<'p> {
     /// An evaluator for the policies in force in `year`.
     pub fn new(all: &'p [Policy], year: i32) -> Result<Evaluator<'p>, String> {
         let policies: Vec<&Policy> = all.iter().filter(|p| p.in_force(year)).collect();
+        let policy_count = policies.len();
         if policies.is_empty() {
             return Err(format!("没有在 {year} 年有效的政策"));
         }
@@ -381,6 +386,7 @@ impl<'p> Evaluator<'p> {
             award_offsets,
             award_count: count,
             budget_used: vec![Decimal::ZERO; count],
+            policy_budget_used: vec![Decimal::ZERO; policy_count],
             recipients: Recipients::default(),
             recipient_used: Vec::new(),
             total_used: FnvMap::default(),
@@ -635,6 +641,13 @@ impl<'p> Evaluator<'p> {
                     bound("政策总预算（剩余）", budget - self.budget_used[slot], amount, capped);
                     amount = capped;
                     self.budget_used[slot] += amount;
+                }
+                if let Some(budget) = policy.budget {
+                    let left = budget - self.policy_budget_used[pi];
+                    let capped = amount.min(left.max(Decimal::ZERO));
+                    bound("政策年度总预算（各奖励合计，剩余）", left, amount, capped);
+                    amount = capped;
+                    self.policy_budget_used[pi] += amount;
                 }
                 if let (Some(out), Some(mut n)) = (explain.as_deref_mut(), note) {
                     n.amount = format!("{amount:.2}");

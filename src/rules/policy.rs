@@ -50,6 +50,8 @@ struct PolicyToml {
     #[serde(default)]
     example: bool,
     source: Option<String>,
+    /// The yearly budget of the whole policy: bounds the sum of all its awards' lines in a run.
+    budget: Option<Spanned<String>>,
     #[serde(default)]
     variables: Vec<VariableToml>,
     #[serde(default)]
@@ -275,6 +277,8 @@ pub struct Policy {
     pub effective_to: Option<NaiveDate>,
     pub example: bool,
     pub source: Option<String>,
+    /// The yearly budget of the whole policy (all its awards together).
+    pub budget: Option<Decimal>,
     pub variables: Vec<Variable>,
     pub steps: Vec<Step>,
     pub awards: Vec<Award>,
@@ -647,6 +651,7 @@ pub fn load(
             });
         }
     }
+    let policy_budget = raw.budget.as_ref().map(|c| constant(c, "政策年度总预算")).transpose()?;
     let slot_names = variables
         .iter()
         .map(|v| (v.name.clone(), v.label.clone()))
@@ -665,6 +670,7 @@ pub fn load(
         issuer: raw.issuer,
         example: raw.example,
         source: raw.source,
+        budget: policy_budget,
         variables,
         steps,
         awards,

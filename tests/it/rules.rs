@@ -324,3 +324,68 @@ fn an_award_explains_itself_with_the_article_text_the_inputs_and_the_cap_that_bo
     assert!(String::from_utf8_lossy(&out.stderr).contains("没有这一行"));
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[test]
+fn a_policy_wide_budget_bounds_all_its_awards_together_in_input_order() {
+    let body = format!(
+        r#"{HEAD}budget = "100"
+
+[[variables]]
+name = "n"
+label = "数量"
+type = "count"
+
+[[articles]]
+id = "一"
+text = "甲奖励 60 元，乙奖励 60 元，全年合计不超过 100 元。"
+
+[[articles.awards]]
+id = "a"
+name = "甲"
+beneficiary = "enterprise"
+paid = "without_application"
+when = "n > 0"
+amount = "60"
+
+[[articles.awards]]
+id = "b"
+name = "乙"
+beneficiary = "enterprise"
+paid = "without_application"
+when = "n > 0"
+amount = "60"
+budget = "50"
+
+[[tests]]
+name = "award budget first (乙 60 → 50), then the policy's (100 - 60 = 40 left)"
+period = 2024
+cases = [{{ enterprise = "A", n = 1 }}, {{ enterprise = "B", n = 1 }}]
+expect = [
+  {{ enterprise = "A", award = "a", amount = "60" }},
+  {{ enterprise = "A", award = "b", amount = "40" }},
+  {{ enterprise = "B", amount = "0" }},
+]
+"#
+    );
+    let mut slots = Slots::new();
+    let mut kinds = HashMap::new();
+    let p = gaoxin::rules::policy::load("t.toml", &body, &mut slots, &mut kinds).unwrap();
+    assert_eq!(p.budget, Some(rust_decimal::Decimal::from(100)));
+    let results = gaoxin::rules::eval::run_tests(std::slice::from_ref(&p), &slots, &kinds);
+    assert!(
+        results.iter().all(|r| r.failures.is_empty()),
+        "{:?}",
+        results[0].failures
+    );
+    // The explanation names the policy budget as the cap that bound.
+    let mut evaluator = gaoxin::rules::eval::Evaluator::new(std::slice::from_ref(&p), 2024).unwrap();
+    let row = vec![gaoxin::rules::expr::Value::Num(1.into())];
+    evaluator.case("A", &row, 1).unwrap();
+    let notes = evaluator.explain("B", &row, 2).unwrap();
+    assert_eq!(notes[0].amount, "0.00");
+    assert!(
+        notes[0].caps.iter().any(|c| c.kind.contains("政策年度总预算")),
+        "{:?}",
+        notes[0].caps
+    );
+}

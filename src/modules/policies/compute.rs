@@ -419,6 +419,16 @@ pub fn matches(
     Ok(out)
 }
 
+/// A policy's yearly budget in fen: its own `budget`, else the sum of its awards' budgets
+/// (None when neither is set).
+pub fn yearly_budget(p: &Policy) -> Option<i64> {
+    if let Some(b) = p.budget {
+        return Some(to_fen(b));
+    }
+    let awards: Vec<i64> = p.awards.iter().filter_map(|a| a.budget).map(to_fen).collect();
+    (!awards.is_empty()).then(|| awards.iter().sum())
+}
+
 /// Yuan with at most 2 decimals → fen.
 pub fn to_fen(yuan: Decimal) -> i64 {
     let mut v = yuan;

@@ -634,11 +634,7 @@ pub async fn what_if(db: &Db, zone_id: i64, year: i32, file_name: &str, source: 
         v.sort();
         v
     };
-    let budget = |set: &PolicySet| -> Option<i64> {
-        let p = set.policy(&draft.id)?;
-        let budgets: Vec<i64> = p.awards.iter().filter_map(|a| a.budget).map(compute::to_fen).collect();
-        (!budgets.is_empty()).then(|| budgets.iter().sum())
-    };
+    let budget = |set: &PolicySet| -> Option<i64> { compute::yearly_budget(set.policy(&draft.id)?) };
     let before_total: i64 = bs.iter().map(|l| l.amount).sum();
     let after_total: i64 = as_.iter().map(|l| l.amount).sum();
     let mut changes = compare(bs, as_);

@@ -369,10 +369,7 @@ async fn evaluation_page(State(state): State<AppState>, scope: Scope, ctx: PageC
     let budgets: HashMap<String, i64> = set
         .policies
         .iter()
-        .filter_map(|p| {
-            let b: Vec<i64> = p.awards.iter().filter_map(|a| a.budget).map(compute::to_fen).collect();
-            (!b.is_empty()).then(|| (p.id.clone(), b.iter().sum()))
-        })
+        .filter_map(|p| compute::yearly_budget(p).map(|b| (p.id.clone(), b)))
         .collect();
     Ok(render(&EvaluationPage {
         ctx: ctx_base(ctx).crumb("policy.evaluation", ""),
