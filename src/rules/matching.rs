@@ -168,9 +168,14 @@ pub fn standing(award: &Award, buffer: &[Value]) -> Option<Match> {
                 standing: Standing::NearlyQualifies,
                 miss: Some(Miss {
                     condition: one.source.clone(),
-                    left: left.normalize().to_string(),
-                    right: right.normalize().to_string(),
-                    gap: gap.normalize().to_string(),
+                    // Shown to 6 decimals: a ratio of two money amounts has 28 digits.
+                    left: super::expr::round_half_up(left, 6).normalize().to_string(),
+                    right: super::expr::round_half_up(right, 6).normalize().to_string(),
+                    gap: match super::expr::round_half_up(gap, 6) {
+                        // Short by less than shows: say so rather than "0".
+                        g if g.is_zero() => "不足 0.000001".to_string(),
+                        g => g.normalize().to_string(),
+                    },
                     relative: format!(
                         "{}%",
                         super::expr::round_half_up(relative * Decimal::ONE_HUNDRED, 1).normalize()

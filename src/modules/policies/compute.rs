@@ -408,7 +408,7 @@ pub fn matches(
                             event_id: event.map(|e| e.id),
                             on: event
                                 .map(|e| format!("{}“{}”", e.kind.label(), e.reference))
-                                .unwrap_or_default(),
+                                .unwrap_or_else(|| format!("{year} 年度数据")),
                             m,
                         });
                     }
