@@ -498,9 +498,7 @@ impl<'p> Evaluator<'p> {
             if of != CaseOf::Any && !policy.awards.iter().any(|a| of.reaches(a)) {
                 continue;
             }
-            if let Some(date) = self.case_date
-                && (date < policy.effective_from || policy.effective_to.is_some_and(|to| date > to))
-            {
+            if self.case_date.is_some_and(|date| !policy.in_force_on(date)) {
                 continue;
             }
             // The values the policy's expressions read, by local slot: the input row itself

@@ -293,6 +293,11 @@ pub struct Policy {
 }
 
 impl Policy {
+    /// Whether the policy is in force on a day (an event's date).
+    pub fn in_force_on(&self, date: NaiveDate) -> bool {
+        date >= self.effective_from && self.effective_to.is_none_or(|to| date <= to)
+    }
+
     /// Whether the policy is in force at some point of the year.
     pub fn in_force(&self, year: i32) -> bool {
         let (start, end) = (

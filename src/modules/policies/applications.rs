@@ -3,8 +3,6 @@
 //! explanation — and approves it or returns it with a reason; approved applications join the
 //! year's payment batch.
 
-use std::collections::HashMap;
-
 use askama::Template;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -434,30 +432,6 @@ async fn new_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q
     }))
 }
 
-async fn read_form(mut multipart: Multipart) -> AppResult<(HashMap<String, String>, Vec<(String, Vec<u8>)>)> {
-    let (mut fields, mut files) = (HashMap::new(), Vec::new());
-    while let Some(field) = multipart
-        .next_field()
-        .await
-        .map_err(|e| AppError::BadRequest(format!("上传内容有误：{e}")))?
-    {
-        let name = field.name().unwrap_or("").to_string();
-        if name == "files" {
-            let file_name = field.file_name().unwrap_or("").to_string();
-            let bytes = field
-                .bytes()
-                .await
-                .map_err(|_| AppError::BadRequest("附件过大或上传中断".into()))?;
-            if !file_name.is_empty() && !bytes.is_empty() {
-                files.push((file_name, bytes.to_vec()));
-            }
-        } else {
-            fields.insert(name, field.text().await.unwrap_or_default());
-        }
-    }
-    Ok((fields, files))
-}
-
 async fn submit(
     State(state): State<AppState>,
     scope: Scope,
@@ -465,7 +439,7 @@ async fn submit(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (fields, files) = read_form(multipart).await?;
+    let (fields, files) = super::web::read_form(multipart, "files").await?;
     let field = |k: &str| fields.get(k).cloned().unwrap_or_default();
     let offers = offers(&state, scope.zone_id()).await?;
     let enterprise_id = scope.own_enterprise().ok_or(AppError::Forbidden)?;

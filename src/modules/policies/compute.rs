@@ -220,6 +220,29 @@ fn value_of(source: &Source, facts: &Facts, event: Option<&EventFacts>, year: i3
     }
 }
 
+/// The cases of a year, in evaluation order: enterprises by id, each with its events of the
+/// year by date and id (its facts case comes first). Events of unknown enterprises are dropped.
+fn case_order<'a>(
+    year: i32,
+    enterprises: &'a [Facts],
+    events: &'a [EventFacts],
+) -> Vec<(&'a Facts, Vec<&'a EventFacts>)> {
+    let mut events_of: HashMap<i64, Vec<&EventFacts>> = HashMap::new();
+    for e in events.iter().filter(|e| chrono::Datelike::year(&e.occurred_on) == year) {
+        events_of.entry(e.enterprise_id).or_default().push(e);
+    }
+    let mut order: Vec<&Facts> = enterprises.iter().collect();
+    order.sort_by_key(|f| f.enterprise_id);
+    order
+        .into_iter()
+        .map(|f| {
+            let mut list = events_of.remove(&f.enterprise_id).unwrap_or_default();
+            list.sort_by_key(|e| (e.occurred_on, e.id));
+            (f, list)
+        })
+        .collect()
+}
+
 /// The source of each input slot; refuses a policy with a variable not bound to the database.
 pub fn slot_sources(set: &PolicySet) -> Result<Vec<&'static Source>, String> {
     let mut out: Vec<Option<&'static Source>> = vec![None; set.slots.len()];
@@ -277,23 +300,13 @@ pub fn compute(
             Decimal::new(p.amount, 2),
         );
     }
-    let mut events_of: HashMap<i64, Vec<&EventFacts>> = HashMap::new();
-    for e in events.iter().filter(|e| chrono::Datelike::year(&e.occurred_on) == year) {
-        if by_id.contains_key(&e.enterprise_id) {
-            events_of.entry(e.enterprise_id).or_default().push(e);
-        }
-    }
-    let mut order: Vec<&Facts> = enterprises.iter().collect();
-    order.sort_by_key(|f| f.enterprise_id);
     let mut row = vec![Value::Num(Decimal::ZERO); sources.len()];
     let mut lines = Vec::new();
     let mut notes = Vec::new();
     let mut cases = 0usize;
-    for facts in order {
-        let mut list = events_of.remove(&facts.enterprise_id).unwrap_or_default();
-        list.sort_by_key(|e| (e.occurred_on, e.id));
+    for (facts, events) in case_order(year, enterprises, events) {
         let key = facts.enterprise_id.to_string();
-        for event in std::iter::once(None).chain(list.into_iter().map(Some)) {
+        for event in std::iter::once(None).chain(events.into_iter().map(Some)) {
             for (slot, source) in sources.iter().enumerate() {
                 row[slot] = value_of(source, facts, event, year);
             }
@@ -375,22 +388,15 @@ pub fn matches(
 ) -> Result<Vec<MatchLine>, String> {
     use crate::rules::matching::{local_values, standing};
     let sources = slot_sources(set)?;
-    let mut events_of: HashMap<i64, Vec<&EventFacts>> = HashMap::new();
-    for e in events.iter().filter(|e| chrono::Datelike::year(&e.occurred_on) == year) {
-        events_of.entry(e.enterprise_id).or_default().push(e);
-    }
     let mut row = vec![Value::Num(Decimal::ZERO); sources.len()];
     let mut out = Vec::new();
-    for facts in enterprises {
-        let list = events_of.remove(&facts.enterprise_id).unwrap_or_default();
-        for event in std::iter::once(None).chain(list.into_iter().map(Some)) {
+    for (facts, events) in case_order(year, enterprises, events) {
+        for event in std::iter::once(None).chain(events.into_iter().map(Some)) {
             for (slot, source) in sources.iter().enumerate() {
                 row[slot] = value_of(source, facts, event, year);
             }
             for p in set.policies.iter().filter(|p| p.in_force(year)) {
-                if let Some(e) = event
-                    && (e.occurred_on < p.effective_from || p.effective_to.is_some_and(|to| e.occurred_on > to))
-                {
+                if event.is_some_and(|e| !p.in_force_on(e.occurred_on)) {
                     continue;
                 }
                 let reached: Vec<&crate::rules::policy::Award> =

@@ -517,6 +517,17 @@ pub struct UsedVersion {
     pub version: String,
 }
 
+fn used_versions(versions: &[Version]) -> Vec<UsedVersion> {
+    versions
+        .iter()
+        .map(|v| UsedVersion {
+            policy: v.policy_id.clone(),
+            version_id: v.id,
+            version: v.version.clone(),
+        })
+        .collect()
+}
+
 pub async fn compute_with<C: ConnectionTrait>(
     conn: &C,
     zone_id: i64,
@@ -739,14 +750,7 @@ pub async fn create_batch(
     } else {
         crate::validate::required_text("title", "批次名称", title, 200)?
     };
-    let used: Vec<UsedVersion> = versions
-        .iter()
-        .map(|v| UsedVersion {
-            policy: v.policy_id.clone(),
-            version_id: v.id,
-            version: v.version.clone(),
-        })
-        .collect();
+    let used = used_versions(&versions);
     let created = writer
         .insert_in_zone(batch::ActiveModel {
             year: Set(year),
@@ -947,14 +951,7 @@ pub async fn recompute_batch(writer: &mut Writer, b: &Batch) -> Result<Batch, Ap
     for l in old {
         writer.delete_in_zone(l).await?;
     }
-    let used: Vec<UsedVersion> = versions
-        .iter()
-        .map(|v| UsedVersion {
-            policy: v.policy_id.clone(),
-            version_id: v.id,
-            version: v.version.clone(),
-        })
-        .collect();
+    let used = used_versions(&versions);
     let mut a = b.clone().into_active_model();
     a.policy_versions = Set(serde_json::to_string(&used).expect("versions serialise"));
     a.return_note = Set(None);

@@ -163,28 +163,49 @@ async fn policies_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx
     }))
 }
 
-async fn read_multipart(mut multipart: Multipart) -> AppResult<(String, Vec<u8>, HashMap<String, String>)> {
-    let (mut file_name, mut bytes, mut fields) = (String::new(), Vec::new(), HashMap::new());
+/// A multipart form: its text fields, and the files of the field `file_field` (file name and
+/// bytes; an empty file input is left out).
+pub(super) async fn read_form(
+    mut multipart: Multipart,
+    file_field: &str,
+) -> AppResult<(HashMap<String, String>, Vec<(String, Vec<u8>)>)> {
+    let (mut fields, mut files) = (HashMap::new(), Vec::new());
     while let Some(field) = multipart
         .next_field()
         .await
         .map_err(|e| AppError::BadRequest(format!("上传内容有误：{e}")))?
     {
         let name = field.name().unwrap_or("").to_string();
-        if name == "file" {
-            file_name = field.file_name().unwrap_or("upload").to_string();
-            bytes = field
+        if name == file_field {
+            let file_name = field.file_name().unwrap_or("").to_string();
+            let bytes = field
                 .bytes()
                 .await
-                .map_err(|_| AppError::BadRequest("文件过大或上传中断（最多 64 MB）".into()))?
-                .to_vec();
+                .map_err(|_| AppError::BadRequest("文件过大或上传中断（最多 64 MB）".into()))?;
+            if !bytes.is_empty() {
+                files.push((
+                    if file_name.is_empty() {
+                        "upload".into()
+                    } else {
+                        file_name
+                    },
+                    bytes.to_vec(),
+                ));
+            }
         } else {
             fields.insert(name, field.text().await.unwrap_or_default());
         }
     }
-    if bytes.is_empty() {
-        return Err(AppError::field("file", "请选择要上传的文件"));
-    }
+    Ok((fields, files))
+}
+
+/// A multipart form with one required file in the field `file`.
+async fn read_multipart(multipart: Multipart) -> AppResult<(String, Vec<u8>, HashMap<String, String>)> {
+    let (fields, files) = read_form(multipart, "file").await?;
+    let (file_name, bytes) = files
+        .into_iter()
+        .next()
+        .ok_or_else(|| AppError::field("file", "请选择要上传的文件"))?;
     Ok((file_name, bytes, fields))
 }
 
