@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod eval;
 pub mod expr;
+pub mod ladder;
 pub mod matching;
 pub mod policy;
 pub mod sources;

@@ -317,13 +317,14 @@ pub type Kinds = HashMap<String, VarKind>;
 /// Policies loaded together, with their shared input slots and variable types.
 pub type Loaded = (Vec<Policy>, Slots, Kinds);
 
-struct Ctx<'a> {
-    file: &'a str,
-    source: &'a str,
+/// Where a rule file's mistakes are reported: its name and text.
+pub(crate) struct Ctx<'a> {
+    pub(crate) file: &'a str,
+    pub(crate) source: &'a str,
 }
 
 impl Ctx<'_> {
-    fn at(&self, offset: usize, message: impl Into<String>) -> RuleError {
+    pub(crate) fn at(&self, offset: usize, message: impl Into<String>) -> RuleError {
         let (line, column) = line_col(self.source, offset);
         RuleError {
             file: self.file.to_string(),
@@ -334,13 +335,13 @@ impl Ctx<'_> {
     }
 
     /// An error inside the expression held by a TOML string value.
-    fn in_expr(&self, value: &Spanned<String>, offset: usize, message: &str) -> RuleError {
+    pub(crate) fn in_expr(&self, value: &Spanned<String>, offset: usize, message: &str) -> RuleError {
         // +1 skips the opening quote of a basic string.
         self.at(value.span().start + 1 + offset, message)
     }
 }
 
-fn parse_date(ctx: &Ctx, field: &str, raw: &str) -> Result<NaiveDate, RuleError> {
+pub(crate) fn parse_date(ctx: &Ctx, field: &str, raw: &str) -> Result<NaiveDate, RuleError> {
     NaiveDate::parse_from_str(raw, "%Y-%m-%d").map_err(|_| {
         let offset = ctx.source.find(raw).unwrap_or(0);
         ctx.at(offset, format!("{field} 应为日期，如 2020-03-31，不是“{raw}”"))
@@ -423,46 +424,18 @@ pub fn load(
             .map_err(|e| ctx.in_expr(&s.expr, e.offset, &format!("步骤“{}”：{}", s.name, e.message)))?;
         parsed_steps.push((s, e));
     }
-    let step_names: Vec<&str> = raw.steps.iter().map(|s| s.name.as_str()).collect();
-    let mut order: Vec<usize> = Vec::new();
-    let mut state = vec![0u8; parsed_steps.len()];
-    fn visit(
-        i: usize,
-        steps: &[(&StepToml, Expr)],
-        names: &[&str],
-        state: &mut [u8],
-        order: &mut Vec<usize>,
-        path: &mut Vec<String>,
-    ) -> Result<(), Vec<String>> {
-        if state[i] == 2 {
-            return Ok(());
-        }
-        path.push(steps[i].0.name.clone());
-        if state[i] == 1 {
-            return Err(path.clone());
-        }
-        state[i] = 1;
-        let mut refs = Vec::new();
-        expr::references(&steps[i].1, &mut refs);
-        for r in refs {
-            if let Some(j) = names.iter().position(|n| *n == r) {
-                visit(j, steps, names, state, order, path)?;
-            }
-        }
-        state[i] = 2;
-        path.pop();
-        order.push(i);
-        Ok(())
-    }
-    for i in 0..parsed_steps.len() {
-        visit(i, &parsed_steps, &step_names, &mut state, &mut order, &mut Vec::new()).map_err(|cycle| {
-            let first = &parsed_steps[i].0;
-            ctx.at(
-                first.expr.span().start,
-                format!("步骤之间循环引用：{}", cycle.join(" → ")),
-            )
-        })?;
-    }
+    let order = order_steps(
+        &parsed_steps
+            .iter()
+            .map(|(s, e)| (s.name.as_str(), e))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|(i, cycle)| {
+        ctx.at(
+            parsed_steps[i].0.expr.span().start,
+            format!("步骤之间循环引用：{}", cycle.join(" → ")),
+        )
+    })?;
     // Each policy evaluates on its own buffer: its variables in declared order, then its steps.
     let mut local: HashMap<String, usize> = variables.iter().enumerate().map(|(i, v)| (v.name.clone(), i)).collect();
     let base = variables.len();
@@ -685,6 +658,44 @@ pub fn load(
         version: hex::encode(Sha256::digest(source.as_bytes())),
         file: file.to_string(),
     })
+}
+
+/// Orders named steps so that each comes after the steps it reads. A cycle is refused with the
+/// index of the step where it was found and the path of names around it.
+pub(crate) fn order_steps(steps: &[(&str, &Expr)]) -> Result<Vec<usize>, (usize, Vec<String>)> {
+    fn visit(
+        i: usize,
+        steps: &[(&str, &Expr)],
+        state: &mut [u8],
+        order: &mut Vec<usize>,
+        path: &mut Vec<String>,
+    ) -> Result<(), Vec<String>> {
+        if state[i] == 2 {
+            return Ok(());
+        }
+        path.push(steps[i].0.to_string());
+        if state[i] == 1 {
+            return Err(path.clone());
+        }
+        state[i] = 1;
+        let mut refs = Vec::new();
+        expr::references(steps[i].1, &mut refs);
+        for r in refs {
+            if let Some(j) = steps.iter().position(|(n, _)| *n == r) {
+                visit(j, steps, state, order, path)?;
+            }
+        }
+        state[i] = 2;
+        path.pop();
+        order.push(i);
+        Ok(())
+    }
+    let mut order = Vec::new();
+    let mut state = vec![0u8; steps.len()];
+    for i in 0..steps.len() {
+        visit(i, steps, &mut state, &mut order, &mut Vec::new()).map_err(|cycle| (i, cycle))?;
+    }
+    Ok(order)
 }
 
 /// Loads a file, or every `*.toml` of a folder (sorted by name), into one slot space.
