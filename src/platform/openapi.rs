@@ -30,6 +30,7 @@ use crate::modules::{accounts, audit, departments, enterprises, policies, system
         enterprises::web::list_enterprises,
         enterprises::web::get_enterprise,
         enterprises::web::get_annual,
+        enterprises::web::get_innovation,
         enterprises::web::api_import,
         policies::web::api_policies,
         policies::web::api_events,

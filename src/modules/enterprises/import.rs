@@ -5,7 +5,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
+use sea_orm::{
+    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
+};
 use serde::Serialize;
 
 use super::annual_entity as annual;
@@ -15,7 +17,7 @@ use super::domain::{
     tags_from_column, tags_to_column,
 };
 use super::entity as enterprise;
-use crate::platform::audit::{WriteContext, Writer};
+use crate::platform::audit::{Audited, ModelOf, WriteContext, Writer, ZoneScoped};
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::spreadsheet::{self, ColumnSpec, ImportError, Located};
@@ -322,7 +324,7 @@ pub async fn import_enterprises(
         let carrier_id = record.carrier.as_ref().and_then(|n| carrier_ids.get(n).copied());
         match before {
             None => {
-                let mut active = enterprise::ActiveModel::default();
+                let mut active = <enterprise::ActiveModel as Default>::default();
                 apply_record(&mut active, record, carrier_id);
                 inserts.push(active);
             }
@@ -470,6 +472,92 @@ pub fn source_by_field(stored: &str) -> serde_json::Map<String, serde_json::Valu
     out
 }
 
+/// A sheet of yearly figures, one row per enterprise and year (annual data, innovation data):
+/// what the shared import needs to know of it.
+pub trait YearlySheet {
+    type Record: Clone;
+    type Active: ActiveModelTrait + ActiveModelBehavior + Send;
+    /// The template's columns; the first two are 统一社会信用代码 and 年度.
+    const COLUMNS: &'static [ColumnSpec];
+    /// The audited entity name of the rows (the import's audit event names it).
+    const ENTITY: &'static str;
+    fn parse(cells: &HashMap<&str, crate::tabular::Cell>) -> Result<Self::Record, Vec<(&'static str, String)>>;
+    fn key(r: &Self::Record) -> (&str, i32);
+    /// (enterprise id, year) of a stored row.
+    fn stored_key(m: &ModelOf<Self::Active>) -> (i64, i32);
+    /// The figures of a record, as shown in the preview (header, value).
+    fn cells(r: &Self::Record) -> Vec<(&'static str, String)>;
+    fn record_of(m: &ModelOf<Self::Active>, uscc: &str) -> Self::Record;
+    /// A value present in the import replaces the stored one; an empty cell keeps what is
+    /// stored (an empty cell says "not in this file", not "zero").
+    fn merge(stored: &Self::Record, incoming: &Self::Record) -> Self::Record;
+    /// A new row for the merged record (`incoming` is what the file supplied; `label` names
+    /// the import, for sheets that keep where each value came from).
+    fn create(enterprise_id: i64, incoming: &Self::Record, merged: &Self::Record, label: &str) -> Self::Active;
+    fn update(
+        model: &ModelOf<Self::Active>,
+        incoming: &Self::Record,
+        merged: &Self::Record,
+        label: &str,
+    ) -> Self::Active;
+}
+
+/// The annual data (年度数据).
+pub struct AnnualSheet;
+
+impl YearlySheet for AnnualSheet {
+    type Record = AnnualRecord;
+    type Active = annual::ActiveModel;
+    const COLUMNS: &'static [ColumnSpec] = ANNUAL_COLUMNS;
+    const ENTITY: &'static str = "annual_data";
+
+    fn parse(cells: &HashMap<&str, crate::tabular::Cell>) -> Result<AnnualRecord, Vec<(&'static str, String)>> {
+        parse_annual(cells)
+    }
+
+    fn key(r: &AnnualRecord) -> (&str, i32) {
+        (&r.uscc, r.year)
+    }
+
+    fn stored_key(m: &annual::Model) -> (i64, i32) {
+        (m.enterprise_id, m.year)
+    }
+
+    fn cells(r: &AnnualRecord) -> Vec<(&'static str, String)> {
+        annual_cells(r)
+    }
+
+    fn record_of(m: &annual::Model, uscc: &str) -> AnnualRecord {
+        annual_record_of(m, uscc)
+    }
+
+    fn merge(stored: &AnnualRecord, incoming: &AnnualRecord) -> AnnualRecord {
+        merge(stored, incoming)
+    }
+
+    fn create(enterprise_id: i64, incoming: &AnnualRecord, merged: &AnnualRecord, label: &str) -> annual::ActiveModel {
+        let mut active = annual::ActiveModel {
+            enterprise_id: Set(enterprise_id),
+            sources_json: Set(sources(None, incoming, label)),
+            ..Default::default()
+        };
+        apply_annual(&mut active, merged);
+        active
+    }
+
+    fn update(
+        model: &annual::Model,
+        incoming: &AnnualRecord,
+        merged: &AnnualRecord,
+        label: &str,
+    ) -> annual::ActiveModel {
+        let mut active = model.clone().into_active_model();
+        apply_annual(&mut active, merged);
+        active.sources_json = Set(sources(model.sources_json.as_deref(), incoming, label));
+        active
+    }
+}
+
 /// Imports annual data (one row per enterprise and year, upsert by 统一社会信用代码 + 年度).
 pub async fn import_annual(
     db: &Db,
@@ -478,10 +566,25 @@ pub async fn import_annual(
     bytes: &[u8],
     options: ImportOptions,
 ) -> Result<(ImportReport, Option<Vec<u8>>), AppError> {
+    import_yearly::<AnnualSheet>(db, ctx, file_name, bytes, options).await
+}
+
+/// Imports a yearly sheet: upsert by 统一社会信用代码 + 年度, all or nothing.
+pub async fn import_yearly<S: YearlySheet>(
+    db: &Db,
+    ctx: WriteContext,
+    file_name: &str,
+    bytes: &[u8],
+    options: ImportOptions,
+) -> Result<(ImportReport, Option<Vec<u8>>), AppError>
+where
+    <S::Active as ActiveModelTrait>::Entity: ZoneScoped,
+    ModelOf<S::Active>: IntoActiveModel<S::Active> + Audited,
+{
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let (located, mut report) = match open(file_name, bytes, ANNUAL_COLUMNS) {
+    let (located, mut report) = match open(file_name, bytes, S::COLUMNS) {
         Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
     };
@@ -492,48 +595,55 @@ pub async fn import_annual(
         .into_iter()
         .map(|e| (e.uscc, (e.id, e.name)))
         .collect();
-    let existing: HashMap<(i64, i32), annual::Model> = annual::Entity::find()
-        .filter(annual::Column::ZoneId.eq(zone_id))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|a| ((a.enterprise_id, a.year), a))
-        .collect();
+    let zone_column = <<S::Active as ActiveModelTrait>::Entity as ZoneScoped>::zone_column();
+    let existing: HashMap<(i64, i32), ModelOf<S::Active>> =
+        <<S::Active as ActiveModelTrait>::Entity as EntityTrait>::find()
+            .filter(zone_column.eq(zone_id))
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|a| (S::stored_key(&a), a))
+            .collect();
     let label = format!("导入 {file_name}（{}）", ctx.actor_name);
     let mut seen: HashSet<(String, i32)> = HashSet::new();
-    let mut planned: Vec<(i64, AnnualRecord, AnnualRecord, Option<&annual::Model>)> = Vec::new();
+    type Planned<'a, S> = (
+        i64,
+        <S as YearlySheet>::Record,
+        <S as YearlySheet>::Record,
+        Option<&'a ModelOf<<S as YearlySheet>::Active>>,
+    );
+    let mut planned: Vec<Planned<S>> = Vec::new();
     for row in &located.rows {
-        let record = match parse_annual(&row.cells) {
+        let record = match S::parse(&row.cells) {
             Ok(r) => r,
             Err(problems) => {
-                report
-                    .errors
-                    .extend(row_errors(&located, row, ANNUAL_COLUMNS, problems));
+                report.errors.extend(row_errors(&located, row, S::COLUMNS, problems));
                 continue;
             }
         };
-        let Some((enterprise_id, name)) = enterprises.get(&record.uscc) else {
+        let (uscc, year) = S::key(&record);
+        let Some((enterprise_id, name)) = enterprises.get(uscc) else {
             report.errors.push(located.error(
                 row,
                 "uscc",
-                ANNUAL_COLUMNS,
+                S::COLUMNS,
                 "企业库中没有这个统一社会信用代码：请先导入企业",
             ));
             continue;
         };
-        if !seen.insert((record.uscc.clone(), record.year)) {
+        if !seen.insert((uscc.to_string(), year)) {
             report
                 .errors
-                .push(located.error(row, "year", ANNUAL_COLUMNS, "同一企业同一年度在文件中出现了两次"));
+                .push(located.error(row, "year", S::COLUMNS, "同一企业同一年度在文件中出现了两次"));
             continue;
         }
-        let before = existing.get(&(*enterprise_id, record.year));
-        let stored = before.map(|b| annual_record_of(b, &record.uscc));
+        let before = existing.get(&(*enterprise_id, year));
+        let stored = before.map(|b| S::record_of(b, uscc));
         let merged = match &stored {
-            Some(s) => merge(s, &record),
+            Some(s) => S::merge(s, &record),
             None => record.clone(),
         };
-        let key = format!("{} {}", record.uscc, record.year);
+        let key = format!("{uscc} {year}");
         match &stored {
             None => {
                 report.new += 1;
@@ -549,7 +659,7 @@ pub async fn import_annual(
                 planned.push((*enterprise_id, record, merged, None));
             }
             Some(s) => {
-                let fields = diff(&annual_cells(s), &annual_cells(&merged));
+                let fields = diff(&S::cells(s), &S::cells(&merged));
                 if fields.is_empty() || !options.update_existing {
                     report.unchanged += 1;
                 } else {
@@ -569,7 +679,7 @@ pub async fn import_annual(
         }
     }
     if !report.errors.is_empty() {
-        let annotated = spreadsheet::annotated_copy(&located, &report.errors, ANNUAL_COLUMNS).ok();
+        let annotated = spreadsheet::annotated_copy(&located, &report.errors, S::COLUMNS).ok();
         return Ok((report, annotated));
     }
     if options.dry_run || planned.is_empty() {
@@ -579,20 +689,11 @@ pub async fn import_annual(
     let mut inserts = Vec::new();
     for (enterprise_id, incoming, merged, before) in &planned {
         match before {
-            None => {
-                let mut active = annual::ActiveModel {
-                    enterprise_id: Set(*enterprise_id),
-                    sources_json: Set(sources(None, incoming, &label)),
-                    ..Default::default()
-                };
-                apply_annual(&mut active, merged);
-                inserts.push(active);
-            }
+            None => inserts.push(S::create(*enterprise_id, incoming, merged, &label)),
             Some(model) => {
-                let mut active = (*model).clone().into_active_model();
-                apply_annual(&mut active, merged);
-                active.sources_json = Set(sources(model.sources_json.as_deref(), incoming, &label));
-                writer.update_in_zone(*model, active).await?;
+                writer
+                    .update_in_zone(*model, S::update(model, incoming, merged, &label))
+                    .await?;
             }
         }
     }
@@ -600,7 +701,7 @@ pub async fn import_annual(
     writer
         .event(
             "import",
-            "annual_data",
+            S::ENTITY,
             file_name,
             Some(serde_json::json!({"file": file_name, "new": report.new, "changed": report.changed, "unchanged": report.unchanged})),
         )

@@ -11,6 +11,8 @@ pub mod domain;
 pub mod entity;
 pub mod import;
 pub mod industry;
+pub mod innovation;
+pub mod innovation_entity;
 pub mod sheets;
 pub mod store;
 pub mod web;

@@ -19,6 +19,16 @@ pub enum Value {
     Empty,
 }
 
+/// An exact stored quantity (raw integer with `S` decimals) as a spreadsheet number.
+pub fn number<const S: u32>(raw: Option<i64>) -> Value {
+    raw.map(|r| Value::Number(crate::quantity::Fixed::<S>(r).to_decimal().try_into().unwrap_or(0.0)))
+        .unwrap_or(Value::Empty)
+}
+
+pub fn count(v: Option<i32>) -> Value {
+    v.map(|n| Value::Number(n.into())).unwrap_or(Value::Empty)
+}
+
 fn width(s: &str) -> usize {
     s.chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum()
 }
@@ -187,9 +197,40 @@ pub fn enterprise_template() -> Result<Vec<u8>, XlsxError> {
     workbook.save_to_buffer()
 }
 
+/// The template of a yearly sheet (annual data, innovation data): headers, one example row,
+/// a year validation, and the instructions sheet.
+pub fn yearly_template(
+    sheet: &str,
+    specs: &[ColumnSpec],
+    example: Vec<Value>,
+    notes: &[&str],
+) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    {
+        let ws = workbook.add_worksheet();
+        ws.set_name(sheet)?;
+        write_rows(ws, specs, &[example])?;
+        let year = DataValidation::new()
+            .allow_whole_number(DataValidationRule::Between(1978, 2100))
+            .set_error_title("年度")?
+            .set_error_message("请填写 4 位年份，如 2024")?;
+        ws.add_data_validation(1, 1, TEMPLATE_ROWS, 1, &year)?;
+    }
+    instructions(&mut workbook, &format!("{sheet}导入模板 填写说明"), specs, notes)?;
+    workbook.save_to_buffer()
+}
+
+/// An export of a yearly sheet with the template's headers: re-importing it changes nothing.
+pub fn yearly_export(sheet: &str, specs: &[ColumnSpec], rows: &[Vec<Value>]) -> Result<Vec<u8>, XlsxError> {
+    let mut workbook = Workbook::new();
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet)?;
+    write_rows(ws, specs, rows)?;
+    workbook.save_to_buffer()
+}
+
 /// The annual-data import template.
 pub fn annual_template() -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
     let example = vec![
         Value::Text("914403001922038216".into()),
         Value::Number(2024.0),
@@ -208,28 +249,17 @@ pub fn annual_template() -> Result<Vec<u8>, XlsxError> {
         Value::Number(9800.0),
         Value::Number(14.0),
     ];
-    {
-        let ws = workbook.add_worksheet();
-        ws.set_name("年度数据")?;
-        write_rows(ws, ANNUAL_COLUMNS, &[example])?;
-        let year = DataValidation::new()
-            .allow_whole_number(DataValidationRule::Between(1978, 2100))
-            .set_error_title("年度")?
-            .set_error_message("请填写 4 位年份，如 2024")?;
-        ws.add_data_validation(1, 1, TEMPLATE_ROWS, 1, &year)?;
-    }
-    instructions(
-        &mut workbook,
-        "年度数据导入模板 填写说明",
+    yearly_template(
+        "年度数据",
         ANNUAL_COLUMNS,
+        example,
         &[
             "1. 每行是一家企业一个年度的数据；第 2 行是示例，导入前请删除或改写。",
             "2. 金额单位万元（最多 6 位小数，即精确到分），能耗单位吨标准煤，排放单位吨。",
             "3. 留空表示本文件不提供该项：已有数值保持不变，不会被当作 0。",
             "4. 企业须已在企业库中（按统一社会信用代码匹配）。",
         ],
-    )?;
-    workbook.save_to_buffer()
+    )
 }
 
 /// An export of enterprises with the template's headers: re-importing it changes nothing.
@@ -244,9 +274,5 @@ pub fn enterprise_export(rows: Vec<Vec<Value>>) -> Result<Vec<u8>, XlsxError> {
 
 /// An export of annual data with the template's headers.
 pub fn annual_export(rows: Vec<Vec<Value>>) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let ws = workbook.add_worksheet();
-    ws.set_name("年度数据")?;
-    write_rows(ws, ANNUAL_COLUMNS, &rows)?;
-    workbook.save_to_buffer()
+    yearly_export("年度数据", ANNUAL_COLUMNS, &rows)
 }

@@ -49,6 +49,7 @@ use serde::Deserialize;
 use super::annual_entity as annual;
 use super::carrier_entity as carrier;
 use super::industry;
+use super::innovation_entity as innovation;
 
 /// Filters of the enterprise list (all optional), as in the query string.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -182,12 +183,6 @@ pub async fn annual_export_rows(
     scope: &Scope,
     year: Option<i32>,
 ) -> Result<Vec<(String, annual::Model)>, AppError> {
-    let usccs: HashMap<i64, String> = visible(scope)
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e.uscc))
-        .collect();
     let mut select = scope.select::<annual::Entity>();
     if let Some(y) = year {
         select = select.filter(annual::Column::Year.eq(y));
@@ -197,8 +192,54 @@ pub async fn annual_export_rows(
         .order_by_asc(annual::Column::Year)
         .all(db.conn())
         .await?;
+    with_uscc(db, scope, rows, |a| a.enterprise_id).await
+}
+
+/// Innovation rows of the zone for one year (or all years), with their enterprise's USCC.
+pub async fn innovation_export_rows(
+    db: &Db,
+    scope: &Scope,
+    year: Option<i32>,
+) -> Result<Vec<(String, innovation::Model)>, AppError> {
+    let mut select = scope.select::<innovation::Entity>();
+    if let Some(y) = year {
+        select = select.filter(innovation::Column::Year.eq(y));
+    }
+    let rows = select
+        .order_by_asc(innovation::Column::EnterpriseId)
+        .order_by_asc(innovation::Column::Year)
+        .all(db.conn())
+        .await?;
+    with_uscc(db, scope, rows, |m| m.enterprise_id).await
+}
+
+/// Pairs rows with the USCC of their enterprise (rows of enterprises the caller cannot see are
+/// left out).
+async fn with_uscc<T>(
+    db: &Db,
+    scope: &Scope,
+    rows: Vec<T>,
+    of: impl Fn(&T) -> i64,
+) -> Result<Vec<(String, T)>, AppError> {
+    let usccs: HashMap<i64, String> = visible(scope)
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.uscc))
+        .collect();
     Ok(rows
         .into_iter()
-        .filter_map(|a| usccs.get(&a.enterprise_id).map(|u| (u.clone(), a)))
+        .filter_map(|a| usccs.get(&of(&a)).map(|u| (u.clone(), a)))
         .collect())
+}
+
+/// The innovation rows of one enterprise, by year.
+pub async fn innovation_of(db: &Db, scope: &Scope, enterprise_id: i64) -> Result<Vec<innovation::Model>, AppError> {
+    let e = get(db, scope, enterprise_id).await?;
+    Ok(scope
+        .select::<innovation::Entity>()
+        .filter(innovation::Column::EnterpriseId.eq(e.id))
+        .order_by_asc(innovation::Column::Year)
+        .all(db.conn())
+        .await?)
 }

@@ -14,8 +14,9 @@ use serde::{Deserialize, Serialize};
 use super::annual_entity as annual;
 use super::domain::{Scale, Status, tags_from_column};
 use super::entity::Model as Enterprise;
-use super::import::{ImportOptions, ImportReport, import_annual, import_enterprises};
-use super::sheets::{self, Value};
+use super::import::{ImportOptions, ImportReport, import_annual, import_enterprises, import_yearly};
+use super::innovation::{self, InnovationSheet};
+use super::sheets::{self, Value, count, number};
 use super::{industry, store};
 use crate::app::AppState;
 use crate::modules::audit::{store as audit, web::beijing};
@@ -46,6 +47,16 @@ pub fn routes() -> Routes {
             annual_template,
         )
         .get("/enterprises/annual/export", Access::Roles(ZONE_READERS), annual_export)
+        .get(
+            "/enterprises/innovation/template.xlsx",
+            Access::Roles(ZONE_READERS),
+            innovation_template,
+        )
+        .get(
+            "/enterprises/innovation/export",
+            Access::Roles(ZONE_READERS),
+            innovation_export,
+        )
         .get("/enterprises/import", Access::Roles(DEPARTMENT_EDITORS), import_page)
         .upload("/enterprises/import", Access::Roles(DEPARTMENT_EDITORS), import_upload)
         .post(
@@ -73,6 +84,11 @@ pub fn routes() -> Routes {
             "/api/v1/enterprises/{id}/annual",
             Access::Roles(ENTERPRISE_READERS),
             get_annual,
+        )
+        .get(
+            "/api/v1/enterprises/{id}/innovation",
+            Access::Roles(ENTERPRISE_READERS),
+            get_innovation,
         )
         .upload(
             "/api/v1/enterprises/import",
@@ -219,15 +235,6 @@ fn text(v: &Option<String>) -> Value {
     v.as_ref().map(|s| Value::Text(s.clone())).unwrap_or(Value::Empty)
 }
 
-fn number<const S: u32>(raw: Option<i64>) -> Value {
-    raw.map(|r| Value::Number(Fixed::<S>(r).to_decimal().try_into().unwrap_or(0.0)))
-        .unwrap_or(Value::Empty)
-}
-
-fn count(v: Option<i32>) -> Value {
-    v.map(|n| Value::Number(n.into())).unwrap_or(Value::Empty)
-}
-
 async fn export(State(state): State<AppState>, scope: Scope, Q(f): Q<store::EnterpriseFilter>) -> AppResult<Response> {
     let rows = store::search_all(&state.db, &scope, &f, EXPORT_LIMIT).await?;
     let carriers = store::carrier_names(&state.db, &scope).await?;
@@ -317,6 +324,22 @@ async fn enterprise_template() -> AppResult<Response> {
 
 async fn annual_template() -> AppResult<Response> {
     xlsx(sheets::annual_template().map_err(xlsx_error)?, "年度数据导入模板.xlsx")
+}
+
+async fn innovation_template() -> AppResult<Response> {
+    xlsx(innovation::template().map_err(xlsx_error)?, "创新指标导入模板.xlsx")
+}
+
+async fn innovation_export(State(state): State<AppState>, scope: Scope, Q(q): Q<YearQuery>) -> AppResult<Response> {
+    let rows = store::innovation_export_rows(&state.db, &scope, q.year).await?;
+    let cells = rows
+        .into_iter()
+        .map(|(uscc, m)| innovation::export_cells(uscc, &m))
+        .collect();
+    xlsx(
+        innovation::export(cells).map_err(xlsx_error)?,
+        &format!("创新指标-{}.xlsx", scope.zone().name),
+    )
 }
 
 // ---------------------------------------------------------------- 一企一档
@@ -553,10 +576,10 @@ async fn read_upload(mut multipart: Multipart) -> AppResult<(String, Vec<u8>, St
     if bytes.is_empty() {
         return Err(AppError::field("file", "请选择要导入的文件"));
     }
-    if !matches!(kind.as_str(), "enterprise" | "annual") {
+    if !matches!(kind.as_str(), "enterprise" | "annual" | "innovation") {
         return Err(AppError::field(
             "kind",
-            "导入类型只能是 enterprise（企业）或 annual（年度数据）",
+            "导入类型只能是 enterprise（企业）、annual（年度数据）或 innovation（创新指标）",
         ));
     }
     Ok((
@@ -582,6 +605,7 @@ async fn run_import(
     let ctx = scope.write_context();
     match kind {
         "annual" => import_annual(&state.db, ctx, file_name, bytes, options).await,
+        "innovation" => import_yearly::<InnovationSheet>(&state.db, ctx, file_name, bytes, options).await,
         _ => import_enterprises(&state.db, ctx, file_name, bytes, options).await,
     }
 }
@@ -659,10 +683,10 @@ async fn import_commit(
         ));
     }
     uploads::remove(&token);
-    let what = if meta.kind == "annual" {
-        "年度数据"
-    } else {
-        "企业"
+    let what = match meta.kind.as_str() {
+        "annual" => "年度数据",
+        "innovation" => "创新指标",
+        _ => "企业",
     };
     let message = format!(
         "已导入{what}“{}”：新增 {}，更新 {}，不变 {}",
@@ -853,7 +877,69 @@ pub async fn get_annual(State(state): State<AppState>, scope: Scope, Id(id): Id)
     ))
 }
 
-/// Imports a .xlsx/.xls/.csv file (multipart field `file`; fields `kind` = enterprise|annual,
+/// Innovation figures of one year (创新指标): money in yuan as decimal strings, valuation in US
+/// dollars, market share in percent; absent = unknown.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct InnovationOut {
+    pub year: i32,
+    pub total_staff: Option<i32>,
+    pub total_assets: Option<String>,
+    pub net_assets: Option<String>,
+    pub domestic_rd_expense: Option<String>,
+    pub total_cost: Option<String>,
+    pub main_revenue: Option<String>,
+    pub ip_class1: Option<i32>,
+    pub ip_class2: Option<i32>,
+    pub achievements_transferred: Option<i32>,
+    pub equity_financing: Option<String>,
+    pub valuation_usd: Option<String>,
+    pub market_share_percent: Option<String>,
+    pub rd_institutions: Option<i32>,
+    pub rd_management_score: Option<i32>,
+    pub ip_quality_score: Option<i32>,
+}
+
+impl From<crate::modules::enterprises::innovation_entity::Model> for InnovationOut {
+    fn from(m: crate::modules::enterprises::innovation_entity::Model) -> InnovationOut {
+        let yuan = |v: Option<i64>| v.map(|r| Fixed::<2>(r).to_string());
+        InnovationOut {
+            year: m.year,
+            total_staff: m.total_staff,
+            total_assets: yuan(m.total_assets),
+            net_assets: yuan(m.net_assets),
+            domestic_rd_expense: yuan(m.domestic_rd_expense),
+            total_cost: yuan(m.total_cost),
+            main_revenue: yuan(m.main_revenue),
+            ip_class1: m.ip_class1,
+            ip_class2: m.ip_class2,
+            achievements_transferred: m.achievements_transferred,
+            equity_financing: yuan(m.equity_financing),
+            valuation_usd: yuan(m.valuation_usd),
+            market_share_percent: m.market_share.map(|r| Fixed::<2>(r).to_string()),
+            rd_institutions: m.rd_institutions,
+            rd_management_score: m.rd_management_score,
+            ip_quality_score: m.ip_quality_score,
+        }
+    }
+}
+
+#[utoipa::path(get, path = "/api/v1/enterprises/{id}/innovation", tag = "enterprises", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<InnovationOut>), (status = 404, description = "不存在或无权查看")))]
+pub async fn get_innovation(
+    State(state): State<AppState>,
+    scope: Scope,
+    Id(id): Id,
+) -> AppResult<Json<Vec<InnovationOut>>> {
+    Ok(Json(
+        store::innovation_of(&state.db, &scope, id)
+            .await?
+            .into_iter()
+            .map(InnovationOut::from)
+            .collect(),
+    ))
+}
+
+/// Imports a .xlsx/.xls/.csv file (multipart field `file`; fields `kind` = enterprise|annual|innovation,
 /// `dry_run`, `update_existing`). 200 with the report; 422 with the report when any cell is wrong
 /// (then nothing is written).
 #[utoipa::path(post, path = "/api/v1/enterprises/import", tag = "enterprises",

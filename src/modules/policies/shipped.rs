@@ -11,7 +11,8 @@ struct ShippedRules;
 /// (file name, text) of every shipped rule file, by name.
 pub fn files() -> Vec<(String, String)> {
     let mut names: Vec<String> = ShippedRules::iter()
-        .filter(|n| n.ends_with(".toml"))
+        // Only the top folder: `rules/ladder/` holds cultivation criteria, not policies.
+        .filter(|n| n.ends_with(".toml") && !n.contains('/'))
         .map(|n| n.into_owned())
         .collect();
     names.sort();

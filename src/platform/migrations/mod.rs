@@ -8,6 +8,7 @@ use sea_orm_migration::prelude::*;
 
 mod m20261124_000001_foundation;
 mod m20261124_000002_policies;
+mod m20261201_000003_ladder;
 
 pub struct Migrator;
 
@@ -17,6 +18,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_policies::Migration),
+            Box::new(m20261201_000003_ladder::Migration),
         ]
     }
 }
