@@ -11,7 +11,7 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::modules::{accounts, audit, departments, enterprises, home, policies, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, home, ladder, policies, system, zones};
 use crate::platform::auth::authenticate;
 use crate::platform::db::Db;
 use crate::platform::routes::{RouteSpec, Routes};
@@ -73,7 +73,7 @@ pub static NAVIGATION: &[NavGroup] = &[
             },
             NavLink {
                 key: "nav.ladder",
-                href: "",
+                href: "/ladder",
                 roles: ZONE_READERS,
             },
             NavLink {
@@ -180,6 +180,7 @@ pub fn routes() -> Routes {
         .merge(enterprises::corrections::routes())
         .merge(policies::routes())
         .merge(policies::applications::routes())
+        .merge(ladder::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())

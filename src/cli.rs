@@ -84,6 +84,9 @@ pub enum Command {
     /// 政策 (policy evaluation; the zone's policies and payment batches)
     #[command(subcommand)]
     Policy(crate::modules::policies::cli::PolicyCommand),
+    /// 梯度培育 (cultivation ladder: criteria, evaluation, one enterprise's gaps)
+    #[command(subcommand)]
+    Ladder(crate::modules::ladder::cli::LadderCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
     Rules(crate::rules::cli::RulesCommand),
@@ -247,6 +250,15 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Bench(command) => crate::bench::run(command),
         Command::Policy(command) => {
             use crate::modules::policies::cli;
+            if cli::needs_db(&command) {
+                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+                cli::run(Some(&db), command, format).await
+            } else {
+                cli::run(None, command, format).await
+            }
+        }
+        Command::Ladder(command) => {
+            use crate::modules::ladder::cli;
             if cli::needs_db(&command) {
                 let db = Db::open(&database_url(cli.db.as_deref())?).await?;
                 cli::run(Some(&db), command, format).await

@@ -6,6 +6,7 @@ pub mod audit;
 pub mod departments;
 pub mod enterprises;
 pub mod home;
+pub mod ladder;
 pub mod policies;
 pub mod system;
 pub mod zones;

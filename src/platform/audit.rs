@@ -222,6 +222,36 @@ impl Writer {
         Ok(created)
     }
 
+    /// Inserts rows derived from data that is already audited (an evaluation's results, which
+    /// its recorded inputs and rule versions reproduce), in chunks, without an audit line per
+    /// row: the caller records one event for the whole set in the same transaction.
+    pub async fn insert_derived_in_zone<A>(&mut self, actives: Vec<A>) -> Result<u64, DbErr>
+    where
+        A: ZoneRow,
+    {
+        let columns = <<A::Entity as EntityTrait>::Column as sea_orm::Iterable>::iter()
+            .count()
+            .max(1);
+        let chunk_size = (30_000 / columns).clamp(1, 2_000);
+        let zone_id = self.zone_id()?;
+        let mut written = 0;
+        let mut actives = actives.into_iter().peekable();
+        while actives.peek().is_some() {
+            let chunk: Vec<A> = actives
+                .by_ref()
+                .take(chunk_size)
+                .map(|mut a| {
+                    a.set(<A::Entity as ZoneScoped>::zone_column(), zone_id.into());
+                    self.stamp(&mut a, true);
+                    a
+                })
+                .collect();
+            written += chunk.len() as u64;
+            <A::Entity as EntityTrait>::insert_many(chunk).exec(&self.txn).await?;
+        }
+        Ok(written)
+    }
+
     /// Updates a row, given the row as it was read; records before and after.
     pub async fn update<A>(&mut self, before: &ModelOf<A>, mut active: A) -> Result<ModelOf<A>, DbErr>
     where
@@ -380,3 +410,20 @@ fn cut(text: &str, max: usize) -> String {
 
 /// The model type behind an active model.
 pub type ModelOf<A> = <<A as ActiveModelTrait>::Entity as EntityTrait>::Model;
+
+/// The entity behind an active model.
+pub type EntityOf<A> = <A as ActiveModelTrait>::Entity;
+
+/// A row being written to a zone-scoped, audited table: what the writer's zone methods take.
+/// Modules name this, not sea-orm's traits, so that they never write around the writer.
+pub trait ZoneRow:
+    ActiveModelTrait<Entity: ZoneScoped + EntityTrait<Model: IntoActiveModel<Self> + Audited>> + ActiveModelBehavior + Send
+{
+}
+
+impl<A> ZoneRow for A where
+    A: ActiveModelTrait<Entity: ZoneScoped + EntityTrait<Model: IntoActiveModel<A> + Audited>>
+        + ActiveModelBehavior
+        + Send
+{
+}

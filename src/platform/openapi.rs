@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::modules::{accounts, audit, departments, enterprises, policies, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, ladder, policies, system, zones};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -40,6 +40,13 @@ use crate::modules::{accounts, audit, departments, enterprises, policies, system
         policies::web::api_explain,
         policies::web::api_calculate,
         policies::web::api_matches,
+        ladder::web::api_criteria,
+        ladder::web::api_runs,
+        ladder::web::api_run_create,
+        ladder::web::api_run,
+        ladder::web::api_candidates,
+        ladder::web::api_targets,
+        ladder::web::api_standing,
         audit::web::list_audit,
         zones::web::list_zones,
     ),
@@ -51,6 +58,7 @@ use crate::modules::{accounts, audit, departments, enterprises, policies, system
         (name = "departments", description = "部门"),
         (name = "enterprises", description = "企业"),
         (name = "policies", description = "政策兑现：政策、兑现依据、批次、计算说明、政策计算器"),
+        (name = "ladder", description = "梯度培育：培育标准、梯度评价、培育库、企业梯度与差距"),
         (name = "audit", description = "审计日志"),
         (name = "zones", description = "开发区"),
         (name = "system", description = "运维"),

@@ -138,6 +138,9 @@ pub struct ZoneFixture {
     /// An application (快申快享) of `enterprise` for a talent award, with one attachment.
     pub application: i64,
     pub attachment: i64,
+    /// The shipped 高企 criteria as loaded, and the 2024 ladder run.
+    pub criteria_version: i64,
+    pub ladder_run: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -353,8 +356,85 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .unwrap()
         .unwrap()
         .id;
+    // Cultivation ladder: e1's 2022–2024 facts, its 高企 recognition (2023), the shipped 科小
+    // and 高企 criteria, and a 2024 run.
+    for year in 2022..=2024 {
+        let grow = i64::from(year - 2021);
+        if year < 2024 {
+            w.insert_in_zone(gaoxin::modules::enterprises::annual_entity::ActiveModel {
+                enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+                year: sea_orm::ActiveValue::Set(year),
+                revenue: sea_orm::ActiveValue::Set(Some(3_000_000_000 * grow)),
+                rd_expense: sea_orm::ActiveValue::Set(Some(200_000_000 * grow)),
+                tech_staff: sea_orm::ActiveValue::Set(Some(30)),
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        }
+        w.insert_in_zone(gaoxin::modules::enterprises::innovation_entity::ActiveModel {
+            enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+            year: sea_orm::ActiveValue::Set(year),
+            total_staff: sea_orm::ActiveValue::Set(Some(120)),
+            total_assets: sea_orm::ActiveValue::Set(Some(5_000_000_000)),
+            net_assets: sea_orm::ActiveValue::Set(Some(1_000_000_000 * grow)),
+            ip_class1: sea_orm::ActiveValue::Set(Some(1)),
+            ip_class2: sea_orm::ActiveValue::Set(Some(3)),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    }
+    let certificate = if code == "beta" {
+        "BETA-ONLY-GR"
+    } else {
+        "GR202341000001"
+    };
+    policies::save_events(
+        &mut w,
+        zone.id,
+        EventKind::Recognition,
+        &[(
+            e1.id,
+            EventInput {
+                occurred_on: chrono::NaiveDate::from_ymd_opt(2023, 11, 1),
+                reference: certificate.into(),
+                category: Some("高新技术企业".into()),
+                level: Some("国家级".into()),
+                first_time: Some(true),
+                ..Default::default()
+            },
+        )],
+    )
+    .await
+    .unwrap();
+    let mut criteria_version = 0;
+    for (file, source) in gaoxin::modules::ladder::shipped::files()
+        .into_iter()
+        .filter(|(f, _)| f.starts_with("high-tech") || f.starts_with("tech-sme"))
+    {
+        let (v, _) = gaoxin::modules::ladder::store::load_criteria_file(&mut w, zone.id, &file, &source, None)
+            .await
+            .unwrap();
+        if v.tier == "high_tech" {
+            criteria_version = v.id;
+        }
+    }
+    let ladder_run = gaoxin::modules::ladder::store::evaluate_zone(
+        &mut w,
+        zone.id,
+        2024,
+        chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
+        gaoxin::rules::ladder::DEFAULT_MARGIN,
+        None,
+    )
+    .await
+    .unwrap()
+    .id;
     w.commit().await.unwrap();
     ZoneFixture {
+        criteria_version,
+        ladder_run,
         zone_id: zone.id,
         code: zone.code,
         name: zone.name,
@@ -376,6 +456,12 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
 /// The id a route path's `{id}` stands for in the policy cash-out pages of a zone (None for
 /// other paths).
 pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
+    if path.contains("/ladder/criteria/") {
+        return Some(fx.criteria_version);
+    }
+    if path.contains("/ladder/runs/") {
+        return Some(fx.ladder_run);
+    }
     if !path.contains("/policies/")
         && !path.contains("/batches")
         && !path.contains("/awards/")

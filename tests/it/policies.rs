@@ -301,8 +301,8 @@ async fn an_enterprise_user_sees_only_its_own_awards_and_explanations() {
         .await;
     assert!(page.text().contains("给予技术交易额1%的奖励"));
     let res = app.get("/api/v1/events").bearer(&token).send().await;
-    // Its contract and its talent; none of the other enterprise's.
-    assert_eq!(res.json()["total"], 2, "{}", res.text());
+    // Its contract, its talent and its 高企 recognition; none of the other enterprise's.
+    assert_eq!(res.json()["total"], 3, "{}", res.text());
     // The enterprise file shows the awards received, each with its explanation.
     let file = app
         .get(&format!("/enterprises/{}", fx.enterprise))

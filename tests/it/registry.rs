@@ -507,8 +507,10 @@ async fn annual_data_upserts_by_code_and_year_and_an_empty_cell_keeps_the_stored
     assert!(years[0]["sources"]["revenue"].as_str().unwrap().contains("年报.xlsx"));
     // Stored exactly: 12,345.67 万元 is 12,345,670,000 fen.
     assert_eq!(
-        app.scalar("SELECT CAST(SUM(revenue) AS BIGINT) FROM annual_data WHERE year = 2023")
-            .await,
+        app.scalar(&format!(
+            "SELECT CAST(SUM(revenue) AS BIGINT) FROM annual_data WHERE year = 2023 AND enterprise_id = {id}"
+        ))
+        .await,
         12_345_670_000
     );
     // A second file that leaves tax empty keeps 2023's tax, changes revenue.

@@ -32,7 +32,11 @@ fn the_shipped_rule_files_pass_their_own_tests() {
     );
     assert!(stdout.contains("31 passed, 0 failed"), "{stdout}");
     for file in std::fs::read_dir(rules_dir()).unwrap() {
-        let text = std::fs::read_to_string(file.unwrap().path()).unwrap();
+        let path = file.unwrap().path();
+        if path.is_dir() {
+            continue; // rules/ladder: cultivation criteria, tested by `gaoxin ladder test`
+        }
+        let text = std::fs::read_to_string(path).unwrap();
         assert!(text.contains("[[tests]]") && text.contains("from = "));
     }
 }

@@ -5,9 +5,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use sea_orm::{
-    ActiveModelBehavior, ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter,
-};
+use sea_orm::{ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
 use serde::Serialize;
 
 use super::annual_entity as annual;
@@ -17,7 +15,7 @@ use super::domain::{
     tags_from_column, tags_to_column,
 };
 use super::entity as enterprise;
-use crate::platform::audit::{Audited, ModelOf, WriteContext, Writer, ZoneScoped};
+use crate::platform::audit::{EntityOf, ModelOf, WriteContext, Writer, ZoneRow, ZoneScoped};
 use crate::platform::db::Db;
 use crate::platform::error::AppError;
 use crate::platform::spreadsheet::{self, ColumnSpec, ImportError, Located};
@@ -476,7 +474,7 @@ pub fn source_by_field(stored: &str) -> serde_json::Map<String, serde_json::Valu
 /// what the shared import needs to know of it.
 pub trait YearlySheet {
     type Record: Clone;
-    type Active: ActiveModelTrait + ActiveModelBehavior + Send;
+    type Active: ZoneRow;
     /// The template's columns; the first two are 统一社会信用代码 and 年度.
     const COLUMNS: &'static [ColumnSpec];
     /// The audited entity name of the rows (the import's audit event names it).
@@ -576,11 +574,7 @@ pub async fn import_yearly<S: YearlySheet>(
     file_name: &str,
     bytes: &[u8],
     options: ImportOptions,
-) -> Result<(ImportReport, Option<Vec<u8>>), AppError>
-where
-    <S::Active as ActiveModelTrait>::Entity: ZoneScoped,
-    ModelOf<S::Active>: IntoActiveModel<S::Active> + Audited,
-{
+) -> Result<(ImportReport, Option<Vec<u8>>), AppError> {
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
@@ -595,15 +589,14 @@ where
         .into_iter()
         .map(|e| (e.uscc, (e.id, e.name)))
         .collect();
-    let zone_column = <<S::Active as ActiveModelTrait>::Entity as ZoneScoped>::zone_column();
-    let existing: HashMap<(i64, i32), ModelOf<S::Active>> =
-        <<S::Active as ActiveModelTrait>::Entity as EntityTrait>::find()
-            .filter(zone_column.eq(zone_id))
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|a| (S::stored_key(&a), a))
-            .collect();
+    let zone_column = <EntityOf<S::Active> as ZoneScoped>::zone_column();
+    let existing: HashMap<(i64, i32), ModelOf<S::Active>> = <EntityOf<S::Active> as EntityTrait>::find()
+        .filter(zone_column.eq(zone_id))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|a| (S::stored_key(&a), a))
+        .collect();
     let label = format!("导入 {file_name}（{}）", ctx.actor_name);
     let mut seen: HashSet<(String, i32)> = HashSet::new();
     type Planned<'a, S> = (

@@ -25,6 +25,11 @@ fn show_count(v: Option<i32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
+/// The figures of a stored row, in the template's column order (after 年度), for pages.
+pub fn record_cells(m: &innovation::Model) -> Vec<String> {
+    cells(&record_of(m, "")).into_iter().map(|(_, v)| v).collect()
+}
+
 fn cells(r: &InnovationRecord) -> Vec<(&'static str, String)> {
     vec![
         ("职工总数", show_count(r.total_staff)),

@@ -365,6 +365,11 @@ struct DetailPage {
     can_review: bool,
     /// Policy awards received (approved batches): year, award, amount in yuan, line id.
     awards: Vec<(i32, String, String, i64)>,
+    /// Innovation data by year (创新指标), as shown.
+    innovation: Vec<AnnualRow>,
+    /// The cultivation ladder: the year evaluated and each tier's standing.
+    ladder_year: i32,
+    ladder: Vec<crate::modules::ladder::web::StandingView>,
 }
 
 fn annual_cells(a: &annual::Model) -> Vec<String> {
@@ -495,8 +500,20 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
             )
         })
         .collect();
+    let innovation = store::innovation_of(&state.db, &scope, id)
+        .await?
+        .iter()
+        .map(|m| AnnualRow {
+            year: m.year,
+            cells: innovation::record_cells(m),
+        })
+        .collect();
+    let (ladder_year, ladder) = crate::modules::ladder::web::enterprise_panel(&state, &scope, id).await?;
     Ok(render(&DetailPage {
         awards,
+        innovation,
+        ladder_year,
+        ladder,
         corrections,
         correctable: super::corrections::correctable().collect(),
         can_review: DEPARTMENT_EDITORS.contains(scope.role()),

@@ -165,7 +165,7 @@ async fn policies_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx
 
 /// A multipart form: its text fields, and the files of the field `file_field` (file name and
 /// bytes; an empty file input is left out).
-pub(super) async fn read_form(
+pub(crate) async fn read_form(
     mut multipart: Multipart,
     file_field: &str,
 ) -> AppResult<(HashMap<String, String>, Vec<(String, Vec<u8>)>)> {
@@ -200,7 +200,7 @@ pub(super) async fn read_form(
 }
 
 /// A multipart form with one required file in the field `file`.
-async fn read_multipart(multipart: Multipart) -> AppResult<(String, Vec<u8>, HashMap<String, String>)> {
+pub(crate) async fn read_multipart(multipart: Multipart) -> AppResult<(String, Vec<u8>, HashMap<String, String>)> {
     let (fields, files) = read_form(multipart, "file").await?;
     let (file_name, bytes) = files
         .into_iter()
