@@ -407,22 +407,22 @@ pub struct Step {
 }
 
 pub struct Condition {
-    pub id: String,
-    pub label: String,
-    pub article: Option<String>,
+    pub id: &'static str,
+    pub label: &'static str,
+    pub article: Option<&'static str>,
     pub manual: bool,
-    pub when_source: Option<String>,
+    pub when_source: Option<&'static str>,
     pub when: Option<Compiled>,
     pub inputs: Vec<usize>,
     /// For a comparison of numbers: both sides and the operator, for the gap.
     pub sides: Option<(Compiled, Compiled, Op)>,
     pub hint: Option<(String, Compiled, String)>,
-    pub unit: Option<String>,
+    pub unit: Option<&'static str>,
 }
 
 pub struct ScoreItem {
-    pub id: String,
-    pub label: String,
+    pub id: &'static str,
+    pub label: &'static str,
     pub max: Decimal,
     pub source: String,
     pub compiled: Compiled,
@@ -430,15 +430,15 @@ pub struct ScoreItem {
 }
 
 pub struct Score {
-    pub label: String,
-    pub article: Option<String>,
+    pub label: &'static str,
+    pub article: Option<&'static str>,
     pub pass: Decimal,
     pub items: Vec<ScoreItem>,
 }
 
 pub struct Route {
-    pub id: String,
-    pub name: String,
+    pub id: &'static str,
+    pub name: &'static str,
     pub conditions: Vec<Condition>,
     pub score: Option<Score>,
 }
@@ -469,6 +469,8 @@ pub struct Criteria {
     pub slot_names: Vec<(String, String)>,
     pub version: String,
     pub file: String,
+    /// tier, name, id and version, shared by every result.
+    shared: [&'static str; 4],
 }
 
 impl Criteria {
@@ -491,6 +493,26 @@ impl fmt::Debug for Criteria {
             .field("version", &self.version)
             .finish()
     }
+}
+
+/// The texts of loaded criteria (ids, labels, articles, rules, units), kept once for the life of
+/// the process: results refer to them without copying or counting references, which is what
+/// lets a zone of 100,000 enterprises be evaluated in about a second. Bounded by the distinct
+/// texts ever loaded (a few KB per criteria version), whatever the number of loads.
+fn intern(text: &str) -> &'static str {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static TEXTS: OnceLock<Mutex<HashSet<&'static str>>> = OnceLock::new();
+    let mut texts = TEXTS
+        .get_or_init(Default::default)
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
+    if let Some(known) = texts.get(text) {
+        return known;
+    }
+    let kept: &'static str = Box::leak(text.to_string().into_boxed_str());
+    texts.insert(kept);
+    kept
 }
 
 /// Loads one criteria file; every expression is parsed, type-checked and compiled, and any
@@ -581,7 +603,30 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
     };
     let mut parsed_steps = Vec::new();
     for s in &raw.steps {
+        let taken = local.contains_key(&s.name) || raw.steps.iter().filter(|o| o.name == s.name).count() > 1;
+        if taken {
+            return Err(ctx.at(s.expr.span().start, format!("步骤“{}”与变量或其他步骤重名", s.name)));
+        }
         parsed_steps.push((s, parse(&s.expr, &format!("步骤“{}”", s.name))?));
+    }
+    let duplicate = |ids: Vec<&str>, what: &str| -> Result<(), RuleError> {
+        for (i, id) in ids.iter().enumerate() {
+            if ids[..i].contains(id) {
+                let at = text.find(&format!("\"{id}\"")).unwrap_or(0);
+                return Err(ctx.at(at, format!("{what}“{id}”重复")));
+            }
+        }
+        Ok(())
+    };
+    duplicate(raw.articles.iter().map(|a| a.id.as_str()).collect(), "条款")?;
+    duplicate(raw.routes.iter().map(|r| r.id.as_str()).collect(), "认定路径")?;
+    for r in &raw.routes {
+        let mut ids: Vec<&str> = r.conditions.iter().map(|c| c.id.as_str()).collect();
+        if let Some(score) = &r.score {
+            ids.push("score");
+            ids.extend(score.items.iter().map(|i| i.id.as_str()));
+        }
+        duplicate(ids, &format!("认定路径“{}”中的条件或评分项", r.id))?;
     }
     let order = order_steps(
         &parsed_steps
@@ -696,16 +741,16 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
                 (None, Some(_)) => return Err(ctx.at(0, format!("{what}写了 hint_label，也须写 hint"))),
             };
             conditions.push(Condition {
-                id: c.id.clone(),
-                label: c.label.clone(),
-                article: article(&c.article)?,
+                id: intern(&c.id),
+                label: intern(&c.label),
+                article: article(&c.article)?.map(|a| intern(&a)),
                 manual: c.manual,
-                when_source,
+                when_source: when_source.map(|w| intern(&w)),
                 when,
                 inputs,
                 sides,
                 hint,
-                unit: c.unit.clone(),
+                unit: c.unit.as_deref().map(intern),
             });
         }
         let score = match &r.score {
@@ -716,8 +761,8 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
                     let what = format!("评分项“{}”", it.id);
                     let (_, compiled, inputs) = typed(&it.expr, Type::Number, &what)?;
                     items.push(ScoreItem {
-                        id: it.id.clone(),
-                        label: it.label.clone(),
+                        id: intern(&it.id),
+                        label: intern(&it.label),
                         max: constant(&it.max, &format!("{what}的满分"))?,
                         source: it.expr.get_ref().clone(),
                         compiled,
@@ -725,8 +770,8 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
                     });
                 }
                 Some(Score {
-                    label: s.label.clone(),
-                    article: article(&s.article)?,
+                    label: intern(&s.label),
+                    article: article(&s.article)?.map(|a| intern(&a)),
                     pass: constant(&s.pass, "及格分")?,
                     items,
                 })
@@ -736,8 +781,8 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
             return Err(ctx.at(0, format!("认定路径“{}”既没有条件也没有评分", r.id)));
         }
         routes.push(Route {
-            id: r.id.clone(),
-            name: r.name.clone(),
+            id: intern(&r.id),
+            name: intern(&r.name),
             conditions,
             score,
         });
@@ -747,7 +792,9 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
         .map(|v| (v.name.clone(), v.label.clone()))
         .chain(steps.iter().map(|s| (s.name.clone(), s.label.clone())))
         .collect();
+    let version = hex::encode(Sha256::digest(text.as_bytes()));
     Ok(Criteria {
+        shared: [intern(&raw.tier), intern(&raw.name), intern(&raw.id), intern(&version)],
         effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
         effective_to: raw
             .effective_to
@@ -772,7 +819,7 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
         routes,
         tests: raw.tests,
         slot_names,
-        version: hex::encode(Sha256::digest(text.as_bytes())),
+        version,
         file: file.to_string(),
     })
 }
@@ -886,18 +933,18 @@ pub enum Check {
 }
 
 /// A condition as it stands for one enterprise.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ConditionResult {
-    pub id: String,
-    pub label: String,
-    pub article: Option<String>,
+    pub id: &'static str,
+    pub label: &'static str,
+    pub article: Option<&'static str>,
     pub check: Check,
     /// The condition as written.
-    pub rule: Option<String>,
+    pub rule: Option<&'static str>,
     /// How the values read ("%", "元", "人" …).
-    pub unit: Option<String>,
+    pub unit: Option<&'static str>,
     /// The comparison ("≥", ">", "≤", "<").
-    pub op: Option<String>,
+    pub op: Option<&'static str>,
     /// For a comparison of numbers: the current value and the threshold.
     pub current: Option<Decimal>,
     pub threshold: Option<Decimal>,
@@ -913,20 +960,20 @@ pub struct ConditionResult {
     pub error: Option<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ItemResult {
-    pub id: String,
-    pub label: String,
+    pub id: &'static str,
+    pub label: &'static str,
     pub max: Decimal,
     /// None: unknown (a fact is missing).
     pub points: Option<Decimal>,
     pub missing: Vec<String>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct ScoreResult {
-    pub label: String,
-    pub article: Option<String>,
+    pub label: &'static str,
+    pub article: Option<&'static str>,
     pub pass: Decimal,
     /// The known points; with unknown items the total lies between `low` and `high`.
     pub low: Decimal,
@@ -936,10 +983,10 @@ pub struct ScoreResult {
     pub items: Vec<ItemResult>,
 }
 
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct RouteResult {
-    pub id: String,
-    pub name: String,
+    pub id: &'static str,
+    pub name: &'static str,
     pub status: Status,
     pub conditions: Vec<ConditionResult>,
     pub score: Option<ScoreResult>,
@@ -952,12 +999,28 @@ impl RouteResult {
             .conditions
             .iter()
             .filter(|c| c.check == Check::NotMet)
-            .map(|c| c.id.clone())
+            .map(|c| c.id.to_string())
             .collect();
         if self.score.as_ref().is_some_and(|s| s.check == Check::NotMet) {
             out.push("score".into());
         }
         out
+    }
+
+    /// The largest failing item's gap as a share of its bar (None when nothing fails; a
+    /// failed yes/no or a bar of zero counts as `Decimal::MAX`).
+    fn worst_relative_gap(&self) -> Option<Decimal> {
+        self.conditions
+            .iter()
+            .filter(|c| c.check == Check::NotMet)
+            .map(|c| c.relative.unwrap_or(Decimal::MAX))
+            .chain(
+                self.score
+                    .iter()
+                    .filter(|s| s.check == Check::NotMet)
+                    .map(|s| s.gap.unwrap_or_default() / s.pass.max(Decimal::ONE)),
+            )
+            .max()
     }
 
     fn unknown_count(&self) -> usize {
@@ -981,18 +1044,18 @@ impl RouteResult {
         self.conditions
             .iter()
             .filter(|c| c.check == Check::Manual)
-            .map(|c| c.label.clone())
+            .map(|c| c.label.to_string())
             .collect()
     }
 }
 
 /// Where an enterprise stands against one tier.
-#[derive(Clone, Debug, Serialize, Deserialize)]
+#[derive(Clone, Debug, Serialize)]
 pub struct TierResult {
-    pub tier: String,
-    pub name: String,
-    pub criteria: String,
-    pub version: String,
+    pub tier: &'static str,
+    pub name: &'static str,
+    pub criteria: &'static str,
+    pub version: &'static str,
     pub status: Status,
     /// The route that decides: the one that qualifies, or the nearest.
     pub route: usize,
@@ -1114,8 +1177,8 @@ impl Criteria {
                                 None => high += it.max,
                             }
                             ItemResult {
-                                id: it.id.clone(),
-                                label: it.label.clone(),
+                                id: it.id,
+                                label: it.label,
                                 max: it.max,
                                 points,
                                 missing: if points.is_none() {
@@ -1134,8 +1197,8 @@ impl Criteria {
                         (Check::Unknown, Some(s.pass - low))
                     };
                     ScoreResult {
-                        label: s.label.clone(),
-                        article: s.article.clone(),
+                        label: s.label,
+                        article: s.article,
                         pass: s.pass,
                         low,
                         high,
@@ -1157,8 +1220,8 @@ impl Criteria {
                     });
                 }
                 RouteResult {
-                    id: r.id.clone(),
-                    name: r.name.clone(),
+                    id: r.id,
+                    name: r.name,
                     status,
                     conditions,
                     score,
@@ -1167,10 +1230,18 @@ impl Criteria {
             .collect();
         // The deciding route: the best status; among failing ones the fewest failures, then the
         // fewest unknowns; the first on a tie.
+        // Among routes failing as many items, the one whose worst failing item is closest to
+        // its bar (a failed yes/no counts as farthest).
         let route = (0..routes.len())
             .min_by_key(|i| {
                 let r = &routes[*i];
-                (std::cmp::Reverse(r.status), r.unmet().len(), r.unknown_count(), *i)
+                (
+                    std::cmp::Reverse(r.status),
+                    r.unmet().len(),
+                    r.worst_relative_gap(),
+                    r.unknown_count(),
+                    *i,
+                )
             })
             .unwrap_or(0);
         let best = &routes[route];
@@ -1190,10 +1261,10 @@ impl Criteria {
             matches!(failing.as_slice(), [Some(r)] if *r <= margin)
         };
         TierResult {
-            tier: self.tier.clone(),
-            name: self.name.clone(),
-            criteria: self.id.clone(),
-            version: self.version.clone(),
+            tier: self.shared[0],
+            name: self.shared[1],
+            criteria: self.shared[2],
+            version: self.shared[3],
             status: best.status,
             route,
             within_reach,
@@ -1228,12 +1299,12 @@ impl Criteria {
         missing_of: &dyn Fn(&[usize]) -> Vec<String>,
     ) -> ConditionResult {
         let mut out = ConditionResult {
-            id: c.id.clone(),
-            label: c.label.clone(),
-            article: c.article.clone(),
+            id: c.id,
+            label: c.label,
+            article: c.article,
             check: Check::Manual,
-            rule: c.when_source.clone(),
-            unit: c.unit.clone(),
+            rule: c.when_source,
+            unit: c.unit,
             op: None,
             current: None,
             threshold: None,
@@ -1266,15 +1337,12 @@ impl Criteria {
         {
             out.current = Some(left);
             out.threshold = Some(right);
-            out.op = Some(
-                match op {
-                    Op::Ge => "≥",
-                    Op::Gt => ">",
-                    Op::Le => "≤",
-                    _ => "<",
-                }
-                .to_string(),
-            );
+            out.op = Some(match op {
+                Op::Ge => "≥",
+                Op::Gt => ">",
+                Op::Le => "≤",
+                _ => "<",
+            });
             if out.check == Check::NotMet {
                 let gap = match op {
                     Op::Ge | Op::Gt => right - left,
@@ -1422,6 +1490,27 @@ pub struct TestOutcome {
     pub failures: Vec<String>,
 }
 
+/// Maps `f` over `items` on every core (scoped threads, contiguous chunks, order kept): a
+/// zone's enterprises are evaluated independently of one another.
+pub fn parallel_map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if threads < 2 || items.len() < 64 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(threads);
+    let f = &f;
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|part| scope.spawn(move || part.iter().map(f).collect::<Vec<R>>()))
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("an evaluation thread panicked"))
+            .collect()
+    })
+}
+
 // ---------------------------------------------------------------- how results read
 
 /// A value as a person reads it, in the condition's unit.
@@ -1440,7 +1529,7 @@ impl ConditionResult {
     /// One line saying where the enterprise stands against this condition, e.g.
     /// "研发费用占比：3.1%，需 ≥ 4%，差 0.9 个百分点（≈ 研发费用再增加 127 万元）".
     pub fn describe(&self) -> String {
-        let unit = self.unit.as_deref();
+        let unit = self.unit;
         match self.check {
             Check::Met => match self.current {
                 Some(c) => format!("{}：符合（{}）", self.label, show(c, unit)),
@@ -1455,14 +1544,19 @@ impl ConditionResult {
                 let mut line = match (self.current, self.threshold, self.gap) {
                     (Some(c), Some(t), Some(g)) => {
                         let gap = match unit {
+                            // Short by less than shows: say so rather than "0".
+                            Some("%") if round_half_up(g * Decimal::ONE_HUNDRED, 2).is_zero() => {
+                                "不足 0.01 个百分点".to_string()
+                            }
                             Some("%") => format!("{} 个百分点", round_half_up(g * Decimal::ONE_HUNDRED, 2).normalize()),
+                            _ if round_half_up(g, 2).is_zero() => "不足 0.01".to_string(),
                             _ => show(g, unit),
                         };
                         format!(
                             "{}：{}，需 {} {}，差 {gap}",
                             self.label,
                             show(c, unit),
-                            self.op.as_deref().unwrap_or("≥"),
+                            self.op.unwrap_or("≥"),
                             show(t, unit)
                         )
                     }
@@ -1525,6 +1619,117 @@ impl RouteResult {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const SMALL: &str = r#"
+id = "t"
+tier = "t"
+name = "测试梯度"
+ladder = "测试"
+rank = 1
+document_number = "测试"
+issuer = "测试"
+effective_from = "2020-01-01"
+
+[[variables]]
+name = "收入"
+label = "营业收入"
+type = "money"
+from = "annual.revenue"
+
+[[variables]]
+name = "研发"
+label = "研发费用"
+type = "money"
+from = "annual.rd_expense"
+
+[[variables]]
+name = "估值"
+label = "企业估值（美元）"
+type = "money"
+from = "innovation.valuation_usd"
+
+[[steps]]
+name = "占比"
+label = "研发费用占比"
+expr = "if 收入 > 0 then 研发 / 收入 else 0"
+
+[[articles]]
+id = "一"
+text = "研发费用占营业收入比例不低于 4%。"
+
+[[routes]]
+id = "a"
+name = "条件"
+
+[[routes.conditions]]
+id = "rd"
+label = "研发费用占比"
+article = "一"
+when = "占比 >= 4%"
+unit = "%"
+hint_label = "研发费用再增加"
+hint = "(收入 * 4% - 研发) / 1万"
+hint_unit = "万元"
+
+[[routes.conditions]]
+id = "revenue"
+label = "营业收入"
+article = "一"
+when = "收入 >= 1亿"
+unit = "元"
+
+[[routes.conditions]]
+id = "valuation"
+label = "估值"
+article = "一"
+when = "估值 >= 1"
+"#;
+
+    fn value(n: &str) -> Value {
+        Value::Num(n.parse().unwrap())
+    }
+
+    #[test]
+    fn a_gap_reads_as_zone_staff_write_it() {
+        let c = load("t.toml", SMALL).unwrap();
+        // 3.1% of 141,111,111.11: 4% would need 5,644,444.44, i.e. 127 万 more (half-up).
+        let r = c.evaluate_values(
+            vec![value("141111111.11"), value("4374444.44"), value("0")],
+            vec![true, true, false],
+            DEFAULT_MARGIN,
+        );
+        let route = r.best();
+        assert_eq!(
+            route.conditions[0].describe(),
+            "研发费用占比：3.1%，需 ≥ 4%，差 0.9 个百分点（≈ 研发费用再增加 127 万元）"
+        );
+        assert_eq!(route.conditions[1].describe(), "营业收入：符合（14111.11 万元）");
+        assert_eq!(route.conditions[2].describe(), "估值：需补充 企业估值（美元）");
+        assert_eq!(r.status, Status::Fails, "a known failure outweighs an unknown");
+        // One failing item, 22.5% short of its bar: outside the default 20% margin, inside 25%.
+        assert!(!r.within_reach);
+        let wide = c.evaluate_values(
+            vec![value("141111111.11"), value("4374444.44"), value("0")],
+            vec![true, true, false],
+            Decimal::new(25, 2),
+        );
+        assert!(wide.within_reach);
+        assert_eq!(route.missing(), vec!["企业估值（美元）".to_string()]);
+    }
+
+    #[test]
+    fn mistakes_in_a_criteria_file_say_where() {
+        let unknown = SMALL.replace("from = \"annual.rd_expense\"", "from = \"annual.rd\"");
+        let e = load("x.toml", &unknown).unwrap_err().to_string();
+        assert!(e.starts_with("x.toml:21:"), "{e}");
+        assert!(e.contains("数据来源“annual.rd”未知"), "{e}");
+        let no_article = SMALL.replace("article = \"一\"\nwhen = \"收入", "article = \"二\"\nwhen = \"收入");
+        let e = load("x.toml", &no_article).unwrap_err().to_string();
+        assert!(e.contains("条款“二”未在 articles 中列出"), "{e}");
+        let type_error = SMALL.replace("when = \"估值 >= 1\"", "when = \"估值 + 1\"");
+        let e = load("x.toml", &type_error).unwrap_err().to_string();
+        assert!(e.contains("应为是/否"), "{e}");
+    }
 
     #[test]
     fn every_shipped_criteria_file_loads_and_passes_its_own_tests() {

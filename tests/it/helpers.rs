@@ -812,3 +812,16 @@ pub fn xlsx(sheet: &str, rows: &[Vec<&str>]) -> Vec<u8> {
     }
     workbook.save_to_buffer().unwrap()
 }
+
+/// Imports a file through the API (`kind` = enterprise | annual | innovation).
+pub async fn import(app: &TestApp, token: &str, kind: &str, file: &str, bytes: &[u8], dry_run: bool) -> TestResponse {
+    app.post("/api/v1/enterprises/import")
+        .bearer(token)
+        .multipart(&[
+            ("kind", None, kind.as_bytes()),
+            ("dry_run", None, if dry_run { b"true" } else { b"false" }),
+            ("file", Some(file), bytes),
+        ])
+        .send()
+        .await
+}

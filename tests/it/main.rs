@@ -10,6 +10,7 @@ mod bad_input;
 mod cli;
 mod demo;
 mod flows;
+mod ladder;
 mod openapi;
 mod policies;
 mod registry;

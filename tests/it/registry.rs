@@ -5,19 +5,7 @@
 use axum::http::StatusCode;
 use rust_xlsxwriter::{Format, Workbook};
 
-use crate::helpers::{TestApp, TestResponse, xlsx};
-
-async fn import(app: &TestApp, token: &str, kind: &str, file: &str, bytes: &[u8], dry_run: bool) -> TestResponse {
-    app.post("/api/v1/enterprises/import")
-        .bearer(token)
-        .multipart(&[
-            ("kind", None, kind.as_bytes()),
-            ("dry_run", None, if dry_run { b"true" } else { b"false" }),
-            ("file", Some(file), bytes),
-        ])
-        .send()
-        .await
-}
+use crate::helpers::{TestApp, import, xlsx};
 
 const HUAWEI: &str = "914403001922038216";
 const TENCENT: &str = "91440300708461136T";

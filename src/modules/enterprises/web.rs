@@ -508,7 +508,8 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
             cells: innovation::record_cells(m),
         })
         .collect();
-    let (ladder_year, ladder) = crate::modules::ladder::web::enterprise_panel(&state, &scope, id).await?;
+    let (ladder_year, ladder) =
+        crate::modules::ladder::web::enterprise_panel(&state, &scope, id, annual_rows.last().map(|a| a.year)).await?;
     Ok(render(&DetailPage {
         awards,
         innovation,

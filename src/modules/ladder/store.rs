@@ -468,17 +468,25 @@ pub async fn evaluate_zone(
             ..Default::default()
         })
         .collect();
+    // Every enterprise is evaluated on its own, on every core; the rows are then written in order.
+    let evaluated: Vec<Vec<(TierResult, bool)>> = ladder::parallel_map(&gathered, |(_, facts)| {
+        in_force
+            .iter()
+            .map(|(_, c)| {
+                let held = c.recognition.as_ref().is_some_and(|cat| {
+                    facts
+                        .recognitions
+                        .iter()
+                        .any(|h| &h.category == cat && ladder::valid_on(h, &set.validities, as_of))
+                });
+                (c.evaluate(facts, year, as_of, &set.validities, margin), held)
+            })
+            .collect()
+    });
     let mut rows = Vec::with_capacity(gathered.len() * in_force.len());
-    for (e, facts) in &gathered {
+    for ((e, facts), results) in gathered.iter().zip(evaluated) {
         hash_facts(&mut hash, e.id, facts);
-        for (k, (_, c)) in in_force.iter().enumerate() {
-            let r = c.evaluate(facts, year, as_of, &set.validities, margin);
-            let held = c.recognition.as_ref().is_some_and(|cat| {
-                facts
-                    .recognitions
-                    .iter()
-                    .any(|h| &h.category == cat && ladder::valid_on(h, &set.validities, as_of))
-            });
+        for (k, ((_, c), (r, held))) in in_force.iter().zip(results).enumerate() {
             let tally = &mut counts[k];
             if held {
                 tally.held += 1;

@@ -214,7 +214,7 @@ async fn overview_page(
         by_carrier,
         chart_json,
         can_run: DEPARTMENT_EDITORS.contains(scope.role()),
-        default_year: default_year(),
+        default_year: latest.first().map_or_else(default_year, |r| r.year),
     }))
 }
 
@@ -578,20 +578,20 @@ async fn criteria_text_page(
                         .iter()
                         .map(|c| {
                             (
-                                c.label.clone(),
-                                c.article.clone().unwrap_or_default(),
-                                c.when_source.clone().unwrap_or_else(|| "需人工确认".into()),
+                                c.label.to_string(),
+                                c.article.unwrap_or_default().to_string(),
+                                c.when_source.unwrap_or("需人工确认").to_string(),
                             )
                         })
                         .collect();
                     if let Some(s) = &r.score {
                         lines.push((
-                            s.label.clone(),
-                            s.article.clone().unwrap_or_default(),
+                            s.label.to_string(),
+                            s.article.unwrap_or_default().to_string(),
                             format!("总分 ≥ {}", s.pass.normalize()),
                         ));
                     }
-                    (r.name.clone(), lines)
+                    (r.name.to_string(), lines)
                 })
                 .collect(),
         ),
@@ -639,13 +639,15 @@ fn route_lines(r: &RouteResult) -> Vec<(String, &'static str)> {
     out
 }
 
-/// The standing of an enterprise in every tier, for its page (year: the last full year).
+/// The standing of an enterprise in every tier, for its page: for `year` (the latest year of its
+/// annual data), or the last full year.
 pub async fn enterprise_panel(
     state: &AppState,
     scope: &Scope,
     enterprise_id: i64,
+    year: Option<i32>,
 ) -> AppResult<(i32, Vec<StandingView>)> {
-    let year = default_year();
+    let year = year.unwrap_or_else(default_year);
     let standings = store::standing(&state.db, scope, enterprise_id, year, ladder::default_as_of(year)).await?;
     Ok((
         year,
@@ -940,8 +942,8 @@ pub async fn api_standing(
             .map(|s| {
                 let best = s.result.best();
                 StandingOut {
-                    tier: s.result.tier.clone(),
-                    name: s.result.name.clone(),
+                    tier: s.result.tier.to_string(),
+                    name: s.result.name.to_string(),
                     ladder: s.ladder.clone(),
                     local: s.local,
                     document_number: s.document_number.clone(),
