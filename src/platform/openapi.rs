@@ -47,6 +47,8 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, policies
         ladder::web::api_candidates,
         ladder::web::api_targets,
         ladder::web::api_standing,
+        ladder::web::api_recheck,
+        ladder::web::api_expiring,
         audit::web::list_audit,
         zones::web::list_zones,
     ),

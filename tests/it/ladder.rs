@@ -356,6 +356,32 @@ async fn a_run_is_stored_with_its_versions_and_reproduces_and_the_pool_exports_w
         .await
         .json();
     assert_ne!(third["input_hash"], run["input_hash"]);
+    // Rechecking: the first run against today's data (戊's score changed since): one tier of
+    // one enterprise differs; the third run (made after the change) is identical.
+    let recheck = app
+        .get(&format!("/api/v1/ladder/runs/{}/recheck", run["id"]))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(recheck["same_inputs"], false, "{recheck}");
+    let differences = recheck["differences"].as_array().unwrap();
+    assert!(!differences.is_empty(), "{recheck}");
+    assert!(differences.iter().all(|d| d["enterprise_id"] == f.ids[4]), "{recheck}");
+    let recheck = app
+        .get(&format!("/api/v1/ladder/runs/{}/recheck", third["id"]))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(recheck["same_inputs"], true);
+    assert_eq!(recheck["differences"].as_array().unwrap().len(), 0, "{recheck}");
+    let page = app
+        .get(&format!("/ladder/runs/{}/recheck", third["id"]))
+        .session(&session)
+        .send()
+        .await;
+    assert!(page.text().contains("完全一致"));
     // The run is one audit line (its results are derived).
     let audited = app
         .scalar(&format!(
@@ -513,4 +539,38 @@ async fn the_innovation_export_reimports_without_changes_and_the_template_downlo
         .send()
         .await;
     assert!(template.xlsx_cells().contains(&"知识产权评审得分".to_string()));
+}
+
+#[tokio::test]
+async fn recognitions_about_to_expire_are_listed_with_their_last_valid_day() {
+    let app = TestApp::new().await;
+    let token = app.token("staff_a").await;
+    let f = five(&app, &token).await;
+    // 丁's 高企 of 2022-12-01 is valid until 2025-11-30; the fixture's of 2023-11-01 until
+    // 2026-10-31, outside a year from 2025-06-01.
+    let list = app
+        .get("/api/v1/ladder/expiring?from=2025-06-01&days=365")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!(list[0]["enterprise_id"], f.ids[3]);
+    assert_eq!(list[0]["valid_until"], "2025-11-30");
+    assert_eq!(list[0]["tier"], "高新技术企业");
+    let longer = app
+        .get("/api/v1/ladder/expiring?from=2025-06-01&days=730")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(longer.as_array().unwrap().len(), 2, "{longer}");
+    let session = app.login("staff_a").await;
+    let export = app
+        .get("/ladder/expiring/export.xlsx?from=2025-06-01&days=365")
+        .session(&session)
+        .send()
+        .await;
+    assert!(export.xlsx_cells().contains(&"GR202241000123".to_string()));
 }

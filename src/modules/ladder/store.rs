@@ -113,8 +113,13 @@ impl CriteriaSet {
 }
 
 pub async fn criteria_set<C: ConnectionTrait>(conn: &C, zone_id: i64) -> Result<CriteriaSet, AppError> {
+    set_of(active_versions(conn, zone_id).await?)
+}
+
+/// A set of stored versions, parsed and ordered by ladder and rank.
+fn set_of(stored: Vec<CriteriaVersion>) -> Result<CriteriaSet, AppError> {
     let mut versions = Vec::new();
-    for v in active_versions(conn, zone_id).await? {
+    for v in stored {
         let parsed = parse(&v)?;
         versions.push((v, parsed));
     }
@@ -441,6 +446,100 @@ pub struct UsedVersion {
     pub version: String,
 }
 
+/// One result row, before it is written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ResultRow {
+    pub enterprise_id: i64,
+    pub tier: String,
+    pub status: String,
+    pub within_reach: bool,
+    pub held: bool,
+    pub unmet: i32,
+    pub gaps: String,
+    pub missing: String,
+    pub detail: Option<String>,
+}
+
+/// What evaluating a set of enterprises against a set of criteria gives.
+struct Evaluated {
+    input_hash: String,
+    counts: Vec<TierCounts>,
+    rows: Vec<ResultRow>,
+}
+
+fn evaluate_all(
+    criteria: &[&(CriteriaVersion, Arc<Criteria>)],
+    validities: &Validities,
+    gathered: &[(Enterprise, Facts)],
+    year: i32,
+    as_of: NaiveDate,
+    margin: Decimal,
+) -> Evaluated {
+    let mut hash = Sha256::new();
+    let mut counts: Vec<TierCounts> = criteria
+        .iter()
+        .map(|(_, c)| TierCounts {
+            tier: c.tier.clone(),
+            name: c.name.clone(),
+            ..Default::default()
+        })
+        .collect();
+    // Every enterprise is evaluated on its own, on every core; the rows are then kept in order.
+    let evaluated: Vec<Vec<(TierResult, bool)>> = ladder::parallel_map(gathered, |(_, facts)| {
+        criteria
+            .iter()
+            .map(|(_, c)| {
+                let held = c.recognition.as_ref().is_some_and(|cat| {
+                    facts
+                        .recognitions
+                        .iter()
+                        .any(|h| &h.category == cat && ladder::valid_on(h, validities, as_of))
+                });
+                (c.evaluate(facts, year, as_of, validities, margin), held)
+            })
+            .collect()
+    });
+    let mut rows = Vec::with_capacity(gathered.len() * criteria.len());
+    for ((e, facts), results) in gathered.iter().zip(evaluated) {
+        hash_facts(&mut hash, e.id, facts);
+        for (k, ((_, c), (r, held))) in criteria.iter().zip(results).enumerate() {
+            let tally = &mut counts[k];
+            if held {
+                tally.held += 1;
+            } else {
+                match r.status {
+                    Status::Qualifies => tally.qualifies += 1,
+                    Status::Unknown => tally.unknown += 1,
+                    Status::Fails if r.within_reach => tally.within_reach += 1,
+                    Status::Fails => {}
+                }
+            }
+            let best = r.best();
+            let candidate = held || r.status != Status::Fails || r.within_reach;
+            rows.push(ResultRow {
+                enterprise_id: e.id,
+                tier: c.tier.clone(),
+                status: r.status.code().to_string(),
+                within_reach: r.within_reach,
+                held,
+                unmet: best.unmet().len() as i32,
+                gaps: best.gaps().join("\n"),
+                missing: best.missing().join("、"),
+                detail: if candidate {
+                    serde_json::to_string(best).ok()
+                } else {
+                    None
+                },
+            });
+        }
+    }
+    Evaluated {
+        input_hash: hex::encode(hash.finalize()),
+        counts,
+        rows,
+    }
+}
+
 /// Evaluates every active enterprise of the writer's zone against every tier in force, and
 /// stores the run (versions used, input hash, counts) with one result per enterprise and tier.
 pub async fn evaluate_zone(
@@ -459,66 +558,7 @@ pub async fn evaluate_zone(
         )));
     }
     let gathered = gather(writer.read(), zone_id, None, year, set.min_offset(), as_of).await?;
-    let mut hash = Sha256::new();
-    let mut counts: Vec<TierCounts> = in_force
-        .iter()
-        .map(|(_, c)| TierCounts {
-            tier: c.tier.clone(),
-            name: c.name.clone(),
-            ..Default::default()
-        })
-        .collect();
-    // Every enterprise is evaluated on its own, on every core; the rows are then written in order.
-    let evaluated: Vec<Vec<(TierResult, bool)>> = ladder::parallel_map(&gathered, |(_, facts)| {
-        in_force
-            .iter()
-            .map(|(_, c)| {
-                let held = c.recognition.as_ref().is_some_and(|cat| {
-                    facts
-                        .recognitions
-                        .iter()
-                        .any(|h| &h.category == cat && ladder::valid_on(h, &set.validities, as_of))
-                });
-                (c.evaluate(facts, year, as_of, &set.validities, margin), held)
-            })
-            .collect()
-    });
-    let mut rows = Vec::with_capacity(gathered.len() * in_force.len());
-    for ((e, facts), results) in gathered.iter().zip(evaluated) {
-        hash_facts(&mut hash, e.id, facts);
-        for (k, ((_, c), (r, held))) in in_force.iter().zip(results).enumerate() {
-            let tally = &mut counts[k];
-            if held {
-                tally.held += 1;
-            } else {
-                match r.status {
-                    Status::Qualifies => tally.qualifies += 1,
-                    Status::Unknown => tally.unknown += 1,
-                    Status::Fails if r.within_reach => tally.within_reach += 1,
-                    Status::Fails => {}
-                }
-            }
-            let best = r.best();
-            let candidate = held || r.status != Status::Fails || r.within_reach;
-            rows.push(result::ActiveModel {
-                run_id: Set(0),
-                enterprise_id: Set(e.id),
-                tier: Set(c.tier.clone()),
-                status: Set(r.status.code().to_string()),
-                within_reach: Set(r.within_reach),
-                held: Set(held),
-                unmet: Set(best.unmet().len() as i32),
-                gaps: Set(best.gaps().join("\n")),
-                missing: Set(best.missing().join("、")),
-                detail: Set(if candidate {
-                    serde_json::to_string(best).ok()
-                } else {
-                    None
-                }),
-                ..Default::default()
-            });
-        }
-    }
+    let evaluated = evaluate_all(&in_force, &set.validities, &gathered, year, as_of, margin);
     let versions: Vec<UsedVersion> = in_force
         .iter()
         .map(|(v, c)| UsedVersion {
@@ -535,15 +575,29 @@ pub async fn evaluate_zone(
             margin_bp: Set((margin * Decimal::from(10_000)).trunc().try_into().unwrap_or(2000)),
             criteria_versions: Set(serde_json::to_string(&versions).unwrap_or_default()),
             enterprise_count: Set(gathered.len() as i64),
-            counts: Set(serde_json::to_string(&counts).unwrap_or_default()),
-            input_hash: Set(hex::encode(hash.finalize())),
+            counts: Set(serde_json::to_string(&evaluated.counts).unwrap_or_default()),
+            input_hash: Set(evaluated.input_hash),
             created_by: Set(created_by),
             ..Default::default()
         })
         .await?;
-    for r in &mut rows {
-        r.run_id = Set(created.id);
-    }
+    let rows: Vec<result::ActiveModel> = evaluated
+        .rows
+        .into_iter()
+        .map(|r| result::ActiveModel {
+            run_id: Set(created.id),
+            enterprise_id: Set(r.enterprise_id),
+            tier: Set(r.tier),
+            status: Set(r.status),
+            within_reach: Set(r.within_reach),
+            held: Set(r.held),
+            unmet: Set(r.unmet),
+            gaps: Set(r.gaps),
+            missing: Set(r.missing),
+            detail: Set(r.detail),
+            ..Default::default()
+        })
+        .collect();
     let written = writer.insert_derived_in_zone(rows).await?;
     writer
         .event(
@@ -554,6 +608,171 @@ pub async fn evaluate_zone(
         )
         .await?;
     Ok(created)
+}
+
+/// What re-evaluating a stored run with the versions it recorded gives.
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct Recheck {
+    pub run: i64,
+    /// The facts are the same as when the run was made (same input hash).
+    pub same_inputs: bool,
+    pub compared: usize,
+    /// Results that differ: (enterprise id, tier, stored status, status now).
+    pub differences: Vec<RecheckDifference>,
+}
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct RecheckDifference {
+    pub enterprise_id: i64,
+    pub tier: String,
+    pub stored: String,
+    pub now: String,
+    pub stored_gaps: String,
+    pub gaps_now: String,
+}
+
+/// Re-evaluates a run with the criteria versions it recorded (retired ones too) on today's
+/// data, and compares every result with the stored one: with the same inputs, every result is
+/// the same (完全一致); with changed data, each difference is listed.
+pub async fn recheck(db: &Db, scope: &Scope, run_id: i64) -> Result<Recheck, AppError> {
+    let run = get_run(db, scope, run_id).await?;
+    let ids: Vec<i64> = versions_of(&run).iter().map(|v| v.version_id).collect();
+    let stored_versions = scope
+        .select::<criteria::Entity>()
+        .filter(criteria::Column::Id.is_in(ids.clone()))
+        .all(db.conn())
+        .await?;
+    if stored_versions.len() != ids.len() {
+        return Err(AppError::Conflict("该批次记录的标准版本不全，无法复核".into()));
+    }
+    let set = set_of(stored_versions)?;
+    let all: Vec<&(CriteriaVersion, Arc<Criteria>)> = set.versions.iter().collect();
+    let margin = Decimal::new(run.margin_bp.into(), 4);
+    let gathered = gather(db.conn(), scope.zone_id(), None, run.year, set.min_offset(), run.as_of).await?;
+    let fresh = evaluate_all(&all, &set.validities, &gathered, run.year, run.as_of, margin);
+    let stored: HashMap<(i64, String), LadderResult> = scope
+        .select::<result::Entity>()
+        .filter(result::Column::RunId.eq(run.id))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|r| ((r.enterprise_id, r.tier.clone()), r))
+        .collect();
+    let mut differences = Vec::new();
+    let mut compared = 0;
+    for row in &fresh.rows {
+        compared += 1;
+        let before = stored.get(&(row.enterprise_id, row.tier.clone()));
+        let same = before.is_some_and(|b| {
+            b.status == row.status
+                && b.within_reach == row.within_reach
+                && b.held == row.held
+                && b.gaps == row.gaps
+                && b.missing == row.missing
+        });
+        if !same {
+            differences.push(RecheckDifference {
+                enterprise_id: row.enterprise_id,
+                tier: row.tier.clone(),
+                stored: before.map(|b| b.status.clone()).unwrap_or_else(|| "（无）".into()),
+                now: row.status.clone(),
+                stored_gaps: before.map(|b| b.gaps.clone()).unwrap_or_default(),
+                gaps_now: row.gaps.clone(),
+            });
+        }
+    }
+    // Results stored for enterprises no longer evaluated (moved out, deregistered).
+    let evaluated: std::collections::HashSet<(i64, &str)> =
+        fresh.rows.iter().map(|r| (r.enterprise_id, r.tier.as_str())).collect();
+    for ((e, tier), b) in &stored {
+        if !evaluated.contains(&(*e, tier.as_str())) {
+            differences.push(RecheckDifference {
+                enterprise_id: *e,
+                tier: tier.clone(),
+                stored: b.status.clone(),
+                now: "（不再评价）".into(),
+                stored_gaps: b.gaps.clone(),
+                gaps_now: String::new(),
+            });
+        }
+    }
+    differences.sort_by(|a, b| (a.enterprise_id, &a.tier).cmp(&(b.enterprise_id, &b.tier)));
+    Ok(Recheck {
+        run: run.id,
+        same_inputs: fresh.input_hash == run.input_hash,
+        compared,
+        differences,
+    })
+}
+
+/// Recognitions whose validity ends between `from` and `from + days` (认定到期提醒), with their
+/// enterprises, soonest first.
+pub async fn expiring(
+    db: &Db,
+    scope: &Scope,
+    from: NaiveDate,
+    days: i64,
+) -> Result<Vec<(Enterprise, HeldRecognition, String)>, AppError> {
+    let set = criteria_set(db.conn(), scope.zone_id()).await?;
+    let names: HashMap<&str, &str> = set
+        .versions
+        .iter()
+        .filter_map(|(_, c)| Some((c.recognition.as_deref()?, c.name.as_str())))
+        .collect();
+    let until = from + chrono::Duration::days(days);
+    let mut q = scope
+        .select::<event::Entity>()
+        .filter(event::Column::Kind.eq("recognition"));
+    if let Some(id) = scope.own_enterprise() {
+        q = q.filter(event::Column::EnterpriseId.eq(id));
+    }
+    let mut due = Vec::new();
+    for r in q.all(db.conn()).await? {
+        let held = Held {
+            category: r.category.clone().unwrap_or_default(),
+            level: r.level.clone(),
+            date: r.occurred_on,
+            reference: r.reference.clone(),
+        };
+        if let Some(end) = ladder::expires_on(&held, &set.validities)
+            && end > from
+            && end <= until
+        {
+            due.push((r.enterprise_id, held, end));
+        }
+    }
+    let enterprises: HashMap<i64, Enterprise> = scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.is_in(due.iter().map(|(id, _, _)| *id).collect::<Vec<_>>()))
+        .filter(enterprise::Column::Status.eq("active"))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let mut out: Vec<(Enterprise, HeldRecognition, String)> = due
+        .into_iter()
+        .filter_map(|(id, held, end)| {
+            let name = names
+                .get(held.category.as_str())
+                .copied()
+                .unwrap_or(held.category.as_str())
+                .to_string();
+            Some((
+                enterprises.get(&id)?.clone(),
+                HeldRecognition {
+                    reference: held.reference,
+                    level: held.level,
+                    date: held.date,
+                    expires_on: Some(end),
+                    valid_until: end.pred_opt(),
+                },
+                name,
+            ))
+        })
+        .collect();
+    out.sort_by_key(|(e, h, _)| (h.expires_on, e.id));
+    Ok(out)
 }
 
 pub fn counts_of(r: &Run) -> Vec<TierCounts> {
@@ -722,6 +941,18 @@ pub async fn held_by_group(
         *out.entry(key).or_default().entry(r.tier).or_default() += 1;
     }
     Ok(out)
+}
+
+/// Names of some enterprises of the zone, by id.
+pub async fn enterprise_names(db: &Db, scope: &Scope, ids: Vec<i64>) -> Result<HashMap<i64, String>, AppError> {
+    Ok(scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e.name))
+        .collect())
 }
 
 // ---------------------------------------------------------------- targets

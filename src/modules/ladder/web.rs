@@ -40,6 +40,19 @@ pub fn routes() -> Routes {
             criteria_upload,
         )
         .get("/ladder/criteria/{id}", Access::Roles(ZONE_READERS), criteria_text_page)
+        .get("/ladder/runs/{id}/recheck", Access::Roles(ZONE_READERS), recheck_page)
+        .get("/ladder/expiring", Access::Roles(ZONE_READERS), expiring_page)
+        .get(
+            "/ladder/expiring/export.xlsx",
+            Access::Roles(ZONE_READERS),
+            expiring_export,
+        )
+        .get(
+            "/api/v1/ladder/runs/{id}/recheck",
+            Access::Roles(ZONE_READERS),
+            api_recheck,
+        )
+        .get("/api/v1/ladder/expiring", Access::Roles(ZONE_READERS), api_expiring)
         .get("/api/v1/ladder/criteria", Access::Roles(ZONE_READERS), api_criteria)
         .get("/api/v1/ladder/runs", Access::Roles(ZONE_READERS), api_runs)
         .post("/api/v1/ladder/runs", Access::Roles(DEPARTMENT_EDITORS), api_run_create)
@@ -472,6 +485,174 @@ async fn pool_export(State(state): State<AppState>, scope: Scope, Q(q): Q<PoolQu
             })
             .collect(),
     )
+}
+
+// ---------------------------------------------------------------- recheck and expiry reminders
+
+#[derive(Template)]
+#[template(path = "ladder/templates/recheck.html")]
+struct RecheckPage {
+    ctx: PageCtx,
+    run: Run,
+    report: store::Recheck,
+    /// Each difference with its enterprise's name.
+    rows: Vec<(String, store::RecheckDifference)>,
+}
+
+async fn recheck_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id(id): Id) -> AppResult<Response> {
+    let run = store::get_run(&state.db, &scope, id).await?;
+    let report = store::recheck(&state.db, &scope, id).await?;
+    let ids: Vec<i64> = report.differences.iter().map(|d| d.enterprise_id).collect();
+    let names = store::enterprise_names(&state.db, &scope, ids).await?;
+    let rows = report
+        .differences
+        .iter()
+        .map(|d| (names.get(&d.enterprise_id).cloned().unwrap_or_default(), d.clone()))
+        .collect();
+    Ok(render(&RecheckPage {
+        ctx: ctx
+            .crumb("nav.ladder", "/ladder")
+            .crumb_text(format!("#{} {}", run.id, run.year), &format!("/ladder?run={}", run.id))
+            .crumb("ladder.recheck", ""),
+        run,
+        report,
+        rows,
+    }))
+}
+
+/// Re-evaluates a stored run with the criteria versions it recorded and compares every result.
+#[utoipa::path(get, path = "/api/v1/ladder/runs/{id}/recheck", tag = "ladder", params(("id" = i64, Path)),
+    responses((status = 200, body = store::Recheck), (status = 404, description = "不存在")))]
+pub async fn api_recheck(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<store::Recheck>> {
+    Ok(Json(store::recheck(&state.db, &scope, id).await?))
+}
+
+#[derive(Deserialize, utoipa::IntoParams)]
+pub struct ExpiringQuery {
+    /// Days ahead (default 180, at most 1095).
+    pub days: Option<i64>,
+    /// The first day (default today).
+    pub from: Option<NaiveDate>,
+}
+
+impl ExpiringQuery {
+    fn days(&self) -> i64 {
+        self.days.unwrap_or(180).clamp(1, 1095)
+    }
+
+    fn from(&self) -> NaiveDate {
+        self.from.unwrap_or_else(|| chrono::Utc::now().date_naive())
+    }
+}
+
+struct ExpiringRow {
+    e: Enterprise,
+    h: store::HeldRecognition,
+    tier: String,
+}
+
+#[derive(Template)]
+#[template(path = "ladder/templates/expiring.html")]
+struct ExpiringPage {
+    ctx: PageCtx,
+    days: i64,
+    today: NaiveDate,
+    rows: Vec<ExpiringRow>,
+}
+
+async fn expiring_rows(state: &AppState, scope: &Scope, q: &ExpiringQuery) -> AppResult<Vec<ExpiringRow>> {
+    Ok(store::expiring(&state.db, scope, q.from(), q.days())
+        .await?
+        .into_iter()
+        .map(|(e, h, tier)| ExpiringRow { e, h, tier })
+        .collect())
+}
+
+async fn expiring_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<ExpiringQuery>,
+) -> AppResult<Response> {
+    Ok(render(&ExpiringPage {
+        ctx: ctx.crumb("nav.ladder", "/ladder").crumb("ladder.expiring", ""),
+        days: q.days(),
+        today: q.from(),
+        rows: expiring_rows(&state, &scope, &q).await?,
+    }))
+}
+
+async fn expiring_export(State(state): State<AppState>, scope: Scope, Q(q): Q<ExpiringQuery>) -> AppResult<Response> {
+    let rows = expiring_rows(&state, &scope, &q).await?;
+    xlsx_download(
+        &format!("认定到期提醒（{}天内）.xlsx", q.days()),
+        "到期提醒",
+        &[
+            "企业名称",
+            "统一社会信用代码",
+            "认定类别",
+            "级别",
+            "证书编号",
+            "认定日期",
+            "有效期至",
+            "服务专员",
+            "联系电话",
+        ],
+        rows.into_iter()
+            .map(|r| {
+                vec![
+                    XCell::Text(r.e.name),
+                    XCell::Text(r.e.uscc),
+                    XCell::Text(r.tier),
+                    XCell::Text(r.h.level.unwrap_or_default()),
+                    XCell::Text(r.h.reference),
+                    XCell::Text(r.h.date.to_string()),
+                    XCell::Text(r.h.valid_until.map(|d| d.to_string()).unwrap_or_default()),
+                    XCell::Text(r.e.service_officer.unwrap_or_default()),
+                    XCell::Text(r.e.phone.unwrap_or_default()),
+                ]
+            })
+            .collect(),
+    )
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ExpiringOut {
+    pub enterprise_id: i64,
+    pub name: String,
+    pub uscc: String,
+    pub tier: String,
+    pub reference: String,
+    pub recognised_on: NaiveDate,
+    /// The last day the recognition is valid.
+    pub valid_until: Option<NaiveDate>,
+    pub service_officer: Option<String>,
+}
+
+/// Recognitions whose validity ends within `days` of today (认定到期提醒), soonest first.
+#[utoipa::path(get, path = "/api/v1/ladder/expiring", tag = "ladder", params(ExpiringQuery),
+    responses((status = 200, body = Vec<ExpiringOut>)))]
+pub async fn api_expiring(
+    State(state): State<AppState>,
+    scope: Scope,
+    Q(q): Q<ExpiringQuery>,
+) -> AppResult<Json<Vec<ExpiringOut>>> {
+    Ok(Json(
+        expiring_rows(&state, &scope, &q)
+            .await?
+            .into_iter()
+            .map(|r| ExpiringOut {
+                enterprise_id: r.e.id,
+                name: r.e.name,
+                uscc: r.e.uscc,
+                tier: r.tier,
+                reference: r.h.reference,
+                recognised_on: r.h.date,
+                valid_until: r.h.valid_until,
+                service_officer: r.e.service_officer,
+            })
+            .collect(),
+    ))
 }
 
 // ---------------------------------------------------------------- criteria
