@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
-    QueryOrder,
+    QueryOrder, QuerySelect,
 };
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -214,15 +214,31 @@ fn whole(n: Option<i32>) -> Option<Decimal> {
     n.map(Decimal::from)
 }
 
-fn figures_of_annual(a: &annual::Model, f: &mut YearFigures) {
-    f[YearField::Revenue as usize] = yuan(a.revenue);
-    f[YearField::RdExpense as usize] = yuan(a.rd_expense);
-    f[YearField::HitechRevenue as usize] = yuan(a.hitech_revenue);
-    f[YearField::TechStaff as usize] = whole(a.tech_staff);
-    f[YearField::RdStaff as usize] = whole(a.rd_staff);
-    f[YearField::InventionPatents as usize] = whole(a.invention_patents);
-    f[YearField::Tax as usize] = yuan(a.tax);
-    f[YearField::ValueAdded as usize] = yuan(a.value_added);
+/// The annual figures the criteria read (a projection: the rows also hold emissions and the
+/// JSON of where each value came from, which evaluating a zone need not load).
+type AnnualFigures = (
+    i64,
+    i32,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<i32>,
+    Option<i32>,
+    Option<i32>,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn figures_of_annual(a: &AnnualFigures, f: &mut YearFigures) {
+    let (_, _, revenue, rd, hitech, tech, rd_staff, patents, tax, value_added) = *a;
+    f[YearField::Revenue as usize] = yuan(revenue);
+    f[YearField::RdExpense as usize] = yuan(rd);
+    f[YearField::HitechRevenue as usize] = yuan(hitech);
+    f[YearField::TechStaff as usize] = whole(tech);
+    f[YearField::RdStaff as usize] = whole(rd_staff);
+    f[YearField::InventionPatents as usize] = whole(patents);
+    f[YearField::Tax as usize] = yuan(tax);
+    f[YearField::ValueAdded as usize] = yuan(value_added);
 }
 
 fn figures_of_innovation(m: &innovation::Model, f: &mut YearFigures) {
@@ -277,13 +293,26 @@ pub async fn gather<C: ConnectionTrait>(
         rq = rq.filter(event::Column::EnterpriseId.eq(id));
     }
     let mut years: HashMap<i64, BTreeMap<i32, YearFigures>> = HashMap::new();
-    for a in aq.all(conn).await? {
-        let f = years
-            .entry(a.enterprise_id)
-            .or_default()
-            .entry(a.year)
-            .or_insert([None; YEAR_FIELDS]);
-        figures_of_annual(&a, f);
+    let annual_rows: Vec<AnnualFigures> = aq
+        .select_only()
+        .columns([
+            annual::Column::EnterpriseId,
+            annual::Column::Year,
+            annual::Column::Revenue,
+            annual::Column::RdExpense,
+            annual::Column::HitechRevenue,
+            annual::Column::TechStaff,
+            annual::Column::RdStaff,
+            annual::Column::InventionPatents,
+            annual::Column::Tax,
+            annual::Column::ValueAdded,
+        ])
+        .into_tuple()
+        .all(conn)
+        .await?;
+    for a in &annual_rows {
+        let f = years.entry(a.0).or_default().entry(a.1).or_insert([None; YEAR_FIELDS]);
+        figures_of_annual(a, f);
     }
     for m in iq.all(conn).await? {
         let f = years
@@ -484,8 +513,9 @@ fn evaluate_all(
             ..Default::default()
         })
         .collect();
-    // Every enterprise is evaluated on its own, on every core; the rows are then kept in order.
-    let evaluated: Vec<Vec<(TierResult, bool)>> = ladder::parallel_map(gathered, |(_, facts)| {
+    // Every enterprise is evaluated on its own, on every core, and its results are turned into
+    // rows at once (a full result with every condition is a few KB; a zone holds 100,000 × 11).
+    let evaluated: Vec<Vec<ResultRow>> = ladder::parallel_map(gathered, |(e, facts)| {
         criteria
             .iter()
             .map(|(_, c)| {
@@ -495,42 +525,43 @@ fn evaluate_all(
                         .iter()
                         .any(|h| &h.category == cat && ladder::valid_on(h, validities, as_of))
                 });
-                (c.evaluate(facts, year, as_of, validities, margin), held)
+                let r = c.evaluate(facts, year, as_of, validities, margin);
+                let best = r.best();
+                // The deciding route in full for the pool's candidates; the rest keep the summary.
+                let candidate = !held && (r.status == Status::Qualifies || r.within_reach);
+                ResultRow {
+                    enterprise_id: e.id,
+                    tier: c.tier.clone(),
+                    status: r.status.code().to_string(),
+                    within_reach: r.within_reach,
+                    held,
+                    unmet: best.unmet().len() as i32,
+                    gaps: best.gaps().join("\n"),
+                    missing: best.missing().join("、"),
+                    detail: if candidate {
+                        serde_json::to_string(best).ok()
+                    } else {
+                        None
+                    },
+                }
             })
             .collect()
     });
     let mut rows = Vec::with_capacity(gathered.len() * criteria.len());
     for ((e, facts), results) in gathered.iter().zip(evaluated) {
         hash_facts(&mut hash, e.id, facts);
-        for (k, ((_, c), (r, held))) in criteria.iter().zip(results).enumerate() {
+        for (k, row) in results.into_iter().enumerate() {
             let tally = &mut counts[k];
-            if held {
+            if row.held {
                 tally.held += 1;
-            } else {
-                match r.status {
-                    Status::Qualifies => tally.qualifies += 1,
-                    Status::Unknown => tally.unknown += 1,
-                    Status::Fails if r.within_reach => tally.within_reach += 1,
-                    Status::Fails => {}
-                }
+            } else if row.status == "qualifies" {
+                tally.qualifies += 1;
+            } else if row.status == "unknown" {
+                tally.unknown += 1;
+            } else if row.within_reach {
+                tally.within_reach += 1;
             }
-            let best = r.best();
-            let candidate = held || r.status != Status::Fails || r.within_reach;
-            rows.push(ResultRow {
-                enterprise_id: e.id,
-                tier: c.tier.clone(),
-                status: r.status.code().to_string(),
-                within_reach: r.within_reach,
-                held,
-                unmet: best.unmet().len() as i32,
-                gaps: best.gaps().join("\n"),
-                missing: best.missing().join("、"),
-                detail: if candidate {
-                    serde_json::to_string(best).ok()
-                } else {
-                    None
-                },
-            });
+            rows.push(row);
         }
     }
     Evaluated {
@@ -557,8 +588,11 @@ pub async fn evaluate_zone(
             "{as_of} 没有生效的培育标准：请先在“培育标准”中导入标准文件"
         )));
     }
+    let started = std::time::Instant::now();
     let gathered = gather(writer.read(), zone_id, None, year, set.min_offset(), as_of).await?;
+    let gathered_in = started.elapsed();
     let evaluated = evaluate_all(&in_force, &set.validities, &gathered, year, as_of, margin);
+    let evaluated_in = started.elapsed() - gathered_in;
     let versions: Vec<UsedVersion> = in_force
         .iter()
         .map(|(v, c)| UsedVersion {
@@ -599,6 +633,14 @@ pub async fn evaluate_zone(
         })
         .collect();
     let written = writer.insert_derived_in_zone(rows).await?;
+    tracing::debug!(
+        enterprises = gathered.len(),
+        results = written,
+        gather_ms = gathered_in.as_millis() as u64,
+        evaluate_ms = evaluated_in.as_millis() as u64,
+        write_ms = (started.elapsed() - gathered_in - evaluated_in).as_millis() as u64,
+        "ladder run"
+    );
     writer
         .event(
             "evaluate",
