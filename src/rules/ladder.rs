@@ -24,7 +24,7 @@ use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::expr::{self, Compiled, Expr, Op, Type, Value, round_half_up};
-use super::policy::{Ctx, RuleError, VarKind, order_steps, parse_date};
+use super::policy::{Ctx, RuleError, StepToml, VarKind, order_steps, parse_date};
 
 // ---------------------------------------------------------------- facts and sources
 
@@ -299,14 +299,6 @@ struct VariableToml {
     year: i32,
     /// For `recognition.holds`: the recognition category.
     category: Option<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct StepToml {
-    name: String,
-    label: String,
-    expr: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -858,16 +850,7 @@ pub fn load_path(path: &std::path::Path) -> Result<Vec<Criteria>, RuleError> {
         column: 0,
         message: format!("无法读取：{e}"),
     };
-    let mut files: Vec<std::path::PathBuf> = if path.is_dir() {
-        std::fs::read_dir(path)
-            .map_err(|e| io(path, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect()
-    } else {
-        vec![path.to_path_buf()]
-    };
-    files.sort();
+    let files = super::toml_files(path).map_err(|e| io(path, e))?;
     files
         .iter()
         .map(|f| {

@@ -9,7 +9,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
@@ -73,12 +73,13 @@ struct VariableToml {
     from: Option<Spanned<String>>,
 }
 
+/// A named intermediate step (policy and criteria files alike).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
-struct StepToml {
-    name: String,
-    label: String,
-    expr: Spanned<String>,
+pub(crate) struct StepToml {
+    pub(crate) name: String,
+    pub(crate) label: String,
+    pub(crate) expr: Spanned<String>,
 }
 
 #[derive(Deserialize)]
@@ -706,16 +707,7 @@ pub fn load_path(path: &Path) -> Result<Loaded, RuleError> {
         column: 0,
         message: format!("无法读取：{e}"),
     };
-    let mut files: Vec<PathBuf> = if path.is_dir() {
-        std::fs::read_dir(path)
-            .map_err(|e| io(path, e))?
-            .filter_map(|e| e.ok().map(|e| e.path()))
-            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-            .collect()
-    } else {
-        vec![path.to_path_buf()]
-    };
-    files.sort();
+    let files = super::toml_files(path).map_err(|e| io(path, e))?;
     let mut slots = Slots::new();
     let mut kinds = HashMap::new();
     let mut policies = Vec::new();

@@ -10,7 +10,7 @@ use clap::Subcommand;
 use rust_decimal::Decimal;
 use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 
-use super::store::{self, Loaded};
+use super::store;
 use crate::cli::{Format, print_json};
 use crate::modules::enterprises::entity as enterprise;
 use crate::platform::audit::{WriteContext, Writer};
@@ -79,16 +79,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
         LadderCommand::Test { .. } => unreachable!("handled above"),
         LadderCommand::Load { path, zone } => {
             let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
-            let mut files: Vec<PathBuf> = if path.is_dir() {
-                std::fs::read_dir(&path)
-                    .with_context(|| format!("无法读取 {}", path.display()))?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect()
-            } else {
-                vec![path.clone()]
-            };
-            files.sort();
+            let files = crate::rules::toml_files(&path).with_context(|| format!("无法读取 {}", path.display()))?;
             let mut writer = Writer::begin(db, WriteContext::cli(Some(zone.id))).await?;
             let mut out = Vec::new();
             for f in files {
@@ -112,11 +103,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                 ),
                 _ => {
                     for (v, l) in &out {
-                        let what = match l {
-                            Loaded::New => "已启用",
-                            Loaded::Unchanged => "未变化",
-                            Loaded::Restored => "已恢复",
-                        };
+                        let what = l.short();
                         println!("{what}  {} {}（{}）", v.name, v.document_number, &v.version[..12]);
                     }
                 }

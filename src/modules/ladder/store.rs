@@ -132,16 +132,7 @@ fn set_of(stored: Vec<CriteriaVersion>) -> Result<CriteriaSet, AppError> {
     Ok(CriteriaSet { versions, validities })
 }
 
-/// What loading a file did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Loaded {
-    /// A new version, now in use (the previous version of the tier retired).
-    New,
-    /// This exact file is already the version in use.
-    Unchanged,
-    /// An earlier version, in use again.
-    Restored,
-}
+pub use crate::modules::policies::store::Loaded;
 
 /// Loads a criteria file into the zone: it must load (syntax, types, sources) and pass its own
 /// tests; it then becomes the tier's version in use.

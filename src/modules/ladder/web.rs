@@ -18,7 +18,7 @@ use super::run_entity::Model as Run;
 use super::store::{self, CandidateFilter, Loaded, Standing, TierCounts};
 use crate::app::AppState;
 use crate::modules::enterprises::entity::Model as Enterprise;
-use crate::modules::policies::web::read_multipart;
+use crate::modules::policies::web::load_uploaded;
 use crate::platform::auth::Scope;
 use crate::platform::error::{AppError, AppResult};
 use crate::platform::routes::{Access, Routes};
@@ -682,30 +682,15 @@ async fn criteria_upload(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let result: AppResult<(CriteriaVersion, Loaded)> = async {
-        let (file_name, bytes, _) = read_multipart(multipart).await?;
-        let source =
-            String::from_utf8(bytes).map_err(|_| AppError::field("file", "标准文件应为 UTF-8 编码的 TOML 文本"))?;
-        let mut writer = scope.writer(&state).await?;
-        let out = store::load_criteria_file(
-            &mut writer,
-            scope.zone_id(),
-            &file_name,
-            &source,
-            Some(scope.caller().account_id),
-        )
-        .await?;
-        writer.commit().await?;
-        Ok(out)
-    }
-    .await;
+    let (zone, account) = (scope.zone_id(), Some(scope.caller().account_id));
+    let result: AppResult<(CriteriaVersion, Loaded)> =
+        load_uploaded(&state, &scope, multipart, async |writer, name, source| {
+            store::load_criteria_file(writer, zone, name, source, account).await
+        })
+        .await;
     match result {
         Ok((v, loaded)) => {
-            let what = match loaded {
-                Loaded::New => "已启用新版本",
-                Loaded::Unchanged => "与在用版本相同，未变化",
-                Loaded::Restored => "已恢复使用此前的版本",
-            };
+            let what = loaded.message();
             Ok(redirect_with_flash(
                 &state,
                 &headers,

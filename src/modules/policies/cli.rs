@@ -7,7 +7,7 @@ use anyhow::{Context, anyhow};
 use clap::Subcommand;
 
 use super::compute::yuan;
-use super::store::{self, Loaded};
+use super::store;
 use crate::cli::{Format, print_json};
 use crate::platform::audit::{WriteContext, Writer};
 use crate::platform::db::Db;
@@ -54,16 +54,7 @@ pub async fn run(db: Option<&Db>, command: PolicyCommand, format: Format) -> any
     match db {
         (PolicyCommand::Load { path, zone }, db) => {
             let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
-            let mut files: Vec<PathBuf> = if path.is_dir() {
-                std::fs::read_dir(&path)
-                    .with_context(|| format!("无法读取 {}", path.display()))?
-                    .filter_map(|e| e.ok().map(|e| e.path()))
-                    .filter(|p| p.extension().is_some_and(|x| x == "toml"))
-                    .collect()
-            } else {
-                vec![path.clone()]
-            };
-            files.sort();
+            let files = crate::rules::toml_files(&path).with_context(|| format!("无法读取 {}", path.display()))?;
             let mut writer = Writer::begin(db, WriteContext::cli(Some(zone.id))).await?;
             let mut out = Vec::new();
             for f in files {
@@ -86,11 +77,7 @@ pub async fn run(db: Option<&Db>, command: PolicyCommand, format: Format) -> any
                 ),
                 _ => {
                     for (v, l) in &out {
-                        let what = match l {
-                            Loaded::New => "已启用",
-                            Loaded::Unchanged => "未变化",
-                            Loaded::Restored => "已恢复",
-                        };
+                        let what = l.short();
                         println!("{what}  {} {}（{}）", v.document_number, v.policy_id, &v.version[..12]);
                     }
                 }

@@ -66,7 +66,7 @@ pub async fn version_by_id<C: ConnectionTrait>(conn: &C, zone_id: i64, id: i64) 
         .ok_or(AppError::NotFound)
 }
 
-/// What loading a file did.
+/// What loading a rule file (a policy or cultivation criteria) did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Loaded {
     /// A new version, now in use (the previous one retired).
@@ -75,6 +75,26 @@ pub enum Loaded {
     Unchanged,
     /// An earlier version, in use again.
     Restored,
+}
+
+impl Loaded {
+    /// What the page says after an upload.
+    pub fn message(self) -> &'static str {
+        match self {
+            Loaded::New => "已启用新版本",
+            Loaded::Unchanged => "与在用版本相同，未变化",
+            Loaded::Restored => "已恢复使用此前的版本",
+        }
+    }
+
+    /// What the command line prints for a file.
+    pub fn short(self) -> &'static str {
+        match self {
+            Loaded::New => "已启用",
+            Loaded::Unchanged => "未变化",
+            Loaded::Restored => "已恢复",
+        }
+    }
 }
 
 /// Loads a policy file into the zone: checked like `gaoxin rules test` (syntax, types, its

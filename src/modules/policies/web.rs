@@ -209,6 +209,23 @@ pub(crate) async fn read_multipart(multipart: Multipart) -> AppResult<(String, V
     Ok((file_name, bytes, fields))
 }
 
+/// Reads an uploaded rule file (UTF-8 TOML: a policy, or cultivation criteria) and loads it
+/// with `load` in one audited transaction.
+pub(crate) async fn load_uploaded<T>(
+    state: &AppState,
+    scope: &Scope,
+    multipart: Multipart,
+    load: impl AsyncFnOnce(&mut crate::platform::audit::Writer, &str, &str) -> AppResult<(T, Loaded)>,
+) -> AppResult<(T, Loaded)> {
+    let (file_name, bytes, _) = read_multipart(multipart).await?;
+    let source =
+        String::from_utf8(bytes).map_err(|_| AppError::field("file", "规则文件应为 UTF-8 编码的 TOML 文本"))?;
+    let mut writer = scope.writer(state).await?;
+    let out = load(&mut writer, &file_name, &source).await?;
+    writer.commit().await?;
+    Ok(out)
+}
+
 async fn upload_policy(
     State(state): State<AppState>,
     scope: Scope,
@@ -216,30 +233,15 @@ async fn upload_policy(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let result: AppResult<(Version, Loaded)> = async {
-        let (file_name, bytes, _) = read_multipart(multipart).await?;
-        let source =
-            String::from_utf8(bytes).map_err(|_| AppError::field("file", "规则文件应为 UTF-8 编码的 TOML 文本"))?;
-        let mut writer = scope.writer(&state).await?;
-        let out = store::load_policy_file(
-            &mut writer,
-            scope.zone_id(),
-            &file_name,
-            &source,
-            Some(scope.caller().account_id),
-        )
-        .await?;
-        writer.commit().await?;
-        Ok(out)
-    }
-    .await;
+    let (zone, account) = (scope.zone_id(), Some(scope.caller().account_id));
+    let result: AppResult<(Version, Loaded)> =
+        load_uploaded(&state, &scope, multipart, async |writer, name, source| {
+            store::load_policy_file(writer, zone, name, source, account).await
+        })
+        .await;
     match result {
         Ok((v, loaded)) => {
-            let what = match loaded {
-                Loaded::New => "已启用新版本",
-                Loaded::Unchanged => "与在用版本相同，未变化",
-                Loaded::Restored => "已恢复使用此前的版本",
-            };
+            let what = loaded.message();
             Ok(redirect_with_flash(
                 &state,
                 &headers,
