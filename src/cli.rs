@@ -87,6 +87,9 @@ pub enum Command {
     /// 梯度培育 (cultivation ladder: criteria, evaluation, one enterprise's gaps)
     #[command(subcommand)]
     Ladder(crate::modules::ladder::cli::LadderCommand),
+    /// 亩均评价 (land-efficiency evaluation schemes: run their tests)
+    #[command(subcommand)]
+    Land(crate::rules::cli::LandCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
     Rules(crate::rules::cli::RulesCommand),
@@ -267,5 +270,6 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Rules(command) => crate::rules::cli::run_rules(command, format),
+        Command::Land(command) => crate::rules::cli::run_land(command, format),
     }
 }

@@ -50,6 +50,55 @@ pub enum RulesCommand {
     Sources,
 }
 
+/// `gaoxin land …`: land-efficiency evaluation schemes (database-free for now).
+#[derive(Subcommand, Debug)]
+pub enum LandCommand {
+    /// 运行亩均评价方案文件中的测试（不需要数据库）
+    Test {
+        /// A scheme file or a folder of them
+        #[arg(default_value = "rules/land")]
+        path: PathBuf,
+    },
+}
+
+pub fn run_land(command: LandCommand, format: Format) -> anyhow::Result<()> {
+    match command {
+        LandCommand::Test { path } => {
+            let all = super::land::load_path(&path).map_err(|e| anyhow!("{e}"))?;
+            let outcomes: Vec<super::ladder::TestOutcome> = all.iter().flat_map(|s| s.run_tests()).collect();
+            print_outcomes(&outcomes, format)
+        }
+    }
+}
+
+/// Prints the outcomes of a rule file's own tests (criteria, schemes); an error when any failed.
+pub fn print_outcomes(outcomes: &[super::ladder::TestOutcome], format: Format) -> anyhow::Result<()> {
+    let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
+    match format {
+        Format::Json => crate::cli::print_json(&outcomes),
+        _ => {
+            for o in outcomes {
+                if o.failures.is_empty() {
+                    println!("ok    {} — {}", o.file, o.name);
+                } else {
+                    println!("FAIL  {} — {}", o.file, o.name);
+                    for f in &o.failures {
+                        println!("        {f}");
+                    }
+                }
+            }
+            println!("{} passed, {failed} failed", outcomes.len() - failed);
+        }
+    }
+    if outcomes.is_empty() {
+        bail!("没有测试");
+    }
+    if failed > 0 {
+        bail!("{failed} 个测试未通过");
+    }
+    Ok(())
+}
+
 /// Appends `s` as a JSON string, exactly as serde_json writes it (only `"`, `\\` and control
 /// characters are escaped), without serde_json for the usual string that needs no escaping.
 fn push_json_str(buf: &mut Vec<u8>, s: &str) {

@@ -6,6 +6,7 @@ pub mod cli;
 pub mod eval;
 pub mod expr;
 pub mod ladder;
+pub mod land;
 pub mod matching;
 pub mod policy;
 pub mod sources;

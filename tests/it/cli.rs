@@ -371,3 +371,61 @@ async fn killing_an_import_midway_leaves_the_database_as_it_was_or_fully_importe
     assert_eq!(count().await, rows as u64);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+#[tokio::test]
+async fn the_ladder_is_loaded_evaluated_and_explained_from_the_command_line() {
+    let db = TestDb::new().await;
+    let dir = format!("{}/rules/ladder", env!("CARGO_MANIFEST_DIR"));
+    let land = format!("{}/rules/land", env!("CARGO_MANIFEST_DIR"));
+    // The files' own tests, without a database.
+    for (args, what) in [
+        (["ladder", "test", dir.as_str()], "ladder"),
+        (["land", "test", land.as_str()], "land"),
+    ] {
+        let out = gaoxin(&db, &args, None);
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{what}: {stdout}");
+        assert!(stdout.trim_end().ends_with(" passed, 0 failed"), "{what}: {stdout}");
+    }
+    ok_json(&db, &["migrate", "--format", "json"]);
+    ok_json(&db, &["zone", "add", "demo", "测试高新区", "--format", "json"]);
+    let loaded = ok_json(&db, &["ladder", "load", &dir, "--format", "json"]);
+    let count = loaded.as_array().unwrap().len();
+    assert!(count >= 11, "{loaded}");
+    assert!(loaded.as_array().unwrap().iter().all(|l| l["loaded"] == "New"));
+    let again = ok_json(&db, &["ladder", "load", &dir, "--format", "json"]);
+    assert!(
+        again.as_array().unwrap().iter().all(|l| l["loaded"] == "Unchanged"),
+        "{again}"
+    );
+    let uscc = gaoxin::modules::enterprises::domain::numbered_uscc(77);
+    let file = std::env::temp_dir().join(format!("gx-ladder-cli-{}.csv", std::process::id()));
+    std::fs::write(
+        &file,
+        format!("企业名称,统一社会信用代码,注册日期\n命令行测试有限公司,{uscc},2019-03-01\n"),
+    )
+    .unwrap();
+    ok_json(
+        &db,
+        &["enterprise", "import", file.to_str().unwrap(), "--format", "json"],
+    );
+    std::fs::remove_file(&file).ok();
+    let run = ok_json(&db, &["ladder", "evaluate", "--year", "2024", "--format", "json"]);
+    assert_eq!(run["enterprises"], 1, "{run}");
+    assert_eq!(run["criteria"].as_array().unwrap().len(), count);
+    assert_eq!(run["input_hash"].as_str().unwrap().len(), 64);
+    // No figures at all: every tier is unknown or fails, none qualifies.
+    assert!(
+        run["counts"].as_array().unwrap().iter().all(|c| c["qualifies"] == 0),
+        "{run}"
+    );
+    let explained = gaoxin(&db, &["ladder", "explain", "--uscc", &uscc, "--year", "2024"], None);
+    let text = String::from_utf8_lossy(&explained.stdout);
+    assert!(explained.status.success(), "{text}");
+    assert!(text.contains("高新技术企业") && text.contains("需补充"), "{text}");
+    fails_with(
+        &db,
+        &["ladder", "explain", "--uscc", "91410700MA00000000", "--year", "2024"],
+        "没有统一社会信用代码",
+    );
+}

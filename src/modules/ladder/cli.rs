@@ -242,25 +242,5 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
 fn test(path: &std::path::Path, format: Format) -> anyhow::Result<()> {
     let all = ladder::load_path(path).map_err(|e| anyhow!("{e}"))?;
     let outcomes: Vec<ladder::TestOutcome> = all.iter().flat_map(|c| c.run_tests()).collect();
-    let failed = outcomes.iter().filter(|o| !o.failures.is_empty()).count();
-    match format {
-        Format::Json => print_json(&outcomes),
-        _ => {
-            for o in &outcomes {
-                if o.failures.is_empty() {
-                    println!("ok    {} — {}", o.file, o.name);
-                } else {
-                    println!("FAIL  {} — {}", o.file, o.name);
-                    for f in &o.failures {
-                        println!("        {f}");
-                    }
-                }
-            }
-            println!("{} passed, {failed} failed", outcomes.len() - failed);
-        }
-    }
-    if failed > 0 {
-        return Err(anyhow!("{failed} 个测试未通过"));
-    }
-    Ok(())
+    crate::rules::cli::print_outcomes(&outcomes, format)
 }

@@ -1,0 +1,1025 @@
+//! Land-efficiency evaluation schemes (亩均效益评价 / 亩均论英雄): one dated TOML file per
+//! scheme of a jurisdiction (规上 and 规下 are usually two schemes), in the expression language of
+//! policy and criteria files. A scheme says who it evaluates (`scope`), who is left out and why
+//! (`exclusions`, the T class 不参评), its indicators — each a formula over the year's facts
+//! with a weight and a benchmark (a fixed number, or a multiple of the group's average, e.g.
+//! 2 × the previous year's average) and what a missing value scores (the group's average
+//! score, as 黄岩 does for emissions, or zero) — bonus and penalty items, and the classes
+//! (A/B/C/D by rank percentiles such as 20/60/95, or by score cut-offs, named as the
+//! jurisdiction names them).
+//!
+//! score = Σ min(value / benchmark, cap) × weight (+ bonus − penalty); a negative ratio scores 0.
+//! Every enterprise's result explains itself: each indicator's value, benchmark, weight and
+//! contribution, how a missing value was filled, the adjustments, the rank and the class — or
+//! the exclusion and its reason.
+//!
+//! Pure: no web framework, no database. Binding to the registry (the `from` of each variable)
+//! is checked against [`SOURCES`]; the store feeds cases.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use toml::Spanned;
+
+use super::expr::{self, Compiled, Expr, Type, Value, round_half_up};
+use super::policy::{Ctx, RuleError, StepToml, VarKind, order_steps, parse_date};
+
+/// A fact a scheme variable may bind to with `from`.
+#[derive(Clone, Copy, Debug)]
+pub struct LandSource {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub kind: VarKind,
+}
+
+const fn src(name: &'static str, label: &'static str, kind: VarKind) -> LandSource {
+    LandSource { name, label, kind }
+}
+
+/// Every fact a scheme may read: the year's annual figures, innovation figures and registry
+/// fields of the enterprise.
+pub const SOURCES: &[LandSource] = &[
+    src("annual.tax", "税收（元）", VarKind::Money),
+    src("annual.revenue", "营业收入（元）", VarKind::Money),
+    src("annual.value_added", "工业增加值（元）", VarKind::Number),
+    src("annual.gross_output", "工业总产值（元）", VarKind::Money),
+    src("annual.rd_expense", "研发经费（元）", VarKind::Money),
+    src("annual.energy", "综合能耗（吨标准煤）", VarKind::Number),
+    src("annual.electricity", "用电量（千瓦时）", VarKind::Number),
+    src("annual.cod", "化学需氧量排放（吨）", VarKind::Number),
+    src("annual.ammonia", "氨氮排放（吨）", VarKind::Number),
+    src("annual.sulfur_dioxide", "二氧化硫排放（吨）", VarKind::Number),
+    src("annual.nitrogen_oxides", "氮氧化物排放（吨）", VarKind::Number),
+    src("innovation.main_revenue", "主营业务收入（元）", VarKind::Money),
+    src("innovation.total_staff", "职工总数", VarKind::Count),
+    src("enterprise.land_area", "用地面积（亩）", VarKind::Number),
+    src("enterprise.employees", "从业人员数", VarKind::Count),
+    src("enterprise.above_scale", "是否规上企业", VarKind::Bool),
+    src("enterprise.industry_code", "行业代码", VarKind::Text),
+    src("enterprise.registered_on", "注册日期", VarKind::Date),
+    src("enterprise.production_started_on", "投产日期", VarKind::Date),
+    src("period.year", "评价年度", VarKind::Count),
+    src("period.as_of", "评价日", VarKind::Date),
+];
+
+pub fn source(name: &str) -> Option<&'static LandSource> {
+    SOURCES.iter().find(|s| s.name == name)
+}
+
+// ---------------------------------------------------------------- the file
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SchemeToml {
+    id: String,
+    name: String,
+    /// Who is evaluated, in words ("规上工业企业").
+    group: String,
+    jurisdiction: String,
+    document_number: String,
+    issuer: String,
+    effective_from: String,
+    effective_to: Option<String>,
+    #[serde(default)]
+    local: bool,
+    #[serde(default)]
+    example: bool,
+    source: Option<String>,
+    note: Option<String>,
+    #[serde(default)]
+    variables: Vec<VariableToml>,
+    #[serde(default)]
+    steps: Vec<StepToml>,
+    #[serde(default)]
+    articles: Vec<ArticleToml>,
+    scope: Option<RuleToml>,
+    #[serde(default)]
+    exclusions: Vec<RuleToml>,
+    indicators: Vec<IndicatorToml>,
+    #[serde(default)]
+    adjustments: Vec<AdjustmentToml>,
+    classes: ClassesToml,
+    #[serde(default)]
+    tests: Vec<SchemeTest>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct VariableToml {
+    name: String,
+    label: String,
+    #[serde(rename = "type")]
+    kind: Spanned<String>,
+    unit: Option<String>,
+    from: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ArticleToml {
+    id: String,
+    text: String,
+}
+
+/// A yes/no rule with its label and article (the scope, an exclusion).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RuleToml {
+    id: String,
+    label: String,
+    article: Option<String>,
+    when: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct IndicatorToml {
+    id: String,
+    label: String,
+    unit: Option<String>,
+    article: Option<String>,
+    value: Spanned<String>,
+    weight: Spanned<String>,
+    /// A fixed benchmark (a constant).
+    benchmark: Option<Spanned<String>>,
+    /// Or: the benchmark is this multiple of the average value over the baseline group.
+    benchmark_average_times: Option<Spanned<String>>,
+    /// `group_average` (the average score of those with a value) or `zero` (default).
+    #[serde(default)]
+    missing: Option<String>,
+    /// The ratio value / benchmark is capped at this (e.g. 2: at most twice the weight).
+    cap: Option<Spanned<String>>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AdjustmentToml {
+    id: String,
+    label: String,
+    article: Option<String>,
+    when: Spanned<String>,
+    /// Points added (negative: deducted).
+    points: Spanned<String>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ClassesToml {
+    /// `percentile` (cuts are cumulative shares of the ranking, in percent) or `score` (cuts
+    /// are the least scores of each class but the last).
+    method: String,
+    cuts: Vec<Spanned<String>>,
+    names: Vec<String>,
+    /// The name of the class of excluded enterprises (T 不参评).
+    excluded: String,
+    article: Option<String>,
+}
+
+/// A test: cases by variable name (left out: unknown), an optional baseline group for average
+/// benchmarks, and what each enterprise should get.
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeTest {
+    pub name: String,
+    pub year: i32,
+    pub cases: Vec<toml::Table>,
+    #[serde(default)]
+    pub baseline: Vec<toml::Table>,
+    pub expect: Vec<SchemeExpectation>,
+}
+
+#[derive(Deserialize, Clone, Debug)]
+#[serde(deny_unknown_fields)]
+pub struct SchemeExpectation {
+    pub enterprise: String,
+    /// The total, to 2 decimals ("87.31").
+    pub score: Option<String>,
+    pub rank: Option<usize>,
+    pub class: Option<String>,
+    /// The exclusion id, or "scope" when outside the scope.
+    pub excluded: Option<String>,
+    /// Indicator scores to check, by id, to 2 decimals.
+    #[serde(default)]
+    pub indicators: HashMap<String, String>,
+}
+
+pub struct Variable {
+    pub name: String,
+    pub label: String,
+    pub kind: VarKind,
+    pub unit: Option<String>,
+    pub from: &'static LandSource,
+}
+
+pub struct Step {
+    pub name: String,
+    pub compiled: Compiled,
+    pub inputs: Vec<usize>,
+}
+
+pub struct Rule {
+    pub id: String,
+    pub label: String,
+    pub article: Option<String>,
+    pub source: String,
+    pub compiled: Compiled,
+    pub inputs: Vec<usize>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Benchmark {
+    Fixed(Decimal),
+    /// This multiple of the baseline group's average value.
+    AverageTimes(Decimal),
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    GroupAverage,
+    Zero,
+}
+
+pub struct Indicator {
+    pub id: String,
+    pub label: String,
+    pub unit: Option<String>,
+    pub article: Option<String>,
+    pub source: String,
+    pub compiled: Compiled,
+    pub inputs: Vec<usize>,
+    pub weight: Decimal,
+    pub benchmark: Benchmark,
+    pub missing: Missing,
+    pub cap: Option<Decimal>,
+}
+
+pub struct Adjustment {
+    pub rule: Rule,
+    pub points: Compiled,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ClassMethod {
+    Percentile,
+    Score,
+}
+
+pub struct Classes {
+    pub method: ClassMethod,
+    pub cuts: Vec<Decimal>,
+    pub names: Vec<String>,
+    pub excluded: String,
+    pub article: Option<String>,
+}
+
+/// A scheme, loaded and compiled.
+pub struct Scheme {
+    pub id: String,
+    pub name: String,
+    pub group: String,
+    pub jurisdiction: String,
+    pub document_number: String,
+    pub issuer: String,
+    pub effective_from: NaiveDate,
+    pub effective_to: Option<NaiveDate>,
+    pub local: bool,
+    pub example: bool,
+    pub source: Option<String>,
+    pub note: Option<String>,
+    pub variables: Vec<Variable>,
+    pub steps: Vec<Step>,
+    pub articles: Vec<(String, String)>,
+    pub scope: Option<Rule>,
+    pub exclusions: Vec<Rule>,
+    pub indicators: Vec<Indicator>,
+    pub adjustments: Vec<Adjustment>,
+    pub classes: Classes,
+    pub tests: Vec<SchemeTest>,
+    pub version: String,
+    pub file: String,
+}
+
+impl std::fmt::Debug for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Scheme")
+            .field("id", &self.id)
+            .field("version", &self.version)
+            .finish()
+    }
+}
+
+fn kind_of(ctx: &Ctx, name: &str, kind: &Spanned<String>) -> Result<VarKind, RuleError> {
+    Ok(match kind.get_ref().as_str() {
+        "money" => VarKind::Money,
+        "count" => VarKind::Count,
+        "number" => VarKind::Number,
+        "bool" => VarKind::Bool,
+        "text" => VarKind::Text,
+        "date" => VarKind::Date,
+        other => {
+            return Err(ctx.at(
+                kind.span().start,
+                format!("变量“{name}”的类型“{other}”未知（可用 money、count、number、bool、text、date）"),
+            ));
+        }
+    })
+}
+
+fn inputs_of(e: &Expr, local: &HashMap<String, usize>) -> Vec<usize> {
+    let mut refs = Vec::new();
+    expr::references(e, &mut refs);
+    let mut slots: Vec<usize> = refs.iter().filter_map(|r| local.get(r).copied()).collect();
+    slots.sort_unstable();
+    slots.dedup();
+    slots
+}
+
+/// Loads one scheme file; every expression is parsed, type-checked and compiled, and any
+/// mistake is reported as `file:line:column: message`.
+pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
+    let ctx = Ctx { file, source: text };
+    let raw: SchemeToml = toml::from_str(text).map_err(|e| {
+        let offset = e.span().map(|s| s.start).unwrap_or(0);
+        ctx.at(offset, format!("文件格式错误：{}", e.message()))
+    })?;
+    let mut variables = Vec::new();
+    let mut local: HashMap<String, usize> = HashMap::new();
+    let mut types: HashMap<String, Type> = HashMap::new();
+    for v in &raw.variables {
+        let kind = kind_of(&ctx, &v.name, &v.kind)?;
+        let from = source(v.from.get_ref()).ok_or_else(|| {
+            let known: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
+            ctx.at(
+                v.from.span().start,
+                format!(
+                    "变量“{}”的数据来源“{}”未知（可用：{}）",
+                    v.name,
+                    v.from.get_ref(),
+                    known.join("、")
+                ),
+            )
+        })?;
+        if from.kind != kind {
+            return Err(ctx.at(
+                v.from.span().start,
+                format!(
+                    "变量“{}”声明为 {}，数据来源“{}”是 {}",
+                    v.name,
+                    v.kind.get_ref(),
+                    from.name,
+                    from.kind.code()
+                ),
+            ));
+        }
+        if local.insert(v.name.clone(), variables.len()).is_some() {
+            return Err(ctx.at(v.from.span().start, format!("变量“{}”重复声明", v.name)));
+        }
+        types.insert(v.name.clone(), kind.expr_type());
+        variables.push(Variable {
+            name: v.name.clone(),
+            label: v.label.clone(),
+            kind,
+            unit: v.unit.clone(),
+            from,
+        });
+    }
+    let parse = |value: &Spanned<String>, what: &str| -> Result<Expr, RuleError> {
+        expr::parse(value.get_ref()).map_err(|e| ctx.in_expr(value, e.offset, &format!("{what}：{}", e.message)))
+    };
+    let mut parsed_steps = Vec::new();
+    for s in &raw.steps {
+        if local.contains_key(&s.name) || raw.steps.iter().filter(|o| o.name == s.name).count() > 1 {
+            return Err(ctx.at(s.expr.span().start, format!("步骤“{}”与变量或其他步骤重名", s.name)));
+        }
+        parsed_steps.push((s, parse(&s.expr, &format!("步骤“{}”", s.name))?));
+    }
+    let order = order_steps(
+        &parsed_steps
+            .iter()
+            .map(|(s, e)| (s.name.as_str(), e))
+            .collect::<Vec<_>>(),
+    )
+    .map_err(|(i, cycle)| {
+        ctx.at(
+            parsed_steps[i].0.expr.span().start,
+            format!("步骤之间循环引用：{}", cycle.join(" → ")),
+        )
+    })?;
+    let base = variables.len();
+    let mut steps = Vec::new();
+    for (k, i) in order.iter().enumerate() {
+        let (s, e) = &parsed_steps[*i];
+        let t = expr::check(e, &|n| types.get(n).copied())
+            .map_err(|err| ctx.in_expr(&s.expr, err.offset, &format!("步骤“{}”：{}", s.name, err.message)))?;
+        types.insert(s.name.clone(), t);
+        let inputs = inputs_of(e, &local);
+        local.insert(s.name.clone(), base + k);
+        steps.push(Step {
+            name: s.name.clone(),
+            compiled: expr::compile(e, &local).map_err(|err| ctx.in_expr(&s.expr, err.offset, &err.message))?,
+            inputs,
+        });
+    }
+    let typed = |value: &Spanned<String>, want: Type, what: &str| -> Result<(Compiled, Vec<usize>), RuleError> {
+        let e = parse(value, what)?;
+        let t = expr::check(&e, &|n| types.get(n).copied())
+            .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
+        if t != want {
+            return Err(ctx.in_expr(value, 0, &format!("{what}应为{}，这里是{}", want.name(), t.name())));
+        }
+        let compiled = expr::compile(&e, &local).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
+        Ok((compiled, inputs_of(&e, &local)))
+    };
+    let constant = |value: &Spanned<String>, what: &str| -> Result<Decimal, RuleError> {
+        let e = parse(value, what)?;
+        let mut refs = Vec::new();
+        expr::references(&e, &mut refs);
+        if !refs.is_empty() {
+            return Err(ctx.in_expr(value, 0, &format!("{what}须为常数，不能引用变量")));
+        }
+        let f = expr::compile(&e, &HashMap::new()).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
+        match f(&[]) {
+            Ok(Value::Num(n)) => Ok(n),
+            _ => Err(ctx.in_expr(value, 0, &format!("{what}应为数值"))),
+        }
+    };
+    let articles: Vec<(String, String)> = raw.articles.iter().map(|a| (a.id.clone(), a.text.clone())).collect();
+    let article = |a: &Option<String>, at: usize| -> Result<Option<String>, RuleError> {
+        match a {
+            None => Ok(None),
+            Some(id) if articles.iter().any(|(x, _)| x == id) => Ok(Some(id.clone())),
+            Some(id) => Err(ctx.at(at, format!("条款“{id}”未在 articles 中列出（请引用条款原文）"))),
+        }
+    };
+    let rule = |r: &RuleToml, what: &str| -> Result<Rule, RuleError> {
+        let (compiled, inputs) = typed(&r.when, Type::Bool, &format!("{what}“{}”", r.id))?;
+        Ok(Rule {
+            id: r.id.clone(),
+            label: r.label.clone(),
+            article: article(&r.article, r.when.span().start)?,
+            source: r.when.get_ref().clone(),
+            compiled,
+            inputs,
+        })
+    };
+    let scope = raw.scope.as_ref().map(|r| rule(r, "评价范围")).transpose()?;
+    let exclusions = raw
+        .exclusions
+        .iter()
+        .map(|r| rule(r, "不参评情形"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if raw.indicators.is_empty() {
+        return Err(ctx.at(0, "至少需要一项指标（[[indicators]]）"));
+    }
+    let mut indicators = Vec::new();
+    for i in &raw.indicators {
+        let what = format!("指标“{}”", i.id);
+        if raw.indicators.iter().filter(|o| o.id == i.id).count() > 1 {
+            return Err(ctx.at(i.value.span().start, format!("{what}重复")));
+        }
+        let (compiled, inputs) = typed(&i.value, Type::Number, &what)?;
+        let benchmark = match (&i.benchmark, &i.benchmark_average_times) {
+            (Some(b), None) => {
+                let v = constant(b, &format!("{what}的基准值"))?;
+                if v <= Decimal::ZERO {
+                    return Err(ctx.in_expr(b, 0, &format!("{what}的基准值应大于 0")));
+                }
+                Benchmark::Fixed(v)
+            }
+            (None, Some(t)) => Benchmark::AverageTimes(constant(t, &format!("{what}的基准倍数"))?),
+            _ => {
+                return Err(ctx.at(
+                    i.value.span().start,
+                    format!("{what}须写 benchmark（固定基准值）或 benchmark_average_times（平均值的倍数）之一"),
+                ));
+            }
+        };
+        let missing = match i.missing.as_deref() {
+            None | Some("zero") => Missing::Zero,
+            Some("group_average") => Missing::GroupAverage,
+            Some(other) => {
+                return Err(ctx.at(
+                    i.value.span().start,
+                    format!("{what}的 missing“{other}”未知（可用 group_average、zero）"),
+                ));
+            }
+        };
+        indicators.push(Indicator {
+            id: i.id.clone(),
+            label: i.label.clone(),
+            unit: i.unit.clone(),
+            article: article(&i.article, i.value.span().start)?,
+            source: i.value.get_ref().clone(),
+            compiled,
+            inputs,
+            weight: constant(&i.weight, &format!("{what}的权重"))?,
+            benchmark,
+            missing,
+            cap: i
+                .cap
+                .as_ref()
+                .map(|c| constant(c, &format!("{what}的封顶倍数")))
+                .transpose()?,
+        });
+    }
+    let mut adjustments = Vec::new();
+    for a in &raw.adjustments {
+        let r = rule(
+            &RuleToml {
+                id: a.id.clone(),
+                label: a.label.clone(),
+                article: a.article.clone(),
+                when: a.when.clone(),
+            },
+            "加减分项",
+        )?;
+        let (points, _) = typed(&a.points, Type::Number, &format!("加减分项“{}”的分值", a.id))?;
+        adjustments.push(Adjustment { rule: r, points });
+    }
+    let method = match raw.classes.method.as_str() {
+        "percentile" => ClassMethod::Percentile,
+        "score" => ClassMethod::Score,
+        other => {
+            return Err(ctx.at(
+                text.find("method").unwrap_or(0),
+                format!("分类方法“{other}”未知（可用 percentile 按排名百分比、score 按得分）"),
+            ));
+        }
+    };
+    let cuts = raw
+        .classes
+        .cuts
+        .iter()
+        .map(|c| constant(c, "分类界限"))
+        .collect::<Result<Vec<_>, _>>()?;
+    if raw.classes.names.len() != cuts.len() + 1 {
+        return Err(ctx.at(
+            text.find("names").unwrap_or(0),
+            format!(
+                "{} 个分类界限须对应 {} 个类别名称，这里有 {} 个",
+                cuts.len(),
+                cuts.len() + 1,
+                raw.classes.names.len()
+            ),
+        ));
+    }
+    let ordered = match method {
+        ClassMethod::Percentile => {
+            cuts.windows(2).all(|w| w[0] < w[1]) && cuts.iter().all(|c| *c > Decimal::ZERO && *c < Decimal::ONE_HUNDRED)
+        }
+        ClassMethod::Score => cuts.windows(2).all(|w| w[0] > w[1]),
+    };
+    if !ordered {
+        return Err(ctx.at(
+            text.find("cuts").unwrap_or(0),
+            "分类界限应有序：按排名百分比时从小到大且在 0–100 之间，按得分时从高到低",
+        ));
+    }
+    let classes = Classes {
+        method,
+        cuts,
+        names: raw.classes.names.clone(),
+        excluded: raw.classes.excluded.clone(),
+        article: article(&raw.classes.article, text.find("[classes]").unwrap_or(0))?,
+    };
+    Ok(Scheme {
+        effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
+        effective_to: raw
+            .effective_to
+            .as_deref()
+            .map(|d| parse_date(&ctx, "effective_to", d))
+            .transpose()?,
+        id: raw.id,
+        name: raw.name,
+        group: raw.group,
+        jurisdiction: raw.jurisdiction,
+        document_number: raw.document_number,
+        issuer: raw.issuer,
+        local: raw.local,
+        example: raw.example,
+        source: raw.source,
+        note: raw.note,
+        variables,
+        steps,
+        articles,
+        scope,
+        exclusions,
+        indicators,
+        adjustments,
+        classes,
+        tests: raw.tests,
+        version: hex::encode(Sha256::digest(text.as_bytes())),
+        file: file.to_string(),
+    })
+}
+
+/// Every scheme of a folder (`*.toml`, sorted by name) or one file.
+pub fn load_path(path: &std::path::Path) -> Result<Vec<Scheme>, RuleError> {
+    let io = |p: &std::path::Path, e: std::io::Error| RuleError {
+        file: p.display().to_string(),
+        line: 0,
+        column: 0,
+        message: format!("无法读取：{e}"),
+    };
+    super::toml_files(path)
+        .map_err(|e| io(path, e))?
+        .iter()
+        .map(|f| {
+            let text = std::fs::read_to_string(f).map_err(|e| io(f, e))?;
+            load(&f.display().to_string(), &text)
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------- evaluation
+
+/// One enterprise's facts for the year: a value per scheme variable (None: unknown).
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub id: String,
+    pub values: Vec<Option<Value>>,
+}
+
+/// How an indicator's score came about.
+#[derive(Clone, Debug, Serialize)]
+pub struct IndicatorScore {
+    pub id: String,
+    pub label: String,
+    pub unit: Option<String>,
+    pub value: Option<Decimal>,
+    pub benchmark: Decimal,
+    pub weight: Decimal,
+    pub score: Decimal,
+    /// The ratio was capped.
+    pub capped: bool,
+    /// The value was unknown (or could not be computed) and the score was filled: "group
+    /// average" or "zero".
+    pub filled: Option<String>,
+}
+
+#[derive(Clone, Debug, Serialize)]
+pub struct AdjustmentApplied {
+    pub id: String,
+    pub label: String,
+    pub points: Decimal,
+}
+
+/// One enterprise's result.
+#[derive(Clone, Debug, Serialize)]
+pub struct LandResult {
+    pub id: String,
+    /// The exclusion (or "scope") that left it out, with its label.
+    pub excluded: Option<(String, String)>,
+    pub indicators: Vec<IndicatorScore>,
+    pub adjustments: Vec<AdjustmentApplied>,
+    pub total: Decimal,
+    /// 1-based; ties share the best rank. 0 when excluded.
+    pub rank: usize,
+    pub class: String,
+}
+
+impl Scheme {
+    /// Fills steps; a step reading an unknown value (or failing, e.g. a division by zero) is
+    /// unknown.
+    fn buffer(&self, case: &Case) -> (Vec<Value>, Vec<bool>) {
+        let mut values: Vec<Value> = case
+            .values
+            .iter()
+            .map(|v| v.clone().unwrap_or(Value::Num(Decimal::ZERO)))
+            .collect();
+        values.resize(self.variables.len(), Value::Num(Decimal::ZERO));
+        let mut known: Vec<bool> = (0..self.variables.len())
+            .map(|i| case.values.get(i).is_some_and(|v| v.is_some()))
+            .collect();
+        for s in &self.steps {
+            let v = if s.inputs.iter().all(|i| known[*i]) {
+                (s.compiled)(&values).ok()
+            } else {
+                None
+            };
+            known.push(v.is_some());
+            values.push(v.unwrap_or(Value::Num(Decimal::ZERO)));
+        }
+        (values, known)
+    }
+
+    fn holds(rule: &Rule, values: &[Value], known: &[bool]) -> bool {
+        rule.inputs.iter().all(|i| known[*i]) && (rule.compiled)(values).is_ok_and(|v| v.as_bool())
+    }
+
+    fn value_of(i: &Indicator, values: &[Value], known: &[bool]) -> Option<Decimal> {
+        if !i.inputs.iter().all(|k| known[*k]) {
+            return None;
+        }
+        (i.compiled)(values).ok().map(|v| v.as_num())
+    }
+
+    /// Evaluates a group. `baseline` gives the values averaged for `benchmark_average_times`
+    /// (e.g. the previous year's group); by default the group itself.
+    pub fn evaluate(&self, cases: &[Case], baseline: Option<&[Case]>) -> Vec<LandResult> {
+        let buffers: Vec<(Vec<Value>, Vec<bool>)> = cases.iter().map(|c| self.buffer(c)).collect();
+        // Who is evaluated: in scope and not excluded.
+        let excluded: Vec<Option<(String, String)>> = buffers
+            .iter()
+            .map(|(v, k)| {
+                if let Some(scope) = &self.scope
+                    && !Self::holds(scope, v, k)
+                {
+                    return Some(("scope".to_string(), format!("不在评价范围：{}", scope.label)));
+                }
+                self.exclusions
+                    .iter()
+                    .find(|r| Self::holds(r, v, k))
+                    .map(|r| (r.id.clone(), r.label.clone()))
+            })
+            .collect();
+        let base_buffers: Vec<(Vec<Value>, Vec<bool>)> = match baseline {
+            Some(b) => b.iter().map(|c| self.buffer(c)).collect(),
+            None => Vec::new(),
+        };
+        // The evaluated ones form the default baseline.
+        let baseline_rows: Vec<&(Vec<Value>, Vec<bool>)> = match baseline {
+            Some(_) => base_buffers.iter().collect(),
+            None => buffers
+                .iter()
+                .zip(&excluded)
+                .filter(|(_, x)| x.is_none())
+                .map(|(b, _)| b)
+                .collect(),
+        };
+        let mut per_indicator: Vec<Vec<Option<(Decimal, Decimal, bool)>>> = Vec::new();
+        let mut benchmarks = Vec::new();
+        for ind in &self.indicators {
+            let benchmark = match ind.benchmark {
+                Benchmark::Fixed(b) => b,
+                Benchmark::AverageTimes(t) => {
+                    let known: Vec<Decimal> = baseline_rows
+                        .iter()
+                        .filter_map(|(v, k)| Self::value_of(ind, v, k))
+                        .collect();
+                    if known.is_empty() {
+                        Decimal::ZERO
+                    } else {
+                        known.iter().sum::<Decimal>() / Decimal::from(known.len()) * t
+                    }
+                }
+            };
+            benchmarks.push(benchmark);
+            let scores: Vec<Option<(Decimal, Decimal, bool)>> = buffers
+                .iter()
+                .zip(&excluded)
+                .map(|((v, k), x)| {
+                    if x.is_some() || benchmark <= Decimal::ZERO {
+                        return None;
+                    }
+                    let value = Self::value_of(ind, v, k)?;
+                    let mut ratio = (value / benchmark).max(Decimal::ZERO);
+                    let capped = ind.cap.is_some_and(|c| ratio > c);
+                    if let Some(c) = ind.cap {
+                        ratio = ratio.min(c);
+                    }
+                    Some((value, ratio * ind.weight, capped))
+                })
+                .collect();
+            per_indicator.push(scores);
+        }
+        let mut results: Vec<LandResult> = Vec::with_capacity(cases.len());
+        for (n, case) in cases.iter().enumerate() {
+            let (values, known) = &buffers[n];
+            if let Some(x) = &excluded[n] {
+                results.push(LandResult {
+                    id: case.id.clone(),
+                    excluded: Some(x.clone()),
+                    indicators: Vec::new(),
+                    adjustments: Vec::new(),
+                    total: Decimal::ZERO,
+                    rank: 0,
+                    class: self.classes.excluded.clone(),
+                });
+                continue;
+            }
+            let mut total = Decimal::ZERO;
+            let mut indicators = Vec::new();
+            for (k, ind) in self.indicators.iter().enumerate() {
+                let (value, score, capped, filled) = match per_indicator[k][n] {
+                    Some((value, score, capped)) => (Some(value), score, capped, None),
+                    None => {
+                        let score = match ind.missing {
+                            Missing::Zero => Decimal::ZERO,
+                            Missing::GroupAverage => {
+                                let known: Vec<Decimal> =
+                                    per_indicator[k].iter().flatten().map(|(_, s, _)| *s).collect();
+                                if known.is_empty() {
+                                    Decimal::ZERO
+                                } else {
+                                    known.iter().sum::<Decimal>() / Decimal::from(known.len())
+                                }
+                            }
+                        };
+                        let how = match ind.missing {
+                            Missing::Zero => "缺少数据，按 0 分计",
+                            Missing::GroupAverage => "缺少数据，按参评企业该项平均得分计",
+                        };
+                        (None, score, false, Some(how.to_string()))
+                    }
+                };
+                total += score;
+                indicators.push(IndicatorScore {
+                    id: ind.id.clone(),
+                    label: ind.label.clone(),
+                    unit: ind.unit.clone(),
+                    value,
+                    benchmark: benchmarks[k],
+                    weight: ind.weight,
+                    score,
+                    capped,
+                    filled,
+                });
+            }
+            let mut adjustments = Vec::new();
+            for a in &self.adjustments {
+                if Self::holds(&a.rule, values, known)
+                    && let Ok(Value::Num(points)) = (a.points)(values)
+                {
+                    total += points;
+                    adjustments.push(AdjustmentApplied {
+                        id: a.rule.id.clone(),
+                        label: a.rule.label.clone(),
+                        points,
+                    });
+                }
+            }
+            results.push(LandResult {
+                id: case.id.clone(),
+                excluded: None,
+                indicators,
+                adjustments,
+                total,
+                rank: 0,
+                class: String::new(),
+            });
+        }
+        // Rank by the total to 2 decimals (as published); ties share the best rank.
+        let mut order: Vec<usize> = (0..results.len()).filter(|i| results[*i].excluded.is_none()).collect();
+        let shown: Vec<Decimal> = results.iter().map(|r| round_half_up(r.total, 2)).collect();
+        let shown = |i: usize| shown[i];
+        order.sort_by(|a, b| shown(*b).cmp(&shown(*a)).then(a.cmp(b)));
+        let evaluated = order.len();
+        let mut rank = 0;
+        for (position, i) in order.iter().enumerate() {
+            if position == 0 || shown(*i) != shown(order[position - 1]) {
+                rank = position + 1;
+            }
+            results[*i].rank = rank;
+        }
+        for i in order {
+            let r = &results[i];
+            let class = match self.classes.method {
+                ClassMethod::Percentile => {
+                    // A class holds the ranks up to its share of the group, rounded half up.
+                    let limit = |cut: Decimal| round_half_up(Decimal::from(evaluated) * cut / Decimal::ONE_HUNDRED, 0);
+                    self.classes
+                        .cuts
+                        .iter()
+                        .position(|c| Decimal::from(r.rank) <= limit(*c))
+                        .unwrap_or(self.classes.cuts.len())
+                }
+                ClassMethod::Score => {
+                    let total = round_half_up(r.total, 2);
+                    self.classes
+                        .cuts
+                        .iter()
+                        .position(|c| total >= *c)
+                        .unwrap_or(self.classes.cuts.len())
+                }
+            };
+            results[i].class = self.classes.names[class].clone();
+        }
+        results
+    }
+
+    /// Runs the file's own tests.
+    pub fn run_tests(&self) -> Vec<super::ladder::TestOutcome> {
+        self.tests
+            .iter()
+            .map(|t| {
+                let mut failures = Vec::new();
+                let cases_of = |tables: &[toml::Table], failures: &mut Vec<String>| -> Vec<Case> {
+                    tables
+                        .iter()
+                        .map(|case| {
+                            let id = case
+                                .get("enterprise")
+                                .and_then(|v| v.as_str())
+                                .unwrap_or("?")
+                                .to_string();
+                            for k in case.keys() {
+                                if k != "enterprise" && !self.variables.iter().any(|v| &v.name == k) {
+                                    failures.push(format!("{id}：用例中的“{k}”不是本文件的变量"));
+                                }
+                            }
+                            let values = self
+                                .variables
+                                .iter()
+                                .map(|v| match case.get(&v.name) {
+                                    None => match v.from.name {
+                                        "period.year" => Some(Value::Num(t.year.into())),
+                                        "period.as_of" => Some(Value::Date(super::ladder::default_as_of(t.year))),
+                                        _ => None,
+                                    },
+                                    Some(raw) => {
+                                        let text = match raw {
+                                            toml::Value::String(s) => s.clone(),
+                                            other => other.to_string(),
+                                        };
+                                        match v.kind.read(&text) {
+                                            Ok(value) => Some(value),
+                                            Err(e) => {
+                                                failures.push(format!("{id}：变量“{}”{e}", v.name));
+                                                None
+                                            }
+                                        }
+                                    }
+                                })
+                                .collect();
+                            Case { id, values }
+                        })
+                        .collect()
+                };
+                let cases = cases_of(&t.cases, &mut failures);
+                let baseline = cases_of(&t.baseline, &mut failures);
+                let results = self.evaluate(&cases, (!t.baseline.is_empty()).then_some(baseline.as_slice()));
+                for e in &t.expect {
+                    let Some(r) = results.iter().find(|r| r.id == e.enterprise) else {
+                        failures.push(format!("{}：没有这个用例", e.enterprise));
+                        continue;
+                    };
+                    let got_excluded = r.excluded.as_ref().map(|(id, _)| id.clone());
+                    if got_excluded != e.excluded {
+                        failures.push(format!(
+                            "{}：不参评应为 {:?}，实为 {:?}",
+                            e.enterprise, e.excluded, got_excluded
+                        ));
+                    }
+                    if let Some(want) = &e.score {
+                        let got = format!("{:.2}", round_half_up(r.total, 2));
+                        if &got != want {
+                            failures.push(format!("{}：得分应为 {want}，实为 {got}", e.enterprise));
+                        }
+                    }
+                    if let Some(want) = e.rank
+                        && want != r.rank
+                    {
+                        failures.push(format!("{}：排名应为 {want}，实为 {}", e.enterprise, r.rank));
+                    }
+                    if let Some(want) = &e.class
+                        && want != &r.class
+                    {
+                        failures.push(format!("{}：类别应为 {want}，实为 {}", e.enterprise, r.class));
+                    }
+                    for (id, want) in &e.indicators {
+                        match r.indicators.iter().find(|i| &i.id == id) {
+                            None => failures.push(format!("{}：没有指标 {id}", e.enterprise)),
+                            Some(i) => {
+                                let got = format!("{:.2}", round_half_up(i.score, 2));
+                                if &got != want {
+                                    failures.push(format!("{}：指标 {id} 得分应为 {want}，实为 {got}", e.enterprise));
+                                }
+                            }
+                        }
+                    }
+                }
+                super::ladder::TestOutcome {
+                    file: self.file.clone(),
+                    name: t.name.clone(),
+                    failures,
+                }
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_shipped_scheme_loads_and_passes_its_own_tests() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/land");
+        let all = load_path(&dir).unwrap_or_else(|e| panic!("{e}"));
+        assert!(all.len() >= 3, "schemes found: {}", all.len());
+        let mut failures = Vec::new();
+        for s in &all {
+            assert!(!s.tests.is_empty(), "{} has no tests", s.file);
+            for t in s.run_tests() {
+                for f in t.failures {
+                    failures.push(format!("{} / {}: {f}", t.file, t.name));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "failures:\n{}", failures.join("\n"));
+    }
+}
