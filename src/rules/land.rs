@@ -1006,6 +1006,90 @@ impl Scheme {
 mod tests {
     use super::*;
 
+    fn shipped(name: &str) -> String {
+        std::fs::read_to_string(
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("rules/land")
+                .join(name),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn mistakes_in_a_scheme_file_say_where_and_what() {
+        let text = shipped("huaian-2024.toml");
+        let bad = |from: &str, to: &str| {
+            let changed = text.replacen(from, to, 1);
+            assert_ne!(changed, text, "{from}");
+            load("s.toml", &changed).unwrap_err().to_string()
+        };
+        let e = bad("from = \"annual.energy\"", "from = \"annual.power\"");
+        assert!(
+            e.starts_with("s.toml:") && e.contains("数据来源“annual.power”未知"),
+            "{e}"
+        );
+        let e = bad("benchmark_average_times = \"2\"\n", "");
+        assert!(e.contains("须写 benchmark"), "{e}");
+        let e = bad("cuts = [\"20\", \"60\", \"95\"]", "cuts = [\"60\", \"20\", \"95\"]");
+        assert!(e.contains("分类界限应有序"), "{e}");
+        let e = bad("names = [\"A 优先发展\", ", "names = [");
+        assert!(e.contains("3 个分类界限须对应 4 个类别名称"), "{e}");
+        let e = bad("value = \"税收 / 1万 / 用地\"", "value = \"税收 > 用地\"");
+        assert!(e.contains("应为数值"), "{e}");
+    }
+
+    #[test]
+    fn a_result_explains_every_indicator_and_an_exclusion_its_reason() {
+        let scheme = load("h.toml", &shipped("huangyan-2022-above.toml")).unwrap();
+        let case = |id: &str, land: &str, emissions: bool| {
+            let values = scheme
+                .variables
+                .iter()
+                .map(|v| {
+                    let raw = match v.name.as_str() {
+                        "规上" => "是",
+                        "用地" => land,
+                        "税收" => "2409700",
+                        "增加值" => "13616000",
+                        "能耗" => "500",
+                        "化学需氧量" if emissions => "0.3",
+                        "氨氮" | "二氧化硫" | "氮氧化物" if emissions => "0",
+                        "职工" => "75",
+                        "研发" => "300000",
+                        "主营" => "10000000",
+                        _ => return None,
+                    };
+                    Some(v.kind.read(raw).unwrap())
+                })
+                .collect();
+            Case { id: id.into(), values }
+        };
+        let results = scheme.evaluate(
+            &[case("A", "10", true), case("B", "10", false), case("R", "0", true)],
+            None,
+        );
+        let a = &results[0];
+        assert_eq!(a.indicators.len(), 6);
+        let tax = &a.indicators[0];
+        assert_eq!(
+            (tax.id.as_str(), tax.weight, tax.benchmark),
+            ("tax_per_mu", Decimal::from(30), "24.097".parse().unwrap())
+        );
+        assert_eq!(tax.value.map(|v| round_half_up(v, 3)), Some("24.097".parse().unwrap()));
+        assert_eq!(round_half_up(tax.score, 2), Decimal::from(30));
+        // B has no emission data: filled with the average of those who have it (A alone).
+        let b_emission = &results[1].indicators[3];
+        assert_eq!(b_emission.value, None);
+        assert_eq!(b_emission.filled.as_deref(), Some("缺少数据，按参评企业该项平均得分计"));
+        assert_eq!(b_emission.score, a.indicators[3].score);
+        assert_eq!(results[0].total, results[1].total);
+        assert_eq!((results[0].rank, results[1].rank), (1, 1));
+        let r = &results[2];
+        assert_eq!(r.excluded.as_ref().map(|(id, _)| id.as_str()), Some("no_land"));
+        assert_eq!(r.class, "另列（不参加排序）");
+        assert_eq!(r.rank, 0);
+    }
+
     #[test]
     fn every_shipped_scheme_loads_and_passes_its_own_tests() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("rules/land");
