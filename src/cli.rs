@@ -87,9 +87,9 @@ pub enum Command {
     /// 梯度培育 (cultivation ladder: criteria, evaluation, one enterprise's gaps)
     #[command(subcommand)]
     Ladder(crate::modules::ladder::cli::LadderCommand),
-    /// 亩均评价 (land-efficiency evaluation schemes: run their tests)
+    /// 亩均评价 (land-efficiency evaluation: scheme tests; a scheme on the registry's data)
     #[command(subcommand)]
-    Land(crate::rules::cli::LandCommand),
+    Land(crate::modules::land::cli::LandCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
     Rules(crate::rules::cli::RulesCommand),
@@ -270,6 +270,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Rules(command) => crate::rules::cli::run_rules(command, format),
-        Command::Land(command) => crate::rules::cli::run_land(command, format),
+        Command::Land(command) => {
+            use crate::modules::land::cli;
+            if cli::needs_db(&command) {
+                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+                cli::run(Some(&db), command, format).await
+            } else {
+                cli::run(None, command, format).await
+            }
+        }
     }
 }

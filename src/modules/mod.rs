@@ -7,6 +7,7 @@ pub mod departments;
 pub mod enterprises;
 pub mod home;
 pub mod ladder;
+pub mod land;
 pub mod policies;
 pub mod system;
 pub mod zones;

@@ -50,9 +50,9 @@ pub enum RulesCommand {
     Sources,
 }
 
-/// `gaoxin land …`: land-efficiency evaluation schemes (database-free for now).
+/// The database-free `gaoxin land …` commands: land-efficiency evaluation schemes.
 #[derive(Subcommand, Debug)]
-pub enum LandCommand {
+pub enum LandFileCommand {
     /// 运行亩均评价方案文件中的测试（不需要数据库）
     Test {
         /// A scheme file or a folder of them
@@ -61,9 +61,9 @@ pub enum LandCommand {
     },
 }
 
-pub fn run_land(command: LandCommand, format: Format) -> anyhow::Result<()> {
+pub fn run_land_file(command: LandFileCommand, format: Format) -> anyhow::Result<()> {
     match command {
-        LandCommand::Test { path } => {
+        LandFileCommand::Test { path } => {
             let all = super::land::load_path(&path).map_err(|e| anyhow!("{e}"))?;
             let outcomes: Vec<super::ladder::TestOutcome> = all.iter().flat_map(|s| s.run_tests()).collect();
             print_outcomes(&outcomes, format)

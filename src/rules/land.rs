@@ -89,6 +89,9 @@ struct SchemeToml {
     example: bool,
     source: Option<String>,
     note: Option<String>,
+    /// Which year's group the average benchmarks are taken over: `same_year` (default) or
+    /// `previous_year` (淮安: 上一年度平均值的 2 倍).
+    baseline: Option<Spanned<String>>,
     #[serde(default)]
     variables: Vec<VariableToml>,
     #[serde(default)]
@@ -289,6 +292,8 @@ pub struct Scheme {
     pub example: bool,
     pub source: Option<String>,
     pub note: Option<String>,
+    /// Average benchmarks are taken over the previous year's group (else the same year's).
+    pub baseline_previous_year: bool,
     pub variables: Vec<Variable>,
     pub steps: Vec<Step>,
     pub articles: Vec<(String, String)>,
@@ -585,7 +590,18 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         excluded: raw.classes.excluded.clone(),
         article: article(&raw.classes.article, text.find("[classes]").unwrap_or(0))?,
     };
+    let baseline_previous_year = match raw.baseline.as_ref().map(|b| (b, b.get_ref().as_str())) {
+        None | Some((_, "same_year")) => false,
+        Some((_, "previous_year")) => true,
+        Some((b, other)) => {
+            return Err(ctx.at(
+                b.span().start,
+                format!("baseline“{other}”未知（可用 same_year 本年、previous_year 上一年）"),
+            ));
+        }
+    };
     Ok(Scheme {
+        baseline_previous_year,
         effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
         effective_to: raw
             .effective_to

@@ -429,3 +429,64 @@ async fn the_ladder_is_loaded_evaluated_and_explained_from_the_command_line() {
         "没有统一社会信用代码",
     );
 }
+
+#[tokio::test]
+async fn a_land_scheme_ranks_the_registry_from_the_command_line() {
+    let db = TestDb::new().await;
+    ok_json(&db, &["migrate", "--format", "json"]);
+    ok_json(&db, &["zone", "add", "demo", "测试高新区", "--format", "json"]);
+    let (a, b, c) = (
+        gaoxin::modules::enterprises::domain::numbered_uscc(81),
+        gaoxin::modules::enterprises::domain::numbered_uscc(82),
+        gaoxin::modules::enterprises::domain::numbered_uscc(83),
+    );
+    let dir = std::env::temp_dir().join(format!("gx-land-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let firms = dir.join("企业.csv");
+    std::fs::write(
+        &firms,
+        format!(
+            "企业名称,统一社会信用代码,用地面积(亩),从业人员数,企业规模\n\
+             甲制造有限公司,{a},10,75,规上\n乙制造有限公司,{b},20,120,规上\n丙商贸有限公司,{c},0,10,规上\n"
+        ),
+    )
+    .unwrap();
+    ok_json(
+        &db,
+        &["enterprise", "import", firms.to_str().unwrap(), "--format", "json"],
+    );
+    // 甲 is the 黄岩 file's firm A (30 + 20 + 20.22 + 9.21 + 10.01 + …): here without 主营业务收入,
+    // so R&D scores 0, and its emission score is its own (the only one with emissions).
+    let annual = dir.join("年报.csv");
+    std::fs::write(
+        &annual,
+        format!(
+            "统一社会信用代码,年度,税收(万元),工业增加值(万元),研发经费(万元),综合能耗(吨标准煤),化学需氧量排放(吨),氨氮排放(吨),二氧化硫排放(吨),氮氧化物排放(吨)\n\
+             {a},2022,240.97,1361.6,30,500,0.3,0,0,0\n{b},2022,120,800,10,1000,,,,\n{c},2022,50,100,0,10,,,,\n"
+        ),
+    )
+    .unwrap();
+    ok_json(&db, &["annual", "import", annual.to_str().unwrap(), "--format", "json"]);
+    std::fs::remove_dir_all(&dir).ok();
+    let scheme = format!("{}/rules/land/huangyan-2022-above.toml", env!("CARGO_MANIFEST_DIR"));
+    let out = ok_json(
+        &db,
+        &[
+            "land", "evaluate", "--scheme", &scheme, "--year", "2022", "--format", "json",
+        ],
+    );
+    let results = out["results"].as_array().unwrap();
+    let by = |uscc: &str| results.iter().find(|r| r["uscc"] == uscc).unwrap().clone();
+    let first = by(&a);
+    assert_eq!(first["rank"], 1, "{out}");
+    // 30 + 20 + 20.21678… + 9.20658… + 10.00809… + 0 (no 主营业务收入) = 89.43145…: 89.43 (the
+    // total is rounded once, not the sum of rounded items, which would be 89.44).
+    assert_eq!(first["total"], "89.43", "{first}");
+    assert_eq!(first["indicators"][5]["filled"], "缺少数据，按 0 分计");
+    // 乙 has no emission figure: it is given 甲's emission score, the only one known.
+    let second = by(&b);
+    assert_eq!(second["indicators"][3]["filled"], "缺少数据，按参评企业该项平均得分计");
+    assert_eq!(second["indicators"][3]["score"], first["indicators"][3]["score"]);
+    // 丙 has no land of its own: listed apart, with the reason.
+    assert_eq!(by(&c)["excluded"]["id"], "no_land");
+}

@@ -4,6 +4,14 @@
 
 use std::path::PathBuf;
 
+/// Prints a line; a closed pipe (`… | head`) ends the output quietly instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
+}
+
 use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
 use clap::Subcommand;
@@ -104,7 +112,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                 _ => {
                     for (v, l) in &out {
                         let what = l.short();
-                        println!("{what}  {} {}（{}）", v.name, v.document_number, &v.version[..12]);
+                        outln!("{what}  {} {}（{}）", v.name, v.document_number, &v.version[..12]);
                     }
                 }
             }
@@ -117,7 +125,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                 Format::Json => print_json(&versions),
                 _ => {
                     for v in &versions {
-                        println!(
+                        outln!(
                             "{}  {} {}{}（{}）",
                             v.tier,
                             v.name,
@@ -156,7 +164,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                     "counts": counts,
                 })),
                 _ => {
-                    println!(
+                    outln!(
                         "评价批次 #{}：{} 年度（评价日 {}），{} 家企业，用时 {:.2} 秒",
                         run.id,
                         run.year,
@@ -164,14 +172,22 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                         run.enterprise_count,
                         started.elapsed().as_secs_f64()
                     );
-                    println!(
+                    outln!(
                         "{:<16}{:>8}{:>8}{:>10}{:>8}",
-                        "梯度", "已认定", "可申报", "需补充数据", "差一项"
+                        "梯度",
+                        "已认定",
+                        "可申报",
+                        "需补充数据",
+                        "差一项"
                     );
                     for c in &counts {
-                        println!(
+                        outln!(
                             "{:<16}{:>8}{:>8}{:>10}{:>8}",
-                            c.name, c.held, c.qualifies, c.unknown, c.within_reach
+                            c.name,
+                            c.held,
+                            c.qualifies,
+                            c.unknown,
+                            c.within_reach
                         );
                     }
                 }
@@ -205,7 +221,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
             match format {
                 Format::Json => print_json(&standings),
                 _ => {
-                    println!("{}（{}）{} 年度，评价日 {as_of}", e.name, e.uscc, year);
+                    outln!("{}（{}）{} 年度，评价日 {as_of}", e.name, e.uscc, year);
                     for s in &standings {
                         let r = &s.result;
                         let held = match &s.held {
@@ -217,7 +233,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                             ),
                             None => String::new(),
                         };
-                        println!(
+                        outln!(
                             "\n{} — {}{}{}",
                             r.name,
                             r.status.label(),
@@ -226,10 +242,10 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                         );
                         let best = r.best();
                         for c in &best.conditions {
-                            println!("  · {}", c.describe());
+                            outln!("  · {}", c.describe());
                         }
                         if let Some(score) = &best.score {
-                            println!("  · {}", score.describe());
+                            outln!("  · {}", score.describe());
                         }
                     }
                 }
