@@ -23,8 +23,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::expr::{self, Compiled, Expr, Op, Type, Value, round_half_up};
-use super::policy::{Ctx, RuleError, StepToml, VarKind, order_steps, parse_date};
+use super::compile::Compiler;
+use super::expr::{Compiled, Op, Type, Value, round_half_up};
+use super::policy::{RuleError, StepToml, VarKind, parse_date};
 
 // ---------------------------------------------------------------- facts and sources
 
@@ -390,13 +391,7 @@ pub struct Variable {
     pub category: Option<String>,
 }
 
-pub struct Step {
-    pub name: String,
-    pub label: String,
-    pub source: String,
-    pub compiled: Compiled,
-    pub inputs: Vec<usize>,
-}
+pub use super::compile::Step;
 
 pub struct Condition {
     pub id: &'static str,
@@ -510,23 +505,21 @@ fn intern(text: &str) -> &'static str {
 /// Loads one criteria file; every expression is parsed, type-checked and compiled, and any
 /// mistake is reported as `file:line:column: message`.
 pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
-    let ctx = Ctx { file, source: text };
+    let mut cx = Compiler::new(file, text);
     let raw: CriteriaToml = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        ctx.at(offset, format!("文件格式错误：{}", e.message()))
+        cx.ctx.at(offset, format!("文件格式错误：{}", e.message()))
     })?;
     if raw.tier.is_empty() || !raw.tier.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
         let at = text.find("tier").unwrap_or(0);
-        return Err(ctx.at(at, "tier 应为小写英文和下划线，如 high_tech"));
+        return Err(cx.ctx.at(at, "tier 应为小写英文和下划线，如 high_tech"));
     }
     let mut variables = Vec::new();
-    let mut local: HashMap<String, usize> = HashMap::new();
-    let mut types: HashMap<String, Type> = HashMap::new();
     for v in &raw.variables {
-        let kind = kind_of(&ctx, &v.name, &v.kind)?;
+        let kind = cx.kind(&v.name, &v.kind)?;
         let from = source(v.from.get_ref()).ok_or_else(|| {
             let known: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
-            ctx.at(
+            cx.ctx.at(
                 v.from.span().start,
                 format!(
                     "变量“{}”的数据来源“{}”未知（可用：{}）",
@@ -536,50 +529,36 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
                 ),
             )
         })?;
-        if from.kind != kind {
-            return Err(ctx.at(
-                v.from.span().start,
-                format!(
-                    "变量“{}”声明为 {}，数据来源“{}”是 {}",
-                    v.name,
-                    v.kind.get_ref(),
-                    from.name,
-                    from.kind.code()
-                ),
-            ));
-        }
+        cx.matches_source(&v.name, &v.kind, kind, (from.name, from.kind), v.from.span().start)?;
         let yearly = matches!(from.origin, Origin::Year(_));
         if v.year != 0 && !yearly {
-            return Err(ctx.at(
+            return Err(cx.ctx.at(
                 v.from.span().start,
                 format!("变量“{}”不是年度数据，不能设 year", v.name),
             ));
         }
         if !(-9..=0).contains(&v.year) {
-            return Err(ctx.at(
+            return Err(cx.ctx.at(
                 v.from.span().start,
                 format!("变量“{}”的 year 应在 -9 到 0 之间（相对评价年度）", v.name),
             ));
         }
         match (&from.origin, &v.category) {
             (Origin::Holds, None) => {
-                return Err(ctx.at(
+                return Err(cx.ctx.at(
                     v.from.span().start,
                     format!("变量“{}”读取认定，须写 category（如 \"高新技术企业\"）", v.name),
                 ));
             }
             (Origin::Holds, Some(_)) | (_, None) => {}
             (_, Some(_)) => {
-                return Err(ctx.at(
+                return Err(cx.ctx.at(
                     v.from.span().start,
                     format!("变量“{}”不是认定，不能写 category", v.name),
                 ));
             }
         }
-        if local.insert(v.name.clone(), variables.len()).is_some() {
-            return Err(ctx.at(v.from.span().start, format!("变量“{}”重复声明", v.name)));
-        }
-        types.insert(v.name.clone(), kind.expr_type());
+        cx.declare(&v.name, kind, v.from.span().start)?;
         variables.push(Variable {
             name: v.name.clone(),
             label: v.label.clone(),
@@ -590,22 +569,12 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
             category: v.category.clone(),
         });
     }
-    let parse = |value: &Spanned<String>, what: &str| -> Result<Expr, RuleError> {
-        expr::parse(value.get_ref()).map_err(|e| ctx.in_expr(value, e.offset, &format!("{what}：{}", e.message)))
-    };
-    let mut parsed_steps = Vec::new();
-    for s in &raw.steps {
-        let taken = local.contains_key(&s.name) || raw.steps.iter().filter(|o| o.name == s.name).count() > 1;
-        if taken {
-            return Err(ctx.at(s.expr.span().start, format!("步骤“{}”与变量或其他步骤重名", s.name)));
-        }
-        parsed_steps.push((s, parse(&s.expr, &format!("步骤“{}”", s.name))?));
-    }
+    let steps = cx.steps(&raw.steps)?;
     let duplicate = |ids: Vec<&str>, what: &str| -> Result<(), RuleError> {
         for (i, id) in ids.iter().enumerate() {
             if ids[..i].contains(id) {
                 let at = text.find(&format!("\"{id}\"")).unwrap_or(0);
-                return Err(ctx.at(at, format!("{what}“{id}”重复")));
+                return Err(cx.ctx.at(at, format!("{what}“{id}”重复")));
             }
         }
         Ok(())
@@ -620,73 +589,21 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
         }
         duplicate(ids, &format!("认定路径“{}”中的条件或评分项", r.id))?;
     }
-    let order = order_steps(
-        &parsed_steps
-            .iter()
-            .map(|(s, e)| (s.name.as_str(), e))
-            .collect::<Vec<_>>(),
-    )
-    .map_err(|(i, cycle)| {
-        ctx.at(
-            parsed_steps[i].0.expr.span().start,
-            format!("步骤之间循环引用：{}", cycle.join(" → ")),
-        )
-    })?;
-    let base = variables.len();
-    let mut steps = Vec::new();
-    for (k, i) in order.iter().enumerate() {
-        let (s, e) = &parsed_steps[*i];
-        let what = format!("步骤“{}”", s.name);
-        let t = expr::check(e, &|n| types.get(n).copied())
-            .map_err(|err| ctx.in_expr(&s.expr, err.offset, &format!("{what}：{}", err.message)))?;
-        types.insert(s.name.clone(), t);
-        let inputs = inputs_of(e, &local);
-        local.insert(s.name.clone(), base + k);
-        steps.push(Step {
-            name: s.name.clone(),
-            label: s.label.clone(),
-            source: s.expr.get_ref().clone(),
-            compiled: expr::compile(e, &local).map_err(|err| ctx.in_expr(&s.expr, err.offset, &err.message))?,
-            inputs,
-        });
-    }
-    let typed = |value: &Spanned<String>, want: Type, what: &str| -> Result<(Expr, Compiled, Vec<usize>), RuleError> {
-        let e = parse(value, what)?;
-        let t = expr::check(&e, &|n| types.get(n).copied())
-            .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
-        if t != want {
-            return Err(ctx.in_expr(value, 0, &format!("{what}应为{}，这里是{}", want.name(), t.name())));
-        }
-        let compiled = expr::compile(&e, &local).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
-        let inputs = inputs_of(&e, &local);
-        Ok((e, compiled, inputs))
-    };
-    let constant = |value: &Spanned<String>, what: &str| -> Result<Decimal, RuleError> {
-        let e = parse(value, what)?;
-        let mut refs = Vec::new();
-        expr::references(&e, &mut refs);
-        if !refs.is_empty() {
-            return Err(ctx.in_expr(value, 0, &format!("{what}须为常数，不能引用变量")));
-        }
-        let f = expr::compile(&e, &HashMap::new()).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
-        match f(&[]) {
-            Ok(Value::Num(n)) => Ok(n),
-            _ => Err(ctx.in_expr(value, 0, &format!("{what}应为数值"))),
-        }
-    };
+    let typed = |value: &Spanned<String>, want: Type, what: &str| cx.typed(value, want, what);
+    let constant = |value: &Spanned<String>, what: &str| cx.constant(value, what);
     let articles: Vec<(String, String)> = raw.articles.iter().map(|a| (a.id.clone(), a.text.clone())).collect();
     let article = |a: &Option<Spanned<String>>| -> Result<Option<String>, RuleError> {
         match a {
             None => Ok(None),
             Some(id) if articles.iter().any(|(x, _)| x == id.get_ref()) => Ok(Some(id.get_ref().clone())),
-            Some(id) => Err(ctx.at(
+            Some(id) => Err(cx.ctx.at(
                 id.span().start,
                 format!("条款“{}”未在 articles 中列出（请引用条款原文）", id.get_ref()),
             )),
         }
     };
     if raw.routes.is_empty() {
-        return Err(ctx.at(0, "至少需要一条认定路径（[[routes]]）"));
+        return Err(cx.ctx.at(0, "至少需要一条认定路径（[[routes]]）"));
     }
     let mut routes = Vec::new();
     for r in &raw.routes {
@@ -695,31 +612,18 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
             let what = format!("条件“{}”", c.id);
             let (when_source, when, inputs, sides) = match (&c.when, c.manual) {
                 (None, false) => {
-                    return Err(ctx.at(
+                    return Err(cx.ctx.at(
                         c.article.as_ref().map(|a| a.span().start).unwrap_or(0),
                         format!("{what}既没有 when 也不是 manual（需人工确认）"),
                     ));
                 }
                 (Some(w), true) => {
-                    return Err(ctx.at(w.span().start, format!("{what}是 manual，不能同时写 when")));
+                    return Err(cx.ctx.at(w.span().start, format!("{what}是 manual，不能同时写 when")));
                 }
                 (None, true) => (None, None, Vec::new(), None),
                 (Some(w), false) => {
                     let (e, compiled, inputs) = typed(w, Type::Bool, &what)?;
-                    let lookup = |n: &str| types.get(n).copied();
-                    let fail = |err: expr::ExprError| ctx.in_expr(w, err.offset, &err.message);
-                    let sides = match &e {
-                        Expr::Binary(op @ (Op::Lt | Op::Le | Op::Gt | Op::Ge), l, r, _)
-                            if expr::check(l, &lookup).map_err(fail)? == Type::Number =>
-                        {
-                            Some((
-                                expr::compile(l, &local).map_err(fail)?,
-                                expr::compile(r, &local).map_err(fail)?,
-                                *op,
-                            ))
-                        }
-                        _ => None,
-                    };
+                    let sides = cx.number_sides(&e, w)?;
                     (Some(w.get_ref().clone()), Some(compiled), inputs, sides)
                 }
             };
@@ -729,8 +633,10 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
                     Some((label.clone(), compiled, c.hint_unit.clone().unwrap_or_default()))
                 }
                 (None, None) => None,
-                (Some(h), None) => return Err(ctx.at(h.span().start, format!("{what}写了 hint，也须写 hint_label"))),
-                (None, Some(_)) => return Err(ctx.at(0, format!("{what}写了 hint_label，也须写 hint"))),
+                (Some(h), None) => {
+                    return Err(cx.ctx.at(h.span().start, format!("{what}写了 hint，也须写 hint_label")));
+                }
+                (None, Some(_)) => return Err(cx.ctx.at(0, format!("{what}写了 hint_label，也须写 hint"))),
             };
             conditions.push(Condition {
                 id: intern(&c.id),
@@ -770,7 +676,7 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
             }
         };
         if conditions.is_empty() && score.is_none() {
-            return Err(ctx.at(0, format!("认定路径“{}”既没有条件也没有评分", r.id)));
+            return Err(cx.ctx.at(0, format!("认定路径“{}”既没有条件也没有评分", r.id)));
         }
         routes.push(Route {
             id: intern(&r.id),
@@ -787,11 +693,11 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
     let version = hex::encode(Sha256::digest(text.as_bytes()));
     Ok(Criteria {
         shared: [intern(&raw.tier), intern(&raw.name), intern(&raw.id), intern(&version)],
-        effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
+        effective_from: parse_date(&cx.ctx, "effective_from", &raw.effective_from)?,
         effective_to: raw
             .effective_to
             .as_deref()
-            .map(|d| parse_date(&ctx, "effective_to", d))
+            .map(|d| parse_date(&cx.ctx, "effective_to", d))
             .transpose()?,
         id: raw.id,
         tier: raw.tier,
@@ -814,32 +720,6 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
         version,
         file: file.to_string(),
     })
-}
-
-fn kind_of(ctx: &Ctx, name: &str, kind: &Spanned<String>) -> Result<VarKind, RuleError> {
-    Ok(match kind.get_ref().as_str() {
-        "money" => VarKind::Money,
-        "count" => VarKind::Count,
-        "number" => VarKind::Number,
-        "bool" => VarKind::Bool,
-        "text" => VarKind::Text,
-        "date" => VarKind::Date,
-        other => {
-            return Err(ctx.at(
-                kind.span().start,
-                format!("变量“{name}”的类型“{other}”未知（可用 money、count、number、bool、text、date）"),
-            ));
-        }
-    })
-}
-
-fn inputs_of(e: &Expr, local: &HashMap<String, usize>) -> Vec<usize> {
-    let mut refs = Vec::new();
-    expr::references(e, &mut refs);
-    let mut slots: Vec<usize> = refs.iter().filter_map(|r| local.get(r).copied()).collect();
-    slots.sort_unstable();
-    slots.dedup();
-    slots
 }
 
 /// Every criteria of a folder (`*.toml`, sorted by name) or one file.

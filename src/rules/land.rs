@@ -24,8 +24,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::expr::{self, Compiled, Expr, Type, Value, round_half_up};
-use super::policy::{Ctx, RuleError, StepToml, VarKind, order_steps, parse_date};
+use super::compile::Compiler;
+use super::expr::{Compiled, Type, Value, round_half_up};
+use super::policy::{RuleError, StepToml, VarKind, parse_date};
 
 /// A fact a scheme variable may bind to with `from`.
 #[derive(Clone, Copy, Debug)]
@@ -217,11 +218,7 @@ pub struct Variable {
     pub from: &'static LandSource,
 }
 
-pub struct Step {
-    pub name: String,
-    pub compiled: Compiled,
-    pub inputs: Vec<usize>,
-}
+pub use super::compile::Step;
 
 pub struct Rule {
     pub id: String,
@@ -316,48 +313,20 @@ impl std::fmt::Debug for Scheme {
     }
 }
 
-fn kind_of(ctx: &Ctx, name: &str, kind: &Spanned<String>) -> Result<VarKind, RuleError> {
-    Ok(match kind.get_ref().as_str() {
-        "money" => VarKind::Money,
-        "count" => VarKind::Count,
-        "number" => VarKind::Number,
-        "bool" => VarKind::Bool,
-        "text" => VarKind::Text,
-        "date" => VarKind::Date,
-        other => {
-            return Err(ctx.at(
-                kind.span().start,
-                format!("变量“{name}”的类型“{other}”未知（可用 money、count、number、bool、text、date）"),
-            ));
-        }
-    })
-}
-
-fn inputs_of(e: &Expr, local: &HashMap<String, usize>) -> Vec<usize> {
-    let mut refs = Vec::new();
-    expr::references(e, &mut refs);
-    let mut slots: Vec<usize> = refs.iter().filter_map(|r| local.get(r).copied()).collect();
-    slots.sort_unstable();
-    slots.dedup();
-    slots
-}
-
 /// Loads one scheme file; every expression is parsed, type-checked and compiled, and any
 /// mistake is reported as `file:line:column: message`.
 pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
-    let ctx = Ctx { file, source: text };
+    let mut cx = Compiler::new(file, text);
     let raw: SchemeToml = toml::from_str(text).map_err(|e| {
         let offset = e.span().map(|s| s.start).unwrap_or(0);
-        ctx.at(offset, format!("文件格式错误：{}", e.message()))
+        cx.ctx.at(offset, format!("文件格式错误：{}", e.message()))
     })?;
     let mut variables = Vec::new();
-    let mut local: HashMap<String, usize> = HashMap::new();
-    let mut types: HashMap<String, Type> = HashMap::new();
     for v in &raw.variables {
-        let kind = kind_of(&ctx, &v.name, &v.kind)?;
+        let kind = cx.kind(&v.name, &v.kind)?;
         let from = source(v.from.get_ref()).ok_or_else(|| {
             let known: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
-            ctx.at(
+            cx.ctx.at(
                 v.from.span().start,
                 format!(
                     "变量“{}”的数据来源“{}”未知（可用：{}）",
@@ -367,22 +336,8 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
                 ),
             )
         })?;
-        if from.kind != kind {
-            return Err(ctx.at(
-                v.from.span().start,
-                format!(
-                    "变量“{}”声明为 {}，数据来源“{}”是 {}",
-                    v.name,
-                    v.kind.get_ref(),
-                    from.name,
-                    from.kind.code()
-                ),
-            ));
-        }
-        if local.insert(v.name.clone(), variables.len()).is_some() {
-            return Err(ctx.at(v.from.span().start, format!("变量“{}”重复声明", v.name)));
-        }
-        types.insert(v.name.clone(), kind.expr_type());
+        cx.matches_source(&v.name, &v.kind, kind, (from.name, from.kind), v.from.span().start)?;
+        cx.declare(&v.name, kind, v.from.span().start)?;
         variables.push(Variable {
             name: v.name.clone(),
             label: v.label.clone(),
@@ -391,72 +346,20 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
             from,
         });
     }
-    let parse = |value: &Spanned<String>, what: &str| -> Result<Expr, RuleError> {
-        expr::parse(value.get_ref()).map_err(|e| ctx.in_expr(value, e.offset, &format!("{what}：{}", e.message)))
-    };
-    let mut parsed_steps = Vec::new();
-    for s in &raw.steps {
-        if local.contains_key(&s.name) || raw.steps.iter().filter(|o| o.name == s.name).count() > 1 {
-            return Err(ctx.at(s.expr.span().start, format!("步骤“{}”与变量或其他步骤重名", s.name)));
-        }
-        parsed_steps.push((s, parse(&s.expr, &format!("步骤“{}”", s.name))?));
-    }
-    let order = order_steps(
-        &parsed_steps
-            .iter()
-            .map(|(s, e)| (s.name.as_str(), e))
-            .collect::<Vec<_>>(),
-    )
-    .map_err(|(i, cycle)| {
-        ctx.at(
-            parsed_steps[i].0.expr.span().start,
-            format!("步骤之间循环引用：{}", cycle.join(" → ")),
-        )
-    })?;
-    let base = variables.len();
-    let mut steps = Vec::new();
-    for (k, i) in order.iter().enumerate() {
-        let (s, e) = &parsed_steps[*i];
-        let t = expr::check(e, &|n| types.get(n).copied())
-            .map_err(|err| ctx.in_expr(&s.expr, err.offset, &format!("步骤“{}”：{}", s.name, err.message)))?;
-        types.insert(s.name.clone(), t);
-        let inputs = inputs_of(e, &local);
-        local.insert(s.name.clone(), base + k);
-        steps.push(Step {
-            name: s.name.clone(),
-            compiled: expr::compile(e, &local).map_err(|err| ctx.in_expr(&s.expr, err.offset, &err.message))?,
-            inputs,
-        });
-    }
+    let steps = cx.steps(&raw.steps)?;
     let typed = |value: &Spanned<String>, want: Type, what: &str| -> Result<(Compiled, Vec<usize>), RuleError> {
-        let e = parse(value, what)?;
-        let t = expr::check(&e, &|n| types.get(n).copied())
-            .map_err(|err| ctx.in_expr(value, err.offset, &format!("{what}：{}", err.message)))?;
-        if t != want {
-            return Err(ctx.in_expr(value, 0, &format!("{what}应为{}，这里是{}", want.name(), t.name())));
-        }
-        let compiled = expr::compile(&e, &local).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
-        Ok((compiled, inputs_of(&e, &local)))
+        let (_, compiled, inputs) = cx.typed(value, want, what)?;
+        Ok((compiled, inputs))
     };
-    let constant = |value: &Spanned<String>, what: &str| -> Result<Decimal, RuleError> {
-        let e = parse(value, what)?;
-        let mut refs = Vec::new();
-        expr::references(&e, &mut refs);
-        if !refs.is_empty() {
-            return Err(ctx.in_expr(value, 0, &format!("{what}须为常数，不能引用变量")));
-        }
-        let f = expr::compile(&e, &HashMap::new()).map_err(|err| ctx.in_expr(value, err.offset, &err.message))?;
-        match f(&[]) {
-            Ok(Value::Num(n)) => Ok(n),
-            _ => Err(ctx.in_expr(value, 0, &format!("{what}应为数值"))),
-        }
-    };
+    let constant = |value: &Spanned<String>, what: &str| cx.constant(value, what);
     let articles: Vec<(String, String)> = raw.articles.iter().map(|a| (a.id.clone(), a.text.clone())).collect();
     let article = |a: &Option<String>, at: usize| -> Result<Option<String>, RuleError> {
         match a {
             None => Ok(None),
             Some(id) if articles.iter().any(|(x, _)| x == id) => Ok(Some(id.clone())),
-            Some(id) => Err(ctx.at(at, format!("条款“{id}”未在 articles 中列出（请引用条款原文）"))),
+            Some(id) => Err(cx
+                .ctx
+                .at(at, format!("条款“{id}”未在 articles 中列出（请引用条款原文）"))),
         }
     };
     let rule = |r: &RuleToml, what: &str| -> Result<Rule, RuleError> {
@@ -477,26 +380,26 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         .map(|r| rule(r, "不参评情形"))
         .collect::<Result<Vec<_>, _>>()?;
     if raw.indicators.is_empty() {
-        return Err(ctx.at(0, "至少需要一项指标（[[indicators]]）"));
+        return Err(cx.ctx.at(0, "至少需要一项指标（[[indicators]]）"));
     }
     let mut indicators = Vec::new();
     for i in &raw.indicators {
         let what = format!("指标“{}”", i.id);
         if raw.indicators.iter().filter(|o| o.id == i.id).count() > 1 {
-            return Err(ctx.at(i.value.span().start, format!("{what}重复")));
+            return Err(cx.ctx.at(i.value.span().start, format!("{what}重复")));
         }
         let (compiled, inputs) = typed(&i.value, Type::Number, &what)?;
         let benchmark = match (&i.benchmark, &i.benchmark_average_times) {
             (Some(b), None) => {
                 let v = constant(b, &format!("{what}的基准值"))?;
                 if v <= Decimal::ZERO {
-                    return Err(ctx.in_expr(b, 0, &format!("{what}的基准值应大于 0")));
+                    return Err(cx.ctx.in_expr(b, 0, &format!("{what}的基准值应大于 0")));
                 }
                 Benchmark::Fixed(v)
             }
             (None, Some(t)) => Benchmark::AverageTimes(constant(t, &format!("{what}的基准倍数"))?),
             _ => {
-                return Err(ctx.at(
+                return Err(cx.ctx.at(
                     i.value.span().start,
                     format!("{what}须写 benchmark（固定基准值）或 benchmark_average_times（平均值的倍数）之一"),
                 ));
@@ -506,7 +409,7 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
             None | Some("zero") => Missing::Zero,
             Some("group_average") => Missing::GroupAverage,
             Some(other) => {
-                return Err(ctx.at(
+                return Err(cx.ctx.at(
                     i.value.span().start,
                     format!("{what}的 missing“{other}”未知（可用 group_average、zero）"),
                 ));
@@ -548,7 +451,7 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         "percentile" => ClassMethod::Percentile,
         "score" => ClassMethod::Score,
         other => {
-            return Err(ctx.at(
+            return Err(cx.ctx.at(
                 text.find("method").unwrap_or(0),
                 format!("分类方法“{other}”未知（可用 percentile 按排名百分比、score 按得分）"),
             ));
@@ -561,7 +464,7 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         .map(|c| constant(c, "分类界限"))
         .collect::<Result<Vec<_>, _>>()?;
     if raw.classes.names.len() != cuts.len() + 1 {
-        return Err(ctx.at(
+        return Err(cx.ctx.at(
             text.find("names").unwrap_or(0),
             format!(
                 "{} 个分类界限须对应 {} 个类别名称，这里有 {} 个",
@@ -578,7 +481,7 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         ClassMethod::Score => cuts.windows(2).all(|w| w[0] > w[1]),
     };
     if !ordered {
-        return Err(ctx.at(
+        return Err(cx.ctx.at(
             text.find("cuts").unwrap_or(0),
             "分类界限应有序：按排名百分比时从小到大且在 0–100 之间，按得分时从高到低",
         ));
@@ -594,7 +497,7 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         None | Some((_, "same_year")) => false,
         Some((_, "previous_year")) => true,
         Some((b, other)) => {
-            return Err(ctx.at(
+            return Err(cx.ctx.at(
                 b.span().start,
                 format!("baseline“{other}”未知（可用 same_year 本年、previous_year 上一年）"),
             ));
@@ -602,11 +505,11 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
     };
     Ok(Scheme {
         baseline_previous_year,
-        effective_from: parse_date(&ctx, "effective_from", &raw.effective_from)?,
+        effective_from: parse_date(&cx.ctx, "effective_from", &raw.effective_from)?,
         effective_to: raw
             .effective_to
             .as_deref()
-            .map(|d| parse_date(&ctx, "effective_to", d))
+            .map(|d| parse_date(&cx.ctx, "effective_to", d))
             .transpose()?,
         id: raw.id,
         name: raw.name,

@@ -3,6 +3,7 @@
 //! a documented order (`eval`). Pure: no web framework, no database.
 
 pub mod cli;
+pub mod compile;
 pub mod eval;
 pub mod expr;
 pub mod ladder;
