@@ -37,6 +37,26 @@ impl<'a> Compiler<'a> {
         }
     }
 
+    /// The file read as `T`; a mistake in the TOML is reported where it is.
+    pub(crate) fn toml<T: serde::de::DeserializeOwned>(&self) -> Result<T, RuleError> {
+        toml::from_str(self.ctx.source).map_err(|e| {
+            let offset = e.span().map(|s| s.start).unwrap_or(0);
+            self.ctx.at(offset, format!("文件格式错误：{}", e.message()))
+        })
+    }
+
+    /// A variable names a source its catalogue (`known`) does not have.
+    pub(crate) fn unknown_source(&self, name: &str, from: &Spanned<String>, known: &[&str]) -> RuleError {
+        self.ctx.at(
+            from.span().start,
+            format!(
+                "变量“{name}”的数据来源“{}”未知（可用：{}）",
+                from.get_ref(),
+                known.join("、")
+            ),
+        )
+    }
+
     /// The declared type of a variable.
     pub(crate) fn kind(&self, name: &str, kind: &Spanned<String>) -> Result<VarKind, RuleError> {
         Ok(match kind.get_ref().as_str() {

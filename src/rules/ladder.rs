@@ -506,10 +506,7 @@ fn intern(text: &str) -> &'static str {
 /// mistake is reported as `file:line:column: message`.
 pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
     let mut cx = Compiler::new(file, text);
-    let raw: CriteriaToml = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map(|s| s.start).unwrap_or(0);
-        cx.ctx.at(offset, format!("文件格式错误：{}", e.message()))
-    })?;
+    let raw: CriteriaToml = cx.toml()?;
     if raw.tier.is_empty() || !raw.tier.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
         let at = text.find("tier").unwrap_or(0);
         return Err(cx.ctx.at(at, "tier 应为小写英文和下划线，如 high_tech"));
@@ -519,15 +516,7 @@ pub fn load(file: &str, text: &str) -> Result<Criteria, RuleError> {
         let kind = cx.kind(&v.name, &v.kind)?;
         let from = source(v.from.get_ref()).ok_or_else(|| {
             let known: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
-            cx.ctx.at(
-                v.from.span().start,
-                format!(
-                    "变量“{}”的数据来源“{}”未知（可用：{}）",
-                    v.name,
-                    v.from.get_ref(),
-                    known.join("、")
-                ),
-            )
+            cx.unknown_source(&v.name, &v.from, &known)
         })?;
         cx.matches_source(&v.name, &v.kind, kind, (from.name, from.kind), v.from.span().start)?;
         let yearly = matches!(from.origin, Origin::Year(_));

@@ -317,24 +317,13 @@ impl std::fmt::Debug for Scheme {
 /// mistake is reported as `file:line:column: message`.
 pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
     let mut cx = Compiler::new(file, text);
-    let raw: SchemeToml = toml::from_str(text).map_err(|e| {
-        let offset = e.span().map(|s| s.start).unwrap_or(0);
-        cx.ctx.at(offset, format!("文件格式错误：{}", e.message()))
-    })?;
+    let raw: SchemeToml = cx.toml()?;
     let mut variables = Vec::new();
     for v in &raw.variables {
         let kind = cx.kind(&v.name, &v.kind)?;
         let from = source(v.from.get_ref()).ok_or_else(|| {
             let known: Vec<&str> = SOURCES.iter().map(|s| s.name).collect();
-            cx.ctx.at(
-                v.from.span().start,
-                format!(
-                    "变量“{}”的数据来源“{}”未知（可用：{}）",
-                    v.name,
-                    v.from.get_ref(),
-                    known.join("、")
-                ),
-            )
+            cx.unknown_source(&v.name, &v.from, &known)
         })?;
         cx.matches_source(&v.name, &v.kind, kind, (from.name, from.kind), v.from.span().start)?;
         cx.declare(&v.name, kind, v.from.span().start)?;

@@ -187,6 +187,8 @@ async fn overview_page(
     }
     // Held per tier over the years (the latest run of each year) against the targets.
     let latest = store::latest_runs(&state.db, &scope).await?;
+    // Each run's counts, read once.
+    let latest_counts: Vec<(i32, Vec<TierCounts>)> = latest.iter().map(|r| (r.year, store::counts_of(r))).collect();
     let mut years: Vec<i32> = latest.iter().map(|r| r.year).collect();
     years.extend(targets.iter().map(|t| t.year));
     years.sort_unstable();
@@ -197,10 +199,10 @@ async fn overview_page(
             let held: Vec<Option<u64>> = years
                 .iter()
                 .map(|y| {
-                    latest
+                    latest_counts
                         .iter()
-                        .find(|r| r.year == *y)
-                        .and_then(|r| store::counts_of(r).into_iter().find(|c| &c.tier == tier))
+                        .find(|(year, _)| year == y)
+                        .and_then(|(_, counts)| counts.iter().find(|c| &c.tier == tier))
                         .map(|c| c.held)
                 })
                 .collect();
