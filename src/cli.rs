@@ -34,7 +34,7 @@ pub struct Cli {
 pub enum Format {
     Text,
     Json,
-    /// Award lines as CSV (`gaoxin policy eval`); other commands print text.
+    /// CSV (`gaoxin policy eval`, `gaoxin land evaluate`); other commands print text.
     Csv,
 }
 

@@ -20,13 +20,15 @@ use std::collections::HashMap;
 
 use chrono::NaiveDate;
 use rust_decimal::Decimal;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
 use super::compile::Compiler;
 use super::expr::{Compiled, Type, Value, round_half_up};
 use super::policy::{RuleError, StepToml, VarKind, parse_date};
+
+pub mod input;
 
 /// A fact a scheme variable may bind to with `from`.
 #[derive(Clone, Copy, Debug)]
@@ -103,6 +105,8 @@ struct SchemeToml {
     #[serde(default)]
     exclusions: Vec<RuleToml>,
     indicators: Vec<IndicatorToml>,
+    /// The weights by indicator id, in one place (instead of `weight` on each indicator).
+    weights: Option<HashMap<String, Spanned<String>>>,
     #[serde(default)]
     adjustments: Vec<AdjustmentToml>,
     classes: ClassesToml,
@@ -146,7 +150,8 @@ struct IndicatorToml {
     unit: Option<String>,
     article: Option<String>,
     value: Spanned<String>,
-    weight: Spanned<String>,
+    /// Or in the `[weights]` table.
+    weight: Option<Spanned<String>>,
     /// A fixed benchmark (a constant).
     benchmark: Option<Spanned<String>>,
     /// Or: the benchmark is this multiple of the average value over the baseline group.
@@ -172,9 +177,12 @@ struct AdjustmentToml {
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 struct ClassesToml {
-    /// `percentile` (cuts are cumulative shares of the ranking, in percent) or `score` (cuts
-    /// are the least scores of each class but the last).
+    /// `percentile` (`shares`: each class's share of the ranking, in percent, summing to 100)
+    /// or `score` (`cuts`: the least score of each class but the last).
     method: String,
+    #[serde(default)]
+    shares: Vec<Spanned<String>>,
+    #[serde(default)]
     cuts: Vec<Spanned<String>>,
     names: Vec<String>,
     /// The name of the class of excluded enterprises (T 不参评).
@@ -412,7 +420,21 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
             source: i.value.get_ref().clone(),
             compiled,
             inputs,
-            weight: constant(&i.weight, &format!("{what}的权重"))?,
+            weight: match (&i.weight, raw.weights.as_ref().and_then(|w| w.get(&i.id))) {
+                (Some(w), None) | (None, Some(w)) => constant(w, &format!("{what}的权重"))?,
+                (Some(w), Some(_)) => {
+                    return Err(cx.ctx.at(
+                        w.span().start,
+                        format!("{what}的权重在指标和 [weights] 中各写了一次，只能写一处"),
+                    ));
+                }
+                (None, None) => {
+                    return Err(cx.ctx.at(
+                        i.value.span().start,
+                        format!("{what}没有权重（写 weight，或在 [weights] 中写 {} = \"…\"）", i.id),
+                    ));
+                }
+            },
             benchmark,
             missing,
             cap: i
@@ -421,6 +443,17 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
                 .map(|c| constant(c, &format!("{what}的封顶倍数")))
                 .transpose()?,
         });
+    }
+    if let Some(weights) = &raw.weights {
+        let mut keys: Vec<(&String, &Spanned<String>)> = weights.iter().collect();
+        keys.sort_by_key(|(_, w)| w.span().start);
+        if let Some((id, w)) = keys.iter().find(|(id, _)| !raw.indicators.iter().any(|i| &i.id == *id)) {
+            let known: Vec<&str> = raw.indicators.iter().map(|i| i.id.as_str()).collect();
+            return Err(cx.ctx.at(
+                w.span().start,
+                format!("[weights] 中的指标“{id}”未定义（已定义的指标：{}）", known.join("、")),
+            ));
+        }
     }
     let mut adjustments = Vec::new();
     for a in &raw.adjustments {
@@ -446,33 +479,81 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
             ));
         }
     };
-    let cuts = raw
-        .classes
-        .cuts
-        .iter()
-        .map(|c| constant(c, "分类界限"))
-        .collect::<Result<Vec<_>, _>>()?;
+    let classes_at = text.find("[classes]").unwrap_or(0);
+    let cuts = match method {
+        ClassMethod::Percentile => {
+            if !raw.classes.cuts.is_empty() || raw.classes.shares.is_empty() {
+                return Err(cx.ctx.at(
+                    classes_at,
+                    "按排名百分比分类（percentile）时写 shares：各类所占百分比，如 [\"20\", \"40\", \"35\", \"5\"]",
+                ));
+            }
+            let shares = raw
+                .classes
+                .shares
+                .iter()
+                .map(|s| {
+                    let v = constant(s, "分类比例")?;
+                    if v <= Decimal::ZERO {
+                        return Err(cx.ctx.in_expr(s, 0, "分类比例应大于 0"));
+                    }
+                    Ok(v)
+                })
+                .collect::<Result<Vec<_>, _>>()?;
+            let sum: Decimal = shares.iter().sum();
+            if sum != Decimal::ONE_HUNDRED {
+                let written: Vec<String> = shares.iter().map(|s| format!("{}%", s.normalize())).collect();
+                return Err(cx.ctx.at(
+                    raw.classes.shares[0].span().start,
+                    format!(
+                        "分类比例合计应为 100%，这里 {} 合计 {}%",
+                        written.join(" + "),
+                        sum.normalize()
+                    ),
+                ));
+            }
+            // Cumulative cuts: the share of the ranking up to the end of each class but the last.
+            shares[..shares.len() - 1]
+                .iter()
+                .scan(Decimal::ZERO, |acc, s| {
+                    *acc += *s;
+                    Some(*acc)
+                })
+                .collect::<Vec<_>>()
+        }
+        ClassMethod::Score => {
+            if !raw.classes.shares.is_empty() {
+                return Err(cx
+                    .ctx
+                    .at(classes_at, "按得分分类（score）时写 cuts：各类的最低分，从高到低"));
+            }
+            let cuts = raw
+                .classes
+                .cuts
+                .iter()
+                .map(|c| constant(c, "分类界限"))
+                .collect::<Result<Vec<_>, _>>()?;
+            if !cuts.windows(2).all(|w| w[0] > w[1]) {
+                return Err(cx.ctx.at(
+                    raw.classes.cuts.first().map(|c| c.span().start).unwrap_or(classes_at),
+                    "分类界限（各类最低分）应从高到低排列",
+                ));
+            }
+            cuts
+        }
+    };
     if raw.classes.names.len() != cuts.len() + 1 {
+        let what = match method {
+            ClassMethod::Percentile => format!("{} 个分类比例", cuts.len() + 1),
+            ClassMethod::Score => format!("{} 个分类界限", cuts.len()),
+        };
         return Err(cx.ctx.at(
             text.find("names").unwrap_or(0),
             format!(
-                "{} 个分类界限须对应 {} 个类别名称，这里有 {} 个",
-                cuts.len(),
+                "{what}须对应 {} 个类别名称，这里有 {} 个",
                 cuts.len() + 1,
                 raw.classes.names.len()
             ),
-        ));
-    }
-    let ordered = match method {
-        ClassMethod::Percentile => {
-            cuts.windows(2).all(|w| w[0] < w[1]) && cuts.iter().all(|c| *c > Decimal::ZERO && *c < Decimal::ONE_HUNDRED)
-        }
-        ClassMethod::Score => cuts.windows(2).all(|w| w[0] > w[1]),
-    };
-    if !ordered {
-        return Err(cx.ctx.at(
-            text.find("cuts").unwrap_or(0),
-            "分类界限应有序：按排名百分比时从小到大且在 0–100 之间，按得分时从高到低",
         ));
     }
     let classes = Classes {
@@ -480,7 +561,7 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
         cuts,
         names: raw.classes.names.clone(),
         excluded: raw.classes.excluded.clone(),
-        article: article(&raw.classes.article, text.find("[classes]").unwrap_or(0))?,
+        article: article(&raw.classes.article, classes_at)?,
     };
     let baseline_previous_year = match raw.baseline.as_ref().map(|b| (b, b.get_ref().as_str())) {
         None | Some((_, "same_year")) => false,
@@ -551,57 +632,77 @@ pub struct Case {
     pub values: Vec<Option<Value>>,
 }
 
-/// How an indicator's score came about.
-#[derive(Clone, Debug, Serialize)]
+/// Why an enterprise is not ranked.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Excluded {
+    /// Outside the scheme's scope.
+    Scope,
+    /// The scheme's exclusion of this index.
+    Rule(usize),
+}
+
+/// One indicator's outcome for one enterprise, in the order of `Scheme::indicators`.
+#[derive(Clone, Copy, Debug)]
 pub struct IndicatorScore {
-    pub id: String,
-    pub label: String,
-    pub unit: Option<String>,
+    /// None: unknown (a fact missing, or a division by zero).
     pub value: Option<Decimal>,
-    pub benchmark: Decimal,
-    pub weight: Decimal,
     pub score: Decimal,
-    /// The ratio was capped.
+    /// The ratio value / benchmark was capped.
     pub capped: bool,
-    /// The value was unknown (or could not be computed) and the score was filled: "group
-    /// average" or "zero".
-    pub filled: Option<String>,
+    /// The value was unknown and the score filled as the indicator's `missing` says.
+    pub filled: bool,
 }
 
-#[derive(Clone, Debug, Serialize)]
-pub struct AdjustmentApplied {
-    pub id: String,
-    pub label: String,
-    pub points: Decimal,
-}
-
-/// One enterprise's result.
-#[derive(Clone, Debug, Serialize)]
+/// One enterprise's result (the same position as its case).
+#[derive(Clone, Debug)]
 pub struct LandResult {
-    pub id: String,
-    /// The exclusion (or "scope") that left it out, with its label.
-    pub excluded: Option<(String, String)>,
+    pub excluded: Option<Excluded>,
+    /// Empty when excluded.
     pub indicators: Vec<IndicatorScore>,
-    pub adjustments: Vec<AdjustmentApplied>,
+    /// (index into `Scheme::adjustments`, points) of each that applied.
+    pub adjustments: Vec<(usize, Decimal)>,
     pub total: Decimal,
     /// 1-based; ties share the best rank. 0 when excluded.
     pub rank: usize,
-    pub class: String,
+    /// Index into `classes.names`; `names.len()` when excluded.
+    pub class: usize,
+}
+
+/// A group evaluated: the benchmark and the fill of each indicator, and the results.
+#[derive(Clone, Debug)]
+pub struct Evaluation {
+    pub benchmarks: Vec<Decimal>,
+    /// What a missing value scored, per indicator.
+    pub fills: Vec<Decimal>,
+    pub results: Vec<LandResult>,
+}
+
+/// A case's indicator values and adjustments, before benchmarks are known.
+struct Prepared {
+    excluded: Option<Excluded>,
+    values: Vec<Option<Decimal>>,
+    adjustments: Vec<(usize, Decimal)>,
 }
 
 impl Scheme {
     /// Fills steps; a step reading an unknown value (or failing, e.g. a division by zero) is
     /// unknown.
     fn buffer(&self, case: &Case) -> (Vec<Value>, Vec<bool>) {
-        let mut values: Vec<Value> = case
-            .values
-            .iter()
-            .map(|v| v.clone().unwrap_or(Value::Num(Decimal::ZERO)))
-            .collect();
-        values.resize(self.variables.len(), Value::Num(Decimal::ZERO));
-        let mut known: Vec<bool> = (0..self.variables.len())
-            .map(|i| case.values.get(i).is_some_and(|v| v.is_some()))
-            .collect();
+        let width = self.variables.len() + self.steps.len();
+        let mut values: Vec<Value> = Vec::with_capacity(width);
+        let mut known: Vec<bool> = Vec::with_capacity(width);
+        for i in 0..self.variables.len() {
+            match case.values.get(i) {
+                Some(Some(v)) => {
+                    values.push(v.clone());
+                    known.push(true);
+                }
+                _ => {
+                    values.push(Value::Num(Decimal::ZERO));
+                    known.push(false);
+                }
+            }
+        }
         for s in &self.steps {
             let v = if s.inputs.iter().all(|i| known[*i]) {
                 (s.compiled)(&values).ok()
@@ -618,6 +719,35 @@ impl Scheme {
         rule.inputs.iter().all(|i| known[*i]) && (rule.compiled)(values).is_ok_and(|v| v.as_bool())
     }
 
+    /// Why a case is not evaluated, if it is not.
+    fn exclusion(&self, values: &[Value], known: &[bool]) -> Option<Excluded> {
+        if let Some(scope) = &self.scope
+            && !Self::holds(scope, values, known)
+        {
+            return Some(Excluded::Scope);
+        }
+        self.exclusions
+            .iter()
+            .position(|r| Self::holds(r, values, known))
+            .map(Excluded::Rule)
+    }
+
+    /// The exclusion's id ("scope" for the scope) and the reason as staff read it.
+    pub fn exclusion_reason(&self, excluded: Excluded) -> (&str, String) {
+        match excluded {
+            Excluded::Scope => (
+                "scope",
+                format!("不在评价范围：{}", self.scope.as_ref().map_or("", |s| s.label.as_str())),
+            ),
+            Excluded::Rule(i) => (self.exclusions[i].id.as_str(), self.exclusions[i].label.clone()),
+        }
+    }
+
+    /// The class name of a result (the excluded class for an excluded one).
+    pub fn class_name(&self, result: &LandResult) -> &str {
+        self.classes.names.get(result.class).unwrap_or(&self.classes.excluded)
+    }
+
     fn value_of(i: &Indicator, values: &[Value], known: &[bool]) -> Option<Decimal> {
         if !i.inputs.iter().all(|k| known[*k]) {
             return None;
@@ -625,188 +755,175 @@ impl Scheme {
         (i.compiled)(values).ok().map(|v| v.as_num())
     }
 
-    /// Evaluates a group. `baseline` gives the values averaged for `benchmark_average_times`
-    /// (e.g. the previous year's group); by default the group itself.
-    pub fn evaluate(&self, cases: &[Case], baseline: Option<&[Case]>) -> Vec<LandResult> {
-        let buffers: Vec<(Vec<Value>, Vec<bool>)> = cases.iter().map(|c| self.buffer(c)).collect();
-        // Who is evaluated: in scope and not excluded.
-        let excluded: Vec<Option<(String, String)>> = buffers
-            .iter()
-            .map(|(v, k)| {
-                if let Some(scope) = &self.scope
-                    && !Self::holds(scope, v, k)
-                {
-                    return Some(("scope".to_string(), format!("不在评价范围：{}", scope.label)));
-                }
-                self.exclusions
-                    .iter()
-                    .find(|r| Self::holds(r, v, k))
-                    .map(|r| (r.id.clone(), r.label.clone()))
-            })
-            .collect();
-        let base_buffers: Vec<(Vec<Value>, Vec<bool>)> = match baseline {
-            Some(b) => b.iter().map(|c| self.buffer(c)).collect(),
-            None => Vec::new(),
-        };
-        // The evaluated ones form the default baseline.
-        let baseline_rows: Vec<&(Vec<Value>, Vec<bool>)> = match baseline {
-            Some(_) => base_buffers.iter().collect(),
-            None => buffers
+    fn prepare(&self, case: &Case, with_adjustments: bool) -> Prepared {
+        let (values, known) = self.buffer(case);
+        let excluded = self.exclusion(&values, &known);
+        if excluded.is_some() {
+            return Prepared {
+                excluded,
+                values: Vec::new(),
+                adjustments: Vec::new(),
+            };
+        }
+        let adjustments = if with_adjustments {
+            self.adjustments
                 .iter()
-                .zip(&excluded)
-                .filter(|(_, x)| x.is_none())
-                .map(|(b, _)| b)
-                .collect(),
+                .enumerate()
+                .filter(|(_, a)| Self::holds(&a.rule, &values, &known))
+                .filter_map(|(n, a)| match (a.points)(&values) {
+                    Ok(Value::Num(points)) => Some((n, points)),
+                    _ => None,
+                })
+                .collect()
+        } else {
+            Vec::new()
         };
-        let mut per_indicator: Vec<Vec<Option<(Decimal, Decimal, bool)>>> = Vec::new();
-        let mut benchmarks = Vec::new();
-        for ind in &self.indicators {
-            let benchmark = match ind.benchmark {
+        Prepared {
+            excluded,
+            values: self
+                .indicators
+                .iter()
+                .map(|i| Self::value_of(i, &values, &known))
+                .collect(),
+            adjustments,
+        }
+    }
+
+    /// Evaluates a group (in parallel: each enterprise's facts independently, then the
+    /// group's benchmarks and ranking). `baseline` gives the group whose evaluated members'
+    /// values are averaged for `benchmark_average_times` (e.g. last year's); by default the
+    /// group itself.
+    pub fn evaluate(&self, cases: &[Case], baseline: Option<&[Case]>) -> Evaluation {
+        let prepared = super::ladder::parallel_map(cases, |c| self.prepare(c, true));
+        let base_prepared = baseline.map(|b| super::ladder::parallel_map(b, |c| self.prepare(c, false)));
+        let base: &[Prepared] = base_prepared.as_deref().unwrap_or(&prepared);
+        let benchmarks: Vec<Decimal> = self
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(k, ind)| match ind.benchmark {
                 Benchmark::Fixed(b) => b,
-                Benchmark::AverageTimes(t) => {
-                    let known: Vec<Decimal> = baseline_rows
+                Benchmark::AverageTimes(times) => {
+                    let (sum, n) = base
                         .iter()
-                        .filter_map(|(v, k)| Self::value_of(ind, v, k))
-                        .collect();
-                    if known.is_empty() {
+                        .filter(|p| p.excluded.is_none())
+                        .filter_map(|p| p.values[k])
+                        .fold((Decimal::ZERO, 0u64), |(s, n), v| (s + v, n + 1));
+                    if n == 0 {
                         Decimal::ZERO
                     } else {
-                        known.iter().sum::<Decimal>() / Decimal::from(known.len()) * t
+                        sum / Decimal::from(n) * times
                     }
                 }
-            };
-            benchmarks.push(benchmark);
-            let scores: Vec<Option<(Decimal, Decimal, bool)>> = buffers
-                .iter()
-                .zip(&excluded)
-                .map(|((v, k), x)| {
-                    if x.is_some() || benchmark <= Decimal::ZERO {
-                        return None;
-                    }
-                    let value = Self::value_of(ind, v, k)?;
-                    let mut ratio = (value / benchmark).max(Decimal::ZERO);
-                    let capped = ind.cap.is_some_and(|c| ratio > c);
-                    if let Some(c) = ind.cap {
-                        ratio = ratio.min(c);
-                    }
-                    Some((value, ratio * ind.weight, capped))
-                })
-                .collect();
-            per_indicator.push(scores);
-        }
-        let mut results: Vec<LandResult> = Vec::with_capacity(cases.len());
-        for (n, case) in cases.iter().enumerate() {
-            let (values, known) = &buffers[n];
-            if let Some(x) = &excluded[n] {
-                results.push(LandResult {
-                    id: case.id.clone(),
-                    excluded: Some(x.clone()),
+            })
+            .collect();
+        // Each known value's score: the ratio to the benchmark (at least 0, capped) × weight.
+        let score = |k: usize, value: Decimal| -> (Decimal, bool) {
+            let ind = &self.indicators[k];
+            let mut ratio = (value / benchmarks[k]).max(Decimal::ZERO);
+            let capped = ind.cap.is_some_and(|c| ratio > c);
+            if let Some(c) = ind.cap {
+                ratio = ratio.min(c);
+            }
+            (ratio * ind.weight, capped)
+        };
+        let mut results: Vec<LandResult> = super::ladder::parallel_map(&prepared, |p| {
+            if let Some(x) = p.excluded {
+                return LandResult {
+                    excluded: Some(x),
                     indicators: Vec::new(),
                     adjustments: Vec::new(),
                     total: Decimal::ZERO,
                     rank: 0,
-                    class: self.classes.excluded.clone(),
-                });
-                continue;
-            }
-            let mut total = Decimal::ZERO;
-            let mut indicators = Vec::new();
-            for (k, ind) in self.indicators.iter().enumerate() {
-                let (value, score, capped, filled) = match per_indicator[k][n] {
-                    Some((value, score, capped)) => (Some(value), score, capped, None),
-                    None => {
-                        let score = match ind.missing {
-                            Missing::Zero => Decimal::ZERO,
-                            Missing::GroupAverage => {
-                                let known: Vec<Decimal> =
-                                    per_indicator[k].iter().flatten().map(|(_, s, _)| *s).collect();
-                                if known.is_empty() {
-                                    Decimal::ZERO
-                                } else {
-                                    known.iter().sum::<Decimal>() / Decimal::from(known.len())
-                                }
-                            }
-                        };
-                        let how = match ind.missing {
-                            Missing::Zero => "缺少数据，按 0 分计",
-                            Missing::GroupAverage => "缺少数据，按参评企业该项平均得分计",
-                        };
-                        (None, score, false, Some(how.to_string()))
-                    }
+                    class: self.classes.names.len(),
                 };
-                total += score;
-                indicators.push(IndicatorScore {
-                    id: ind.id.clone(),
-                    label: ind.label.clone(),
-                    unit: ind.unit.clone(),
-                    value,
-                    benchmark: benchmarks[k],
-                    weight: ind.weight,
-                    score,
-                    capped,
-                    filled,
-                });
             }
-            let mut adjustments = Vec::new();
-            for a in &self.adjustments {
-                if Self::holds(&a.rule, values, known)
-                    && let Ok(Value::Num(points)) = (a.points)(values)
-                {
-                    total += points;
-                    adjustments.push(AdjustmentApplied {
-                        id: a.rule.id.clone(),
-                        label: a.rule.label.clone(),
-                        points,
-                    });
-                }
-            }
-            results.push(LandResult {
-                id: case.id.clone(),
+            let indicators: Vec<IndicatorScore> = p
+                .values
+                .iter()
+                .enumerate()
+                .map(|(k, v)| match v {
+                    Some(value) if benchmarks[k] > Decimal::ZERO => {
+                        let (score, capped) = score(k, *value);
+                        IndicatorScore {
+                            value: Some(*value),
+                            score,
+                            capped,
+                            filled: false,
+                        }
+                    }
+                    _ => IndicatorScore {
+                        value: *v,
+                        score: Decimal::ZERO,
+                        capped: false,
+                        filled: true,
+                    },
+                })
+                .collect();
+            LandResult {
                 excluded: None,
                 indicators,
-                adjustments,
-                total,
+                adjustments: p.adjustments.clone(),
+                total: Decimal::ZERO,
                 rank: 0,
-                class: String::new(),
-            });
+                class: 0,
+            }
+        });
+        // What a missing value scores, per indicator: zero, or the average score of those with one.
+        let fills: Vec<Decimal> = self
+            .indicators
+            .iter()
+            .enumerate()
+            .map(|(k, ind)| match ind.missing {
+                Missing::Zero => Decimal::ZERO,
+                Missing::GroupAverage => {
+                    let (sum, n) = results
+                        .iter()
+                        .filter(|r| r.excluded.is_none() && !r.indicators[k].filled)
+                        .fold((Decimal::ZERO, 0u64), |(s, n), r| (s + r.indicators[k].score, n + 1));
+                    if n == 0 { Decimal::ZERO } else { sum / Decimal::from(n) }
+                }
+            })
+            .collect();
+        for r in results.iter_mut().filter(|r| r.excluded.is_none()) {
+            for (k, i) in r.indicators.iter_mut().enumerate() {
+                if i.filled {
+                    i.score = fills[k];
+                }
+            }
+            r.total = r.indicators.iter().map(|i| i.score).sum::<Decimal>()
+                + r.adjustments.iter().map(|(_, p)| *p).sum::<Decimal>();
         }
         // Rank by the total to 2 decimals (as published); ties share the best rank.
-        let mut order: Vec<usize> = (0..results.len()).filter(|i| results[*i].excluded.is_none()).collect();
         let shown: Vec<Decimal> = results.iter().map(|r| round_half_up(r.total, 2)).collect();
-        let shown = |i: usize| shown[i];
-        order.sort_by(|a, b| shown(*b).cmp(&shown(*a)).then(a.cmp(b)));
+        let mut order: Vec<usize> = (0..results.len()).filter(|i| results[*i].excluded.is_none()).collect();
+        order.sort_unstable_by(|a, b| shown[*b].cmp(&shown[*a]).then(a.cmp(b)));
         let evaluated = order.len();
+        let limits: Vec<Decimal> = self
+            .classes
+            .cuts
+            .iter()
+            .map(|cut| round_half_up(Decimal::from(evaluated) * cut / Decimal::ONE_HUNDRED, 0))
+            .collect();
         let mut rank = 0;
         for (position, i) in order.iter().enumerate() {
-            if position == 0 || shown(*i) != shown(order[position - 1]) {
+            if position == 0 || shown[*i] != shown[order[position - 1]] {
                 rank = position + 1;
             }
-            results[*i].rank = rank;
-        }
-        for i in order {
-            let r = &results[i];
             let class = match self.classes.method {
-                ClassMethod::Percentile => {
-                    // A class holds the ranks up to its share of the group, rounded half up.
-                    let limit = |cut: Decimal| round_half_up(Decimal::from(evaluated) * cut / Decimal::ONE_HUNDRED, 0);
-                    self.classes
-                        .cuts
-                        .iter()
-                        .position(|c| Decimal::from(r.rank) <= limit(*c))
-                        .unwrap_or(self.classes.cuts.len())
-                }
-                ClassMethod::Score => {
-                    let total = round_half_up(r.total, 2);
-                    self.classes
-                        .cuts
-                        .iter()
-                        .position(|c| total >= *c)
-                        .unwrap_or(self.classes.cuts.len())
-                }
+                // A class holds the ranks up to its cumulative share of the group, rounded half up.
+                ClassMethod::Percentile => limits.iter().position(|l| Decimal::from(rank) <= *l),
+                ClassMethod::Score => self.classes.cuts.iter().position(|c| shown[*i] >= *c),
             };
-            results[i].class = self.classes.names[class].clone();
+            let r = &mut results[*i];
+            r.rank = rank;
+            r.class = class.unwrap_or(self.classes.cuts.len());
         }
-        results
+        Evaluation {
+            benchmarks,
+            fills,
+            results,
+        }
     }
 
     /// Runs the file's own tests.
@@ -859,13 +976,17 @@ impl Scheme {
                 };
                 let cases = cases_of(&t.cases, &mut failures);
                 let baseline = cases_of(&t.baseline, &mut failures);
-                let results = self.evaluate(&cases, (!t.baseline.is_empty()).then_some(baseline.as_slice()));
+                let evaluation = self.evaluate(&cases, (!t.baseline.is_empty()).then_some(baseline.as_slice()));
                 for e in &t.expect {
-                    let Some(r) = results.iter().find(|r| r.id == e.enterprise) else {
+                    let Some(r) = cases
+                        .iter()
+                        .position(|c| c.id == e.enterprise)
+                        .map(|n| &evaluation.results[n])
+                    else {
                         failures.push(format!("{}：没有这个用例", e.enterprise));
                         continue;
                     };
-                    let got_excluded = r.excluded.as_ref().map(|(id, _)| id.clone());
+                    let got_excluded = r.excluded.map(|x| self.exclusion_reason(x).0.to_string());
                     if got_excluded != e.excluded {
                         failures.push(format!(
                             "{}：不参评应为 {:?}，实为 {:?}",
@@ -884,12 +1005,17 @@ impl Scheme {
                         failures.push(format!("{}：排名应为 {want}，实为 {}", e.enterprise, r.rank));
                     }
                     if let Some(want) = &e.class
-                        && want != &r.class
+                        && want != self.class_name(r)
                     {
-                        failures.push(format!("{}：类别应为 {want}，实为 {}", e.enterprise, r.class));
+                        failures.push(format!(
+                            "{}：类别应为 {want}，实为 {}",
+                            e.enterprise,
+                            self.class_name(r)
+                        ));
                     }
                     for (id, want) in &e.indicators {
-                        match r.indicators.iter().find(|i| &i.id == id) {
+                        let found = self.indicators.iter().position(|i| &i.id == id);
+                        match found.and_then(|k| r.indicators.get(k)) {
                             None => failures.push(format!("{}：没有指标 {id}", e.enterprise)),
                             Some(i) => {
                                 let got = format!("{:.2}", round_half_up(i.score, 2));
@@ -938,17 +1064,36 @@ mod tests {
         );
         let e = bad("benchmark_average_times = \"2\"\n", "");
         assert!(e.contains("须写 benchmark"), "{e}");
-        let e = bad("cuts = [\"20\", \"60\", \"95\"]", "cuts = [\"60\", \"20\", \"95\"]");
-        assert!(e.contains("分类界限应有序"), "{e}");
+        let e = bad(
+            "shares = [\"20\", \"40\", \"35\", \"5\"]",
+            "shares = [\"20\", \"40\", \"30\", \"5\"]",
+        );
+        assert!(
+            e.starts_with("s.toml:") && e.contains("分类比例合计应为 100%，这里 20% + 40% + 30% + 5% 合计 95%"),
+            "{e}"
+        );
         let e = bad("names = [\"A 优先发展\", ", "names = [");
-        assert!(e.contains("3 个分类界限须对应 4 个类别名称"), "{e}");
+        assert!(e.contains("4 个分类比例须对应 4 个类别名称，这里有 3 个"), "{e}");
+        let e = bad("method = \"percentile\"", "method = \"score\"");
+        assert!(e.contains("按得分分类（score）时写 cuts"), "{e}");
+        // Weights in one table: a weight for an indicator the file does not define.
+        let e = bad("weight = \"45\"\n", "");
+        assert!(e.contains("没有权重"), "{e}");
+        let with_table =
+            text.replacen("weight = \"45\"\n", "", 1) + "\n[weights]\ntax_per_mu = \"45\"\nland_tax = \"10\"\n";
+        let e = load("s.toml", &with_table).unwrap_err();
+        assert!(e.to_string().contains("[weights] 中的指标“land_tax”未定义"), "{e}");
+        assert_eq!(e.line, with_table.lines().count(), "{e}");
+        let fixed = with_table.replace("land_tax = \"10\"\n", "");
+        let scheme = load("s.toml", &fixed).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(scheme.indicators[0].weight, Decimal::from(45));
         let e = bad("value = \"税收 / 1万 / 用地\"", "value = \"税收 > 用地\"");
         assert!(e.contains("应为数值"), "{e}");
     }
 
     #[test]
     fn a_result_explains_every_indicator_and_an_exclusion_its_reason() {
-        let scheme = load("h.toml", &shipped("huangyan-2022-above.toml")).unwrap();
+        let scheme = load("h.toml", &shipped("huangyan-2022-guishang.toml")).unwrap();
         let case = |id: &str, land: &str, emissions: bool| {
             let values = scheme
                 .variables
@@ -964,7 +1109,7 @@ mod tests {
                         "氨氮" | "二氧化硫" | "氮氧化物" if emissions => "0",
                         "职工" => "75",
                         "研发" => "300000",
-                        "主营" => "10000000",
+                        "营收" => "10000000",
                         _ => return None,
                     };
                     Some(v.kind.read(raw).unwrap())
@@ -972,29 +1117,35 @@ mod tests {
                 .collect();
             Case { id: id.into(), values }
         };
-        let results = scheme.evaluate(
+        let evaluation = scheme.evaluate(
             &[case("A", "10", true), case("B", "10", false), case("R", "0", true)],
             None,
         );
+        let results = &evaluation.results;
         let a = &results[0];
         assert_eq!(a.indicators.len(), 6);
-        let tax = &a.indicators[0];
+        let tax = &scheme.indicators[0];
         assert_eq!(
-            (tax.id.as_str(), tax.weight, tax.benchmark),
+            (tax.id.as_str(), tax.weight, evaluation.benchmarks[0]),
             ("tax_per_mu", Decimal::from(30), "24.097".parse().unwrap())
         );
-        assert_eq!(tax.value.map(|v| round_half_up(v, 3)), Some("24.097".parse().unwrap()));
-        assert_eq!(round_half_up(tax.score, 2), Decimal::from(30));
+        assert_eq!(
+            a.indicators[0].value.map(|v| round_half_up(v, 3)),
+            Some("24.097".parse().unwrap())
+        );
+        assert_eq!(round_half_up(a.indicators[0].score, 2), Decimal::from(30));
         // B has no emission data: filled with the average of those who have it (A alone).
         let b_emission = &results[1].indicators[3];
         assert_eq!(b_emission.value, None);
-        assert_eq!(b_emission.filled.as_deref(), Some("缺少数据，按参评企业该项平均得分计"));
+        assert!(b_emission.filled);
+        assert_eq!(scheme.indicators[3].missing, Missing::GroupAverage);
         assert_eq!(b_emission.score, a.indicators[3].score);
+        assert_eq!(evaluation.fills[3], a.indicators[3].score);
         assert_eq!(results[0].total, results[1].total);
         assert_eq!((results[0].rank, results[1].rank), (1, 1));
         let r = &results[2];
-        assert_eq!(r.excluded.as_ref().map(|(id, _)| id.as_str()), Some("no_land"));
-        assert_eq!(r.class, "另列（不参加排序）");
+        assert_eq!(r.excluded.map(|x| scheme.exclusion_reason(x).0), Some("no_land"));
+        assert_eq!(scheme.class_name(r), "另列（不参加排序）");
         assert_eq!(r.rank, 0);
     }
 

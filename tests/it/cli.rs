@@ -468,25 +468,45 @@ async fn a_land_scheme_ranks_the_registry_from_the_command_line() {
     .unwrap();
     ok_json(&db, &["annual", "import", annual.to_str().unwrap(), "--format", "json"]);
     std::fs::remove_dir_all(&dir).ok();
-    let scheme = format!("{}/rules/land/huangyan-2022-above.toml", env!("CARGO_MANIFEST_DIR"));
+    let scheme = format!("{}/rules/land/huangyan-2022-guishang.toml", env!("CARGO_MANIFEST_DIR"));
     let out = ok_json(
         &db,
         &[
             "land", "evaluate", "--scheme", &scheme, "--year", "2022", "--format", "json",
         ],
     );
-    let results = out["results"].as_array().unwrap();
+    let results = out.as_array().unwrap();
     let by = |uscc: &str| results.iter().find(|r| r["uscc"] == uscc).unwrap().clone();
     let first = by(&a);
     assert_eq!(first["rank"], 1, "{out}");
-    // 30 + 20 + 20.21678… + 9.20658… + 10.00809… + 0 (no 主营业务收入) = 89.43145…: 89.43 (the
+    assert_eq!(first["name"], "甲制造有限公司");
+    // 30 + 20 + 20.21678… + 9.20658… + 10.00809… + 0 (no 营业收入) = 89.43145…: 89.43 (the
     // total is rounded once, not the sum of rounded items, which would be 89.44).
-    assert_eq!(first["total"], "89.43", "{first}");
-    assert_eq!(first["indicators"][5]["filled"], "缺少数据，按 0 分计");
+    assert_eq!(first["score"].to_string(), "89.43", "{first}");
+    assert!(first["indicators"]["rd_share"].is_null());
+    assert_eq!(first["scores"]["rd_share"].to_string(), "0.0");
     // 乙 has no emission figure: it is given 甲's emission score, the only one known.
     let second = by(&b);
-    assert_eq!(second["indicators"][3]["filled"], "缺少数据，按参评企业该项平均得分计");
-    assert_eq!(second["indicators"][3]["score"], first["indicators"][3]["score"]);
+    assert!(second["indicators"]["value_added_per_emission"].is_null());
+    assert_eq!(
+        second["scores"]["value_added_per_emission"],
+        first["scores"]["value_added_per_emission"]
+    );
     // 丙 has no land of its own: listed apart, with the reason.
-    assert_eq!(by(&c)["excluded"]["id"], "no_land");
+    assert_eq!(by(&c)["excluded"], "名下无工业用地（租赁企业另列名单）");
+    // By name, the shipped scheme gives the same.
+    let by_name = ok_json(
+        &db,
+        &[
+            "land",
+            "evaluate",
+            "--scheme",
+            "huangyan-2022-guishang",
+            "--year",
+            "2022",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(by_name, out);
 }

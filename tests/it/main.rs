@@ -11,6 +11,7 @@ mod cli;
 mod demo;
 mod flows;
 mod ladder;
+mod land;
 mod openapi;
 mod policies;
 mod registry;

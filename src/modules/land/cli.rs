@@ -1,39 +1,34 @@
-//! `gaoxin land …`: the schemes' own tests (database-free) and a scheme evaluated on the
-//! registry's data of a year (read-only: the ranking, each enterprise's score and class, the
-//! exclusions with their reasons).
+//! `gaoxin land …`: the schemes' own tests (database-free) and a scheme evaluated on a year's
+//! data, from the registry or from a CSV without a database (read-only: the ranking, each
+//! enterprise's indicators, points, score, rank and class, the exclusions with their reasons).
 
 use std::path::PathBuf;
 
-/// Prints a line; a closed pipe (`… | head`) ends the output quietly instead of panicking.
-macro_rules! outln {
-    ($($arg:tt)*) => {{
-        use std::io::Write as _;
-        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
-    }};
-}
-
-use anyhow::{Context, anyhow, bail};
+use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use super::store;
-use crate::cli::{Format, print_json};
+use super::{output, shipped, store};
+use crate::cli::Format;
 use crate::platform::db::Db;
-use crate::rules::expr::round_half_up;
 use crate::rules::{ladder, land};
 
 #[derive(Subcommand, Debug)]
 pub enum LandCommand {
     #[command(flatten)]
     File(crate::rules::cli::LandFileCommand),
-    /// 用评价方案计算开发区企业某年度的亩均效益（只读：排名、得分、分类、不参评原因）
+    /// 用评价方案计算某年度的亩均效益（只读）：读开发区企业库，或用 --input 读 CSV（不需要数据库）
     Evaluate {
-        /// The scheme file (its own tests must pass)
+        /// A shipped scheme's name (huangyan-2022-guishang, huangyan-2022-guixia, huaian-2024,
+        /// zhejiang-default) or a scheme file
         #[arg(long)]
-        scheme: PathBuf,
+        scheme: String,
         /// The year of the data evaluated
         #[arg(long)]
         year: i32,
+        /// A CSV with the annual-data headers plus 用地面积(亩), 从业人员数, 企业规模 (no database)
+        #[arg(long)]
+        input: Option<PathBuf>,
         /// The day evaluated (default 31 December of the year)
         #[arg(long)]
         as_of: Option<NaiveDate>,
@@ -43,28 +38,44 @@ pub enum LandCommand {
 }
 
 pub fn needs_db(command: &LandCommand) -> bool {
-    !matches!(command, LandCommand::File(_))
+    matches!(command, LandCommand::Evaluate { input: None, .. })
 }
 
 pub async fn run(db: Option<&Db>, command: LandCommand, format: Format) -> anyhow::Result<()> {
-    let (scheme_path, year, as_of, zone, db) = match (command, db) {
-        (LandCommand::File(c), _) => return crate::rules::cli::run_land_file(c, format),
-        (
-            LandCommand::Evaluate {
-                scheme,
-                year,
-                as_of,
-                zone,
-            },
-            Some(db),
-        ) => (scheme, year, as_of, zone, db),
-        (_, None) => unreachable!("needs_db"),
+    let LandCommand::Evaluate {
+        scheme,
+        year,
+        input,
+        as_of,
+        zone,
+    } = command
+    else {
+        let LandCommand::File(c) = command else { unreachable!() };
+        return crate::rules::cli::run_land_file(c, format);
     };
-    let text = std::fs::read_to_string(&scheme_path).with_context(|| format!("无法读取 {}", scheme_path.display()))?;
-    let scheme = land::load(&scheme_path.display().to_string(), &text).map_err(|e| anyhow!("{e}"))?;
-    if let Some(failed) = scheme.run_tests().into_iter().find(|t| !t.failures.is_empty()) {
-        bail!("方案的测试“{}”未通过：{}", failed.name, failed.failures.join("；"));
+    let scheme = shipped::resolve(&scheme)?;
+    if let Some(path) = input {
+        let file = std::fs::File::open(&path).with_context(|| format!("无法读取 {}", path.display()))?;
+        let read = land::input::read_csv(&scheme, std::io::BufReader::with_capacity(1 << 16, file), year)
+            .map_err(|e| anyhow!("{}：{e}", path.display()))?;
+        for note in &read.notes {
+            eprintln!("注意：{note}");
+        }
+        let evaluation = scheme.evaluate(&read.cases, read.baseline.as_deref());
+        let records = output::ranked(
+            read.rows
+                .iter()
+                .zip(&evaluation.results)
+                .map(|(row, result)| output::Record {
+                    uscc: &row.uscc,
+                    name: row.name.as_deref(),
+                    result,
+                })
+                .collect(),
+        );
+        return print(&scheme, year, &records, format);
     }
+    let db = db.expect("needs_db");
     let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
     let as_of = as_of.unwrap_or_else(|| ladder::default_as_of(year));
     let cases = store::cases(db.conn(), zone.id, &scheme, year, as_of)
@@ -79,49 +90,31 @@ pub async fn run(db: Option<&Db>, command: LandCommand, format: Format) -> anyho
         None
     };
     let plain: Vec<land::Case> = cases.iter().map(|(_, c)| c.clone()).collect();
-    let results = scheme.evaluate(&plain, baseline.as_deref());
-    let mut rows: Vec<(&crate::modules::enterprises::entity::Model, &land::LandResult)> =
-        cases.iter().map(|(e, _)| e).zip(&results).collect();
-    rows.sort_by_key(|(e, r)| (r.excluded.is_some(), r.rank, e.id));
-    match format {
-        Format::Json => print_json(&serde_json::json!({
-            "scheme": scheme.id,
-            "version": scheme.version,
-            "year": year,
-            "results": rows.iter().map(|(e, r)| serde_json::json!({
-                "enterprise_id": e.id,
-                "name": e.name,
-                "uscc": e.uscc,
-                "rank": r.rank,
-                "class": r.class,
-                "total": round_half_up(r.total, 2),
-                "excluded": r.excluded.as_ref().map(|(id, label)| serde_json::json!({"id": id, "reason": label})),
-                "indicators": r.indicators,
-                "adjustments": r.adjustments,
-            })).collect::<Vec<_>>(),
-        })),
-        _ => {
-            let evaluated = rows.iter().filter(|(_, r)| r.excluded.is_none()).count();
-            outln!(
-                "{}（{}）{year} 年度：{evaluated} 家参评，{} 家不参评或不在范围",
-                scheme.name,
-                scheme.document_number,
-                rows.len() - evaluated
-            );
-            for (e, r) in &rows {
-                match &r.excluded {
-                    None => outln!(
-                        "{:>5}  {:<10}  {:>9}  {}",
-                        r.rank,
-                        r.class,
-                        format!("{:.2}", round_half_up(r.total, 2)),
-                        e.name
-                    ),
-                    Some((_, reason)) if reason.starts_with("不在评价范围") => {}
-                    Some((_, reason)) => outln!("    -  {:<10}  {:>9}  {}（{reason}）", r.class, "", e.name),
-                }
-            }
-        }
+    let evaluation = scheme.evaluate(&plain, baseline.as_deref());
+    let records = output::ranked(
+        cases
+            .iter()
+            .zip(&evaluation.results)
+            .map(|((e, _), result)| output::Record {
+                uscc: &e.uscc,
+                name: Some(&e.name),
+                result,
+            })
+            .collect(),
+    );
+    print(&scheme, year, &records, format)
+}
+
+/// Prints the records; a closed pipe (`… | head`) ends the output quietly.
+fn print(scheme: &land::Scheme, year: i32, records: &[output::Record<'_>], format: Format) -> anyhow::Result<()> {
+    let stdout = std::io::stdout().lock();
+    let written = match format {
+        Format::Json => output::write_json(scheme, records, stdout),
+        Format::Csv => output::write_csv(scheme, records, stdout),
+        Format::Text => output::write_text(scheme, year, records, stdout),
+    };
+    match written {
+        Err(e) if e.kind() != std::io::ErrorKind::BrokenPipe => Err(e.into()),
+        _ => Ok(()),
     }
-    Ok(())
 }

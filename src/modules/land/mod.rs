@@ -3,4 +3,6 @@
 //! read-only, from the command line; runs, 公示, objections and clearance come next.
 
 pub mod cli;
+pub mod output;
+pub mod shipped;
 pub mod store;

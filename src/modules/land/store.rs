@@ -40,7 +40,8 @@ fn read(
         "annual.nitrogen_oxides" => tonnes(a?.nitrogen_oxides),
         "innovation.main_revenue" => yuan(i?.main_revenue),
         "innovation.total_staff" => count(i?.total_staff),
-        "enterprise.land_area" => e.land_area.map(|raw| Value::Num(Decimal::new(raw, 4))),
+        // No land recorded: no land of its own (a tenant, listed separately), not unknown.
+        "enterprise.land_area" => Some(Value::Num(Decimal::new(e.land_area.unwrap_or(0), 4))),
         "enterprise.employees" => count(e.employees),
         "enterprise.above_scale" => e.scale.as_deref().map(|s| Value::Bool(s == "above")),
         "enterprise.industry_code" => e.industry_code.as_deref().map(|c| Value::Text(c.into())),

@@ -1,0 +1,289 @@
+//! 亩均效益评价: the database-free contract (`gaoxin land evaluate --input FILE.csv`), run as a
+//! real process on real CSV files; hand-computed figures.
+
+use std::process::{Command, Output};
+
+/// Runs gaoxin with a database URL that cannot be opened: the CSV path must not need one.
+fn gaoxin(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+        .arg("--db")
+        .arg("sqlite:///nonexistent-gaoxin-dir/never.db")
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .output()
+        .unwrap()
+}
+
+struct Dir(std::path::PathBuf);
+
+impl Dir {
+    fn new(name: &str) -> Dir {
+        let dir = std::env::temp_dir().join(format!("gx-land-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        Dir(dir)
+    }
+
+    fn file(&self, name: &str, text: &str) -> String {
+        let path = self.0.join(name);
+        std::fs::write(&path, text).unwrap();
+        path.display().to_string()
+    }
+}
+
+impl Drop for Dir {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.0).ok();
+    }
+}
+
+fn evaluate(scheme: &str, year: &str, input: &str, format: &str) -> String {
+    let out = gaoxin(&[
+        "land", "evaluate", "--scheme", scheme, "--year", year, "--input", input, "--format", format,
+    ]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn refused(scheme: &str, input: &str, needles: &[&str]) {
+    let out = gaoxin(&[
+        "land", "evaluate", "--scheme", scheme, "--year", "2022", "--input", input, "--format", "json",
+    ]);
+    assert!(!out.status.success(), "{input} should be refused");
+    assert!(out.stdout.is_empty(), "nothing printed on stdout when refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    for n in needles {
+        assert!(stderr.contains(n), "stderr {stderr:?} lacks {n:?}");
+    }
+}
+
+const HEADER: &str = "统一社会信用代码,企业名称,年度,营业收入(万元),工业总产值(万元),工业增加值(万元),税收(万元),研发经费(万元),综合能耗(吨标准煤),化学需氧量排放(吨),氨氮排放(吨),二氧化硫排放(吨),氮氧化物排放(吨),用地面积(亩),从业人员数,企业规模";
+
+/// The 黄岩 规上 file's hand-computed firms (see its comments), in 万元 as the template has them.
+fn huangyan_rows() -> String {
+    format!(
+        "{HEADER}\n\
+         91331003A00000001A,甲,2022,1000,,1361.6,240.97,30,500,0.3,0,0,0,10,75,规上\n\
+         91331003A00000002B,乙,2022,900,,800,120,10,1000,,,,,20,120,规上\n\
+         91331003A00000003C,丙,2022,1500,,2000,300,60,400,0.2,0.1,0.1,0.1,5,60,规上\n\
+         91331003A00000004D,丁,2022,200,,0,10,0,300,0.2,0,0,0,8,40,规上\n\
+         91331003A00000005E,戊,2022,300,,500,90,0,100,,,,,,30,规上\n\
+         91331003A00000006F,己,2022,300,,500,90,0,100,,,,,6,30,规下\n\
+         91331003A00000001A,甲,2021,1,,1,1,1,1,,,,,10,75,规上\n"
+    )
+}
+
+#[test]
+fn huangyan_guishang_from_a_csv_gives_the_hand_computed_scores_ranks_and_classes() {
+    let dir = Dir::new("hy");
+    let input = dir.file("黄岩.csv", &huangyan_rows());
+    let text = evaluate("huangyan-2022-guishang", "2022", &input, "json");
+    // Numbers are JSON numbers with two decimals, written from exact decimals.
+    assert!(text.contains("\"score\":210.31,"), "{text}");
+    assert!(text.contains("\"score\":99.37,"), "{text}");
+    let out: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let rows = out.as_array().expect("an array, one object per enterprise");
+    assert_eq!(rows.len(), 6, "the 2021 row is not the year evaluated");
+    let by = |uscc: &str| rows.iter().find(|r| r["uscc"] == uscc).unwrap();
+    let c = by("91331003A00000003C");
+    assert_eq!((c["rank"].as_u64(), c["class"].as_str()), (Some(1), Some("A 优先发展")));
+    assert_eq!(c["indicators"]["tax_per_mu"].to_string(), "60.0");
+    assert_eq!(c["scores"]["tax_per_mu"].to_string(), "74.7");
+    let a = by("91331003A00000001A");
+    assert_eq!((a["rank"].as_u64(), a["class"].as_str()), (Some(2), Some("B 提升发展")));
+    assert_eq!(a["scores"]["value_added_per_energy"].to_string(), "20.22");
+    assert_eq!(
+        a["indicators"]["rd_share"].to_string(),
+        "0.03",
+        "R&D 占比 = 研发经费 / 营业收入"
+    );
+    assert_eq!(a["excluded"], serde_json::Value::Null);
+    // 乙 has no emission figures: its value is unknown and it is given the group's average
+    // score for the item, (9.2066 + 8.1139 + 0) / 3 = 5.77.
+    let b = by("91331003A00000002B");
+    assert_eq!(b["indicators"]["value_added_per_emission"], serde_json::Value::Null);
+    assert_eq!(b["scores"]["value_added_per_emission"].to_string(), "5.77");
+    assert_eq!(b["score"].to_string(), "32.41");
+    // 丁 (value added 0) is last; 4 ranked: C holds ranks up to round(4 × 95%) = 4.
+    let d = by("91331003A00000004D");
+    assert_eq!((d["rank"].as_u64(), d["class"].as_str()), (Some(4), Some("C 调控帮扶")));
+    assert_eq!(d["score"].to_string(), "1.56");
+    // 戊 has no land of its own (用地面积 blank): listed apart; 己 is 规下, outside the scope.
+    let e = by("91331003A00000005E");
+    assert_eq!(e["excluded"], "名下无工业用地（租赁企业另列名单）");
+    assert_eq!((e["rank"].is_null(), e["score"].is_null()), (true, true));
+    assert_eq!(by("91331003A00000006F")["excluded"], "不在评价范围：规上工业企业");
+    // The same as CSV, ranked first.
+    let csv = evaluate("huangyan-2022-guishang", "2022", &input, "csv");
+    let lines: Vec<&str> = csv.lines().collect();
+    assert!(
+        lines[0].starts_with("uscc,name,score,rank,class,excluded,tax_per_mu,"),
+        "{csv}"
+    );
+    assert!(
+        lines[1].starts_with("91331003A00000003C,丙,210.31,1,A 优先发展,,60.0000,"),
+        "{csv}"
+    );
+    assert_eq!(lines.len(), 7);
+}
+
+#[test]
+fn huaian_averages_last_years_group_from_the_same_file() {
+    let dir = Dir::new("ha");
+    // 2023: 4 and 6 万/亩 tax, 80 and 120 万/亩 revenue, 1 万 per tonne → benchmarks 10, 200, 2.
+    // 2024: X 10/亩 → 45, 200/亩 → 35, 2 万/t → 20: 100. Y half of X's figures: 22.5 + 17.5 + 10
+    // = 50. Z 2 and 20 万/亩: 9 + 3.5, no energy figure (0 points), R&D 3% of revenue (+2): 14.5.
+    // Of 3 ranked: A up to round(0.6) = 1, B up to round(1.8) = 2, C up to round(2.85) = 3.
+    let input = dir.file(
+        "淮安.csv",
+        "统一社会信用代码,年度,营业收入(万元),税收(万元),研发经费(万元),综合能耗(吨标准煤),用地面积(亩),企业规模,行业代码\n\
+         P1,2023,800,40,0,40,10,规上,3841\n\
+         P2,2023,1200,60,0,60,10,规上,3841\n\
+         X,2024,2000,100,0,50,10,规上,3841\n\
+         Y,2024,1000,50,0,50,10,规上,3841\n\
+         Z,2024,100,10,3,,5,规上,3841\n\
+         W,2024,1000,50,0,50,10,规上,4610\n",
+    );
+    let out: serde_json::Value = serde_json::from_str(&evaluate("huaian-2024", "2024", &input, "json")).unwrap();
+    let rows = out.as_array().unwrap();
+    let got: Vec<(String, String, String)> = rows
+        .iter()
+        .map(|r| {
+            (
+                r["uscc"].as_str().unwrap().to_string(),
+                r["score"].to_string(),
+                r["class"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    let want = |u: &str, s: &str, c: &str| (u.to_string(), s.to_string(), c.to_string());
+    assert_eq!(
+        got,
+        vec![
+            want("X", "100.0", "A 优先发展"),
+            want("Y", "50.0", "B 鼓励提升"),
+            want("Z", "14.5", "C 监管调控"),
+            want("W", "null", "T 不适合评价"),
+        ]
+    );
+    assert_eq!(rows[2]["adjustments"]["innovation"].to_string(), "2.0");
+    assert!(rows[2]["indicators"]["tax_per_energy"].is_null());
+    // Without last year's rows the scheme cannot set its benchmarks, and says so.
+    let only_2024 = dir.file(
+        "只有2024.csv",
+        "统一社会信用代码,年度,税收(万元),用地面积(亩),企业规模\nX,2024,100,10,规上\n",
+    );
+    let out = gaoxin(&[
+        "land",
+        "evaluate",
+        "--scheme",
+        "huaian-2024",
+        "--year",
+        "2024",
+        "--input",
+        &only_2024,
+    ]);
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("文件中没有 2023 年的数据"));
+}
+
+#[test]
+fn every_shipped_scheme_is_found_by_name_and_passes_its_own_tests() {
+    let out = gaoxin(&["land", "test", "--format", "json"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let dir = Dir::new("names");
+    let input = dir.file("x.csv", &huangyan_rows());
+    for name in [
+        "huangyan-2022-guishang",
+        "huangyan-2022-guixia",
+        "huaian-2024",
+        "zhejiang-default",
+    ] {
+        let out = gaoxin(&[
+            "land", "evaluate", "--scheme", name, "--year", "2022", "--input", &input, "--format", "json",
+        ]);
+        // (淮安 averages last year's group: the file's one 2021 row.)
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{name}: {stderr}");
+        let rows: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(rows.as_array().unwrap().len(), 6, "{name}");
+    }
+    let out = gaoxin(&[
+        "land",
+        "evaluate",
+        "--scheme",
+        "wenzhou-2030",
+        "--year",
+        "2022",
+        "--input",
+        &input,
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("没有名为“wenzhou-2030”的评价方案"));
+}
+
+#[test]
+fn bad_rows_and_bad_schemes_are_refused_naming_the_line_the_firm_and_the_field() {
+    let dir = Dir::new("bad");
+    let good = huangyan_rows();
+    // 0 亩: a firm without land leaves it blank.
+    let zero = dir.file("zero.csv", &good.replace(",,,,,,30,规上", ",,,,,0,30,规上"));
+    refused(
+        "huangyan-2022-guishang",
+        &zero,
+        &["第 6 行（91331003A00000005E）", "列“用地面积(亩)”", "用地面积为 0"],
+    );
+    let negative = dir.file("neg.csv", &good.replace("2022,900,,800,120", "2022,900,,800,-120"));
+    refused(
+        "huangyan-2022-guishang",
+        &negative,
+        &["第 3 行（91331003A00000002B）", "列“税收(万元)”", "不能为负数（-120）"],
+    );
+    let text = dir.file("text.csv", &good.replace("2022,900,,800,120", "2022,九百,,800,120"));
+    refused(
+        "huangyan-2022-guishang",
+        &text,
+        &["第 3 行", "列“营业收入(万元)”", "“九百”不是数字"],
+    );
+    let twice = dir.file(
+        "twice.csv",
+        &format!("{good}91331003A00000003C,丙,2022,1,,1,1,1,1,,,,,5,60,规上\n"),
+    );
+    refused(
+        "huangyan-2022-guishang",
+        &twice,
+        &["第 9 行（91331003A00000003C）", "2022 年度重复：第 4 行已有这家企业"],
+    );
+    let no_land_column = dir.file("noland.csv", "统一社会信用代码,税收(万元)\nA,1\n");
+    refused(
+        "huangyan-2022-guishang",
+        &no_land_column,
+        &["第 1 行", "用地面积(亩)", "缺少这一列"],
+    );
+    // A scheme whose weights name an indicator it does not define; shares not summing to 100.
+    let scheme = std::fs::read_to_string(format!(
+        "{}/rules/land/huangyan-2022-guishang.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let weights = scheme.replacen("weight = \"30\"\n", "", 1) + "\n[weights]\ntax_per_mu = \"30\"\nland_tax = \"5\"\n";
+    let line = weights.lines().count();
+    let file = dir.file("weights.toml", &weights);
+    refused(
+        &file,
+        &dir.file("ok.csv", &good),
+        &[&format!("weights.toml:{line}:"), "[weights] 中的指标“land_tax”未定义"],
+    );
+    let shares = scheme.replace(
+        "shares = [\"20\", \"40\", \"35\", \"5\"]",
+        "shares = [\"20\", \"40\", \"35\", \"10\"]",
+    );
+    let line = shares.lines().position(|l| l.starts_with("shares")).unwrap() + 1;
+    let file = dir.file("shares.toml", &shares);
+    refused(
+        &file,
+        &dir.file("ok2.csv", &good),
+        &[
+            &format!("shares.toml:{line}:"),
+            "分类比例合计应为 100%，这里 20% + 40% + 35% + 10% 合计 105%",
+        ],
+    );
+}
