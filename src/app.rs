@@ -11,7 +11,7 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::modules::{accounts, audit, departments, enterprises, home, ladder, policies, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, home, ladder, land, policies, system, zones};
 use crate::platform::auth::authenticate;
 use crate::platform::db::Db;
 use crate::platform::routes::{RouteSpec, Routes};
@@ -108,8 +108,13 @@ pub static NAVIGATION: &[NavGroup] = &[
             },
             NavLink {
                 key: "nav.land",
-                href: "",
+                href: "/land",
                 roles: ZONE_READERS,
+            },
+            NavLink {
+                key: "nav.my_land",
+                href: "/land/my",
+                roles: crate::roles::ENTERPRISE_USERS,
             },
             NavLink {
                 key: "nav.projects",
@@ -181,6 +186,7 @@ pub fn routes() -> Routes {
         .merge(policies::routes())
         .merge(policies::applications::routes())
         .merge(ladder::routes())
+        .merge(land::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())

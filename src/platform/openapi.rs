@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::modules::{accounts, audit, departments, enterprises, ladder, policies, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, ladder, land, policies, system, zones};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -49,6 +49,17 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, policies
         ladder::web::api_standing,
         ladder::web::api_recheck,
         ladder::web::api_expiring,
+        land::web::api_schemes,
+        land::web::api_runs,
+        land::web::api_run_create,
+        land::web::api_run,
+        land::web::api_results,
+        land::web::api_publish,
+        land::web::api_finalize,
+        land::web::api_result,
+        land::web::api_objection,
+        land::web::api_clearance,
+        land::web::api_transitions,
         audit::web::list_audit,
         zones::web::list_zones,
     ),
@@ -61,6 +72,7 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, policies
         (name = "enterprises", description = "企业"),
         (name = "policies", description = "政策兑现：政策、兑现依据、批次、计算说明、政策计算器"),
         (name = "ladder", description = "梯度培育：培育标准、梯度评价、培育库、企业梯度与差距"),
+        (name = "land", description = "亩均效益评价：评价方案、评价（草稿→公示→确认）、结果与说明、异议、D 类出清、分类变化"),
         (name = "audit", description = "审计日志"),
         (name = "zones", description = "开发区"),
         (name = "system", description = "运维"),

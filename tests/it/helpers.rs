@@ -141,6 +141,12 @@ pub struct ZoneFixture {
     /// The shipped 高企 criteria as loaded, and the 2024 ladder run.
     pub criteria_version: i64,
     pub ladder_run: i64,
+    pub land_scheme: i64,
+    pub land_run: i64,
+    pub land_result: i64,
+    pub land_objection: i64,
+    pub land_measure: i64,
+    pub clearance_case: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -431,8 +437,103 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     .await
     .unwrap()
     .id;
+    // 亩均: e1 is a 规上 firm on 10 亩 with 2023 figures; the shipped 黄岩 规上 scheme, a 2023
+    // run published for objections (today), an objection of e1, a measure for its class and a
+    // clearance case.
+    let fresh = gaoxin::modules::enterprises::entity::Entity::find_by_id(e1.id)
+        .one(w.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let mut a = sea_orm::IntoActiveModel::into_active_model(fresh.clone());
+    a.land_area = sea_orm::ActiveValue::Set(Some(100_000));
+    a.scale = sea_orm::ActiveValue::Set(Some("above".into()));
+    w.update_in_zone(&fresh, a).await.unwrap();
+    let (file, source) = gaoxin::modules::land::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.starts_with("huangyan-2022-guishang"))
+        .unwrap();
+    let (land_scheme, _) = gaoxin::modules::land::store::load_scheme_file(&mut w, zone.id, &file, &source, None)
+        .await
+        .unwrap();
+    let run = gaoxin::modules::land::store::evaluate_zone(
+        &mut w,
+        &land_scheme,
+        2023,
+        chrono::NaiveDate::from_ymd_opt(2023, 12, 31).unwrap(),
+        None,
+    )
+    .await
+    .unwrap();
+    let mut a = sea_orm::IntoActiveModel::into_active_model(run.clone());
+    a.status = sea_orm::ActiveValue::Set("publicity".into());
+    a.publicity_from = sea_orm::ActiveValue::Set(Some(chrono::Utc::now().date_naive()));
+    a.publicity_until = sea_orm::ActiveValue::Set(Some(chrono::Utc::now().date_naive() + chrono::Duration::days(7)));
+    let run = w.update_in_zone(&run, a).await.unwrap();
+    let land_result = gaoxin::modules::land::result_entity::Entity::find()
+        .filter(gaoxin::modules::land::result_entity::Column::RunId.eq(run.id))
+        .filter(gaoxin::modules::land::result_entity::Column::EnterpriseId.eq(e1.id))
+        .one(w.read())
+        .await
+        .unwrap()
+        .unwrap();
+    let marker = if code == "beta" {
+        "BETA-ONLY 异议"
+    } else {
+        "税收少算了"
+    };
+    let land_objection = w
+        .insert_in_zone(gaoxin::modules::land::objection_entity::ActiveModel {
+            run_id: sea_orm::ActiveValue::Set(run.id),
+            result_id: sea_orm::ActiveValue::Set(land_result.id),
+            enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+            reason: sea_orm::ActiveValue::Set(marker.into()),
+            evidence: sea_orm::ActiveValue::Set(String::new()),
+            status: sea_orm::ActiveValue::Set("open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let land_measure = w
+        .insert_in_zone(gaoxin::modules::land::measure_entity::ActiveModel {
+            scheme_id: sea_orm::ActiveValue::Set(land_scheme.scheme_id.clone()),
+            class_name: sea_orm::ActiveValue::Set(land_result.class.clone()),
+            category: sea_orm::ActiveValue::Set("电价".into()),
+            measure: sea_orm::ActiveValue::Set(
+                if code == "beta" {
+                    "BETA-ONLY 电价"
+                } else {
+                    "执行基准电价"
+                }
+                .into(),
+            ),
+            department: sea_orm::ActiveValue::Set("供电公司".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let clearance_case = w
+        .insert_in_zone(gaoxin::modules::land::clearance_entity::ActiveModel {
+            run_id: sea_orm::ActiveValue::Set(run.id),
+            result_id: sea_orm::ActiveValue::Set(land_result.id),
+            enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+            actions: sea_orm::ActiveValue::Set(if code == "beta" { "BETA-ONLY 盘活" } else { "" }.into()),
+            status: sea_orm::ActiveValue::Set("open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
     w.commit().await.unwrap();
     ZoneFixture {
+        land_scheme: land_scheme.id,
+        land_run: run.id,
+        land_result: land_result.id,
+        land_objection,
+        land_measure,
+        clearance_case,
         criteria_version,
         ladder_run,
         zone_id: zone.id,
@@ -456,6 +557,21 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
 /// The id a route path's `{id}` stands for in the policy cash-out pages of a zone (None for
 /// other paths).
 pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
+    if path.contains("/land/") {
+        return Some(if path.contains("/schemes/") {
+            fx.land_scheme
+        } else if path.contains("/runs/") {
+            fx.land_run
+        } else if path.contains("/results/") {
+            fx.land_result
+        } else if path.contains("/objections/") {
+            fx.land_objection
+        } else if path.contains("/measures/") {
+            fx.land_measure
+        } else {
+            fx.clearance_case
+        });
+    }
     if path.contains("/ladder/criteria/") {
         return Some(fx.criteria_version);
     }

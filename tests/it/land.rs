@@ -287,3 +287,441 @@ fn bad_rows_and_bad_schemes_are_refused_naming_the_line_the_firm_and_the_field()
         ],
     );
 }
+
+// ---------------------------------------------------------------- the workflow on the database
+
+use axum::http::StatusCode;
+use gaoxin::modules::enterprises::domain::numbered_uscc;
+
+use crate::helpers::{Session, TestApp, TestResponse, import, xlsx};
+
+/// The page a form post redirected to, with its flash message.
+async fn follow(app: &TestApp, res: &TestResponse, session: &Session) -> String {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let flash = res.cookie("gaoxin_flash").expect("a flash message");
+    app.get(res.location().expect("a redirect"))
+        .session(session)
+        .cookie(&flash)
+        .send()
+        .await
+        .text()
+}
+
+async fn post(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
+    let res = app.post(path).session(session).form(form).send().await;
+    follow(app, &res, session).await
+}
+
+/// 甲, 乙, 丙 of the 黄岩 file (figures in 万元) join the fixture's enterprise (规上, 10 亩, with
+/// 2023 revenue and R&D but no tax or value added).
+async fn three_firms(app: &TestApp, token: &str) -> Vec<String> {
+    let usccs: Vec<String> = (700..703).map(numbered_uscc).collect();
+    let mut rows = vec![vec![
+        "企业名称",
+        "统一社会信用代码",
+        "用地面积(亩)",
+        "从业人员数",
+        "企业规模",
+    ]];
+    rows.push(vec!["甲精密制造有限公司", &usccs[0], "10", "75", "规上"]);
+    rows.push(vec!["乙精密制造有限公司", &usccs[1], "20", "120", "规上"]);
+    rows.push(vec!["丙精密制造有限公司", &usccs[2], "5", "60", "规上"]);
+    let res = import(app, token, "enterprise", "企业.xlsx", &xlsx("企业", &rows), false).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let header = vec![
+        "统一社会信用代码",
+        "年度",
+        "营业收入(万元)",
+        "工业增加值(万元)",
+        "税收(万元)",
+        "研发经费(万元)",
+        "综合能耗(吨标准煤)",
+        "化学需氧量排放(吨)",
+        "氨氮排放(吨)",
+        "二氧化硫排放(吨)",
+        "氮氧化物排放(吨)",
+    ];
+    let annual = vec![
+        header,
+        vec![
+            &usccs[0], "2023", "1000", "1361.6", "240.97", "30", "500", "0.3", "0", "0", "0",
+        ],
+        vec![&usccs[1], "2023", "900", "800", "120", "10", "1000", "", "", "", ""],
+        vec![
+            &usccs[2], "2023", "1500", "2000", "300", "60", "400", "0.2", "0.1", "0.1", "0.1",
+        ],
+    ];
+    let res = import(app, token, "annual", "年报.xlsx", &xlsx("年度数据", &annual), false).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    usccs
+}
+
+#[tokio::test]
+async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d_firm_cleared() {
+    let app = TestApp::new().await;
+    let fx = &app.fx.alpha;
+    let token = app.token("admin_a").await;
+    let admin = app.login("admin_a").await;
+    let staff = app.login("staff_a").await;
+    let ent = app.login("ent_a").await;
+    three_firms(&app, &token).await;
+    // The shipped schemes (the fixture loaded 黄岩 规上 already).
+    let page = post(&app, &admin, "/land/schemes/shipped", &[]).await;
+    assert!(
+        page.contains("已载入内置方案") && page.contains("huaian-2024（已启用）"),
+        "{page}"
+    );
+    assert!(page.contains("huangyan-2022-guishang（未变化）"), "{page}");
+    let version = app
+        .scalar(&format!(
+            "SELECT id FROM land_scheme_version WHERE zone_id = {} AND scheme_id = 'huangyan-2022-guishang'",
+            fx.zone_id
+        ))
+        .await;
+    let res = app
+        .post("/land/runs")
+        .session(&admin)
+        .form(&[("scheme_version_id", &version.to_string()), ("year", "2023")])
+        .send()
+        .await;
+    let run = res
+        .location()
+        .unwrap()
+        .trim_start_matches("/land/runs/")
+        .parse::<i64>()
+        .unwrap();
+    let page = follow(&app, &res, &admin).await;
+    assert!(page.contains("已完成 2023 年度评价（草稿）：4 家参评"), "{page}");
+    // Ranked: 丙 210.31, 甲 99.37 (the file's hand-computed figures), then 乙 and the fixture's
+    // firm; each row links to its explanation.
+    for needle in ["丙精密制造有限公司", "210.31", "99.37", "A 优先发展", "B 提升发展"] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    let api = app
+        .get(&format!("/api/v1/land/runs/{run}/results"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(
+        api["total"], 5,
+        "4 ranked and the fixture's other firm, without land (listed apart)"
+    );
+    let results = api["results"].as_array().unwrap();
+    assert_eq!(results[0]["name"], "丙精密制造有限公司");
+    assert_eq!(
+        (results[0]["rank"].as_i64(), results[0]["score"].as_str()),
+        (Some(1), Some("210.31"))
+    );
+    assert_eq!(results[1]["score"], "99.37");
+    let ours = results
+        .iter()
+        .find(|r| r["enterprise_id"] == fx.enterprise)
+        .unwrap()
+        .clone();
+    let our_result = ours["id"].as_i64().unwrap();
+    // 乙 has no emission figures: the item is the average of 甲's and 丙's scores.
+    let b = results.iter().find(|r| r["name"] == "乙精密制造有限公司").unwrap();
+    let emission = b["detail"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "value_added_per_emission")
+        .unwrap();
+    assert_eq!(
+        (emission["filled"].as_bool(), emission["score"].as_str()),
+        (Some(true), Some("8.66"))
+    );
+    // The enterprise sees nothing of a draft.
+    let res = app.get(&format!("/land/runs/{run}")).session(&ent).send().await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    let res = app
+        .get(&format!("/land/results/{our_result}"))
+        .session(&ent)
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND);
+    // 公示 for 0 days (until today): the enterprise sees its own result and objects.
+    let page = post(&app, &admin, &format!("/land/runs/{run}/publish"), &[("days", "0")]).await;
+    assert!(page.contains("已公示"), "{page}");
+    let mine = app.get("/land/my").session(&ent).send().await.text();
+    assert!(mine.contains(&format!("/land/results/{our_result}")), "{mine}");
+    let own = app
+        .get(&format!("/land/results/{our_result}"))
+        .session(&ent)
+        .send()
+        .await;
+    assert_eq!(own.status, StatusCode::OK);
+    assert!(
+        own.text().contains("缺少数据按参评企业该项平均得分计"),
+        "the explanation says how a missing value scored"
+    );
+    let other = results.iter().find(|r| r["name"] == "甲精密制造有限公司").unwrap()["id"]
+        .as_i64()
+        .unwrap();
+    let res = app.get(&format!("/land/results/{other}")).session(&ent).send().await;
+    assert_eq!(res.status, StatusCode::NOT_FOUND, "another firm's result");
+    let res = app
+        .get(&format!("/api/v1/land/runs/{run}/results"))
+        .bearer(&app.token("ent_a").await)
+        .send()
+        .await;
+    assert_eq!(res.json()["total"], 1, "an enterprise user lists only its own result");
+    let page = post(
+        &app,
+        &ent,
+        &format!("/land/results/{our_result}/objections"),
+        &[
+            ("reason", "2023 年税收漏报：实缴 120 万元"),
+            ("evidence", "完税证明 2023 年合计 120 万元"),
+        ],
+    )
+    .await;
+    assert!(page.contains("异议已提交"), "{page}");
+    let page = post(
+        &app,
+        &ent,
+        &format!("/land/results/{our_result}/objections"),
+        &[("reason", "不")],
+    )
+    .await;
+    assert!(page.contains("请写明异议理由"), "{page}");
+    // Not final while an objection is open.
+    let page = post(&app, &admin, &format!("/land/runs/{run}/finalize"), &[]).await;
+    assert!(page.contains("还有 1 条异议未处理"), "{page}");
+    let objection = app
+        .scalar(&format!("SELECT MAX(id) FROM land_objection WHERE run_id = {run}"))
+        .await;
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/objections/{objection}/resolve"),
+        &[
+            ("decision", "accept"),
+            ("answer", "经核实税收漏报，已更正"),
+            ("back", &format!("/land/results/{our_result}")),
+        ],
+    )
+    .await;
+    assert!(page.contains("已采纳"), "{page}");
+    // The data is corrected in the registry, then the run is re-evaluated: the change is logged.
+    let our_uscc = app
+        .get(&format!("/api/v1/enterprises/{}", fx.enterprise))
+        .bearer(&token)
+        .send()
+        .await
+        .json()["uscc"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    let fix = vec![
+        vec!["统一社会信用代码", "年度", "税收(万元)"],
+        vec![&our_uscc, "2023", "120"],
+    ];
+    let res = import(&app, &token, "annual", "更正.xlsx", &xlsx("年度数据", &fix), false).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let before = app
+        .get(&format!("/api/v1/land/results/{our_result}"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let page = post(&app, &admin, &format!("/land/runs/{run}/rerun"), &[]).await;
+    assert!(page.contains("家企业的结果有变化"), "{page}");
+    let after = app
+        .get(&format!("/api/v1/land/results/{our_result}"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    // 120 万 over 10 亩 = 12 万/亩: 12 / 24.097 × 30 = 14.94 more points.
+    let tax = |r: &serde_json::Value| {
+        r["detail"]["indicators"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["id"] == "tax_per_mu")
+            .unwrap()["score"]
+            .clone()
+    };
+    assert_eq!((tax(&before), tax(&after)), ("0.00".into(), "14.94".into()));
+    let logged = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE entity = 'land_result' AND entity_id = '{our_result}' AND action = 'update'"
+        ))
+        .await;
+    assert_eq!(logged, 1, "the re-run's change to the result is in the audit log");
+    // A class set by hand needs a reason; it is shown with the computed class.
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/results/{our_result}/class"),
+        &[("class", "D 倒逼整治"), ("reason", "")],
+    )
+    .await;
+    assert!(page.contains("调档须写明理由"), "{page}");
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/results/{our_result}/class"),
+        &[("class", "D 倒逼整治"), ("reason", "存在违法用地，按区亩均办决定降档")],
+    )
+    .await;
+    assert!(
+        page.contains("已调整为 D 倒逼整治") && page.contains("存在违法用地"),
+        "{page}"
+    );
+    // Final: locked against adjustments, objections and re-runs.
+    let page = post(&app, &admin, &format!("/land/runs/{run}/finalize"), &[]).await;
+    assert!(page.contains("评价结果已确认并锁定"), "{page}");
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/results/{our_result}/class"),
+        &[("class", "A 优先发展"), ("reason", "再调一次试试")],
+    )
+    .await;
+    assert!(page.contains("已确认锁定，不能调档"), "{page}");
+    let page = post(
+        &app,
+        &ent,
+        &format!("/land/results/{our_result}/objections"),
+        &[("reason", "再提一次异议")],
+    )
+    .await;
+    assert!(page.contains("只能在公示期内提出异议"), "{page}");
+    // A differentiated policy for D, and the power company's list.
+    let page = post(
+        &app,
+        &admin,
+        "/land/measures",
+        &[
+            ("class", "huangyan-2022-guishang|D 倒逼整治"),
+            ("category", "电价"),
+            ("measure", "加价 0.1 元/千瓦时"),
+            ("department", "供电公司"),
+        ],
+    )
+    .await;
+    assert!(page.contains("加价 0.1 元/千瓦时"), "{page}");
+    let list = app
+        .get(&format!("/land/runs/{run}/measures.xlsx?category=%E7%94%B5%E4%BB%B7"))
+        .session(&admin)
+        .send()
+        .await;
+    let cells = list.xlsx_cells();
+    assert!(cells.iter().any(|c| c == "加价 0.1 元/千瓦时"), "{cells:?}");
+    assert!(cells.iter().any(|c| c == &our_uscc), "{cells:?}");
+    // D-class clearance: one case, planned, closed with the land recovered.
+    let page = post(&app, &admin, &format!("/land/runs/{run}/clearance"), &[]).await;
+    assert!(page.contains("已为 1 家末档企业建立出清台账"), "{page}");
+    let case = app
+        .scalar(&format!("SELECT MAX(id) FROM clearance_case WHERE run_id = {run}"))
+        .await;
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/clearance/{case}/close"),
+        &[
+            ("closed_on", "2024-06-30"),
+            ("land_recovered", "2.5"),
+            ("note", "已收回"),
+        ],
+    )
+    .await;
+    assert!(page.contains("请先确定出清路径和措施"), "{page}");
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/clearance/{case}/plan"),
+        &[
+            ("route", "buy_back"),
+            ("actions", "政府回购闲置厂房 2.5 亩"),
+            ("department_id", &fx.science_dept.to_string()),
+            ("deadline", "2024-12-31"),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("政府回购收储") && page.contains("政府回购闲置厂房"),
+        "{page}"
+    );
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/clearance/{case}/close"),
+        &[
+            ("closed_on", "2024-06-30"),
+            ("land_recovered", "2.5"),
+            ("note", "厂房已收储"),
+        ],
+    )
+    .await;
+    assert!(page.contains("已销号"), "{page}");
+    let cases = app
+        .get("/api/v1/land/clearance?status=closed")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let closed = cases
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["id"] == case)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (closed["route_name"].as_str(), closed["land_recovered"].as_str()),
+        (Some("政府回购收储"), Some("2.5"))
+    );
+    let export = app
+        .get("/land/clearance/export.xlsx?status=closed")
+        .session(&admin)
+        .send()
+        .await;
+    assert!(export.xlsx_cells().iter().any(|c| c == "厂房已收储"));
+    // Year on year: the fixture's draft-free run and this one, for the same enterprises.
+    let t = app
+        .get(&format!("/api/v1/land/transitions?from={}&to={run}", fx.land_run))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let labels: Vec<&str> = t["labels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l.as_str().unwrap())
+        .collect();
+    let at = |from: &str, to: &str| {
+        let (i, j) = (
+            labels.iter().position(|l| *l == from).unwrap(),
+            labels.iter().position(|l| *l == to).unwrap(),
+        );
+        t["counts"][i][j].as_u64().unwrap()
+    };
+    assert_eq!(at("未评价", "A 优先发展"), 1, "{t}");
+    assert!(
+        at("B 提升发展", "D 倒逼整治") + at("A 优先发展", "D 倒逼整治") == 1,
+        "{t}"
+    );
+    let page = app
+        .get(&format!("/land/transitions?from={}&to={run}&by=industry", fx.land_run))
+        .session(&admin)
+        .send()
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text().contains("transition-matrix"));
+    // The run's export lists every result with its indicators.
+    let export = app
+        .get(&format!("/land/runs/{run}/export.xlsx"))
+        .session(&admin)
+        .send()
+        .await;
+    let cells = export.xlsx_cells();
+    assert!(
+        cells.iter().any(|c| c == "亩均税收(万元/亩)") && cells.iter().any(|c| c == "210.31"),
+        "{cells:?}"
+    );
+}

@@ -1,8 +1,20 @@
-//! 亩均效益评价 (land-efficiency evaluation, issue 7): evaluating a scheme
-//! (`crate::rules::land`, shipped in `rules/land/`) on the registry's facts of a year. So far
-//! read-only, from the command line; runs, 公示, objections and clearance come next.
+//! 亩均效益评价 (land-efficiency evaluation, issue 7): schemes (`crate::rules::land`, shipped
+//! in `rules/land/`) loaded per zone as versions; evaluation runs on the registry's facts of a
+//! year (draft → 公示 with objections → final, locked), each result explained, classes set by
+//! hand with a reason; differentiated policies per class with their lists; D-class clearance
+//! cases; year-on-year class transitions. `gaoxin land evaluate` also runs without a database
+//! on a CSV.
 
+pub mod clearance_entity;
 pub mod cli;
+pub mod measure_entity;
+pub mod objection_entity;
 pub mod output;
+pub mod result_entity;
+pub mod run_entity;
+pub mod scheme_entity;
 pub mod shipped;
 pub mod store;
+pub mod web;
+
+pub use web::routes;

@@ -9,6 +9,7 @@ use sea_orm_migration::prelude::*;
 mod m20261124_000001_foundation;
 mod m20261124_000002_policies;
 mod m20261201_000003_ladder;
+mod m20261202_000004_land;
 
 pub struct Migrator;
 
@@ -19,6 +20,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000001_foundation::Migration),
             Box::new(m20261124_000002_policies::Migration),
             Box::new(m20261201_000003_ladder::Migration),
+            Box::new(m20261202_000004_land::Migration),
         ]
     }
 }
