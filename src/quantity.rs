@@ -19,6 +19,8 @@ pub type Wan = Fixed<6>;
 pub type Mu = Fixed<4>;
 /// Mass in 吨 (energy in 吨标准煤, emissions in 吨), to the kilogram.
 pub type Tonnes = Fixed<3>;
+/// 万千瓦时 to the kWh.
+pub type WanKwh = Fixed<4>;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum QuantityError {

@@ -60,6 +60,8 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, land, po
         land::web::api_objection,
         land::web::api_clearance,
         land::web::api_transitions,
+        land::parcels_web::api_parcels,
+        land::parcels_web::api_check,
         audit::web::list_audit,
         zones::web::list_zones,
     ),

@@ -95,6 +95,10 @@ struct SchemeToml {
     /// Which year's group the average benchmarks are taken over: `same_year` (default) or
     /// `previous_year` (淮安: 上一年度平均值的 2 倍).
     baseline: Option<Spanned<String>>,
+    /// Enterprises sharing a parcel: `merge` (default: their figures are summed over the
+    /// parcels' area and they share the result, as 遂昌 does) or `separate` (each on the land
+    /// the registry records for it).
+    shared_parcels: Option<Spanned<String>>,
     #[serde(default)]
     variables: Vec<VariableToml>,
     #[serde(default)]
@@ -299,6 +303,9 @@ pub struct Scheme {
     pub note: Option<String>,
     /// Average benchmarks are taken over the previous year's group (else the same year's).
     pub baseline_previous_year: bool,
+    /// Enterprises sharing parcels are evaluated as one (their figures summed over the
+    /// parcels' area) and share the result.
+    pub merge_shared_parcels: bool,
     pub variables: Vec<Variable>,
     pub steps: Vec<Step>,
     pub articles: Vec<(String, String)>,
@@ -573,8 +580,19 @@ pub fn load(file: &str, text: &str) -> Result<Scheme, RuleError> {
             ));
         }
     };
+    let merge_shared_parcels = match raw.shared_parcels.as_ref().map(|b| (b, b.get_ref().as_str())) {
+        None | Some((_, "merge")) => true,
+        Some((_, "separate")) => false,
+        Some((b, other)) => {
+            return Err(cx.ctx.at(
+                b.span().start,
+                format!("shared_parcels“{other}”未知（可用 merge 合并计算、separate 分别计算）"),
+            ));
+        }
+    };
     Ok(Scheme {
         baseline_previous_year,
+        merge_shared_parcels,
         effective_from: parse_date(&cx.ctx, "effective_from", &raw.effective_from)?,
         effective_to: raw
             .effective_to

@@ -147,6 +147,9 @@ pub struct ZoneFixture {
     pub land_objection: i64,
     pub land_measure: i64,
     pub clearance_case: i64,
+    pub land_parcel: i64,
+    pub parcel_occupant: i64,
+    pub land_contract: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -526,8 +529,55 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
+    // A 10 亩 parcel held by e1 with a 标准地 contract.
+    let land_parcel = w
+        .insert_in_zone(gaoxin::modules::land::parcel_entity::ActiveModel {
+            code: sea_orm::ActiveValue::Set(if code == "beta" { "BETA-ONLY-P1" } else { "A-01" }.into()),
+            name: sea_orm::ActiveValue::Set(format!("{label}一号地块")),
+            area: sea_orm::ActiveValue::Set(100_000),
+            location: sea_orm::ActiveValue::Set(String::new()),
+            land_use: sea_orm::ActiveValue::Set("工业".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let parcel_occupant = w
+        .insert_in_zone(gaoxin::modules::land::occupant_entity::ActiveModel {
+            parcel_id: sea_orm::ActiveValue::Set(land_parcel),
+            enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+            role: sea_orm::ActiveValue::Set("owner".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let land_contract = w
+        .insert_in_zone(gaoxin::modules::land::contract_entity::ActiveModel {
+            parcel_id: sea_orm::ActiveValue::Set(land_parcel),
+            enterprise_id: sea_orm::ActiveValue::Set(e1.id),
+            contract_no: sea_orm::ActiveValue::Set(if code == "beta" { "BETA-ONLY-C1" } else { "BDZ-2021-01" }.into()),
+            signed_on: sea_orm::ActiveValue::Set(chrono::NaiveDate::from_ymd_opt(2021, 3, 1).unwrap()),
+            project_name: sea_orm::ActiveValue::Set("智能装备项目".into()),
+            investment_intensity: sea_orm::ActiveValue::Set(Some(4_000_000)),
+            floor_area_ratio: sea_orm::ActiveValue::Set(Some(12_000)),
+            tax_per_mu: sea_orm::ActiveValue::Set(Some(200_000)),
+            energy_value_added: sea_orm::ActiveValue::Set(Some(20_000)),
+            emission_value_added: sea_orm::ActiveValue::Set(Some(5_000_000)),
+            operating_years: sea_orm::ActiveValue::Set(2),
+            completed_on: sea_orm::ActiveValue::Set(chrono::NaiveDate::from_ymd_opt(2021, 12, 1)),
+            fixed_investment: sea_orm::ActiveValue::Set(Some(3_600_000_000)),
+            floor_area: sea_orm::ActiveValue::Set(Some(800_000)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
     w.commit().await.unwrap();
     ZoneFixture {
+        land_parcel,
+        parcel_occupant,
+        land_contract,
         land_scheme: land_scheme.id,
         land_run: run.id,
         land_result: land_result.id,
@@ -558,7 +608,13 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
 /// other paths).
 pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
     if path.contains("/land/") {
-        return Some(if path.contains("/schemes/") {
+        return Some(if path.contains("/parcels/") {
+            fx.land_parcel
+        } else if path.contains("/occupants/") {
+            fx.parcel_occupant
+        } else if path.contains("/contracts/") {
+            fx.land_contract
+        } else if path.contains("/schemes/") {
             fx.land_scheme
         } else if path.contains("/runs/") {
             fx.land_run

@@ -725,3 +725,230 @@ async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d
         "{cells:?}"
     );
 }
+
+#[tokio::test]
+async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_against_the_annual_data() {
+    let app = TestApp::new().await;
+    let token = app.token("admin_a").await;
+    let admin = app.login("admin_a").await;
+    let staff = app.login("staff_a").await;
+    let usccs = three_firms(&app, &token).await;
+    post(&app, &admin, "/land/schemes/shipped", &[]).await;
+    // An 8 亩 parcel shared by 甲 (owner) and 乙 (tenant).
+    let res = app
+        .post("/land/parcels")
+        .session(&staff)
+        .form(&[
+            ("code", "B-02"),
+            ("name", "二号地块"),
+            ("area", "8"),
+            ("location", "创新路 8 号"),
+        ])
+        .send()
+        .await;
+    let parcel = res
+        .location()
+        .unwrap()
+        .trim_start_matches("/land/parcels/")
+        .parse::<i64>()
+        .unwrap();
+    assert!(follow(&app, &res, &staff).await.contains("已登记地块 B-02"));
+    let page = post(&app, &staff, "/land/parcels", &[("code", "B-02"), ("area", "3")]).await;
+    assert!(page.contains("地块编号“B-02”已存在"), "{page}");
+    let page = post(&app, &staff, "/land/parcels", &[("code", "B-03"), ("area", "0")]).await;
+    assert!(page.contains("用地面积（亩）应大于 0"), "{page}");
+    let occupants = format!("/land/parcels/{parcel}/occupants");
+    post(&app, &staff, &occupants, &[("uscc", &usccs[0]), ("role", "owner")]).await;
+    let page = post(&app, &staff, &occupants, &[("uscc", &usccs[1]), ("role", "tenant")]).await;
+    assert!(
+        page.contains("甲精密制造有限公司（土地使用权人）") || page.contains("租赁使用"),
+        "{page}"
+    );
+    let page = post(&app, &staff, &occupants, &[("uscc", &usccs[1]), ("role", "tenant")]).await;
+    assert!(page.contains("乙精密制造有限公司 已在这个地块上"), "{page}");
+    let page = post(
+        &app,
+        &staff,
+        &occupants,
+        &[("uscc", "91110000000000000X"), ("role", "owner")],
+    )
+    .await;
+    assert!(
+        page.contains("企业库中没有统一社会信用代码为 91110000000000000X 的企业"),
+        "{page}"
+    );
+    // Evaluated as one: 甲 and 乙's tax over the parcel's 8 亩, (240.97 + 120) / 8 = 45.1213 万/亩,
+    // one rank and one score for both, and the explanation says so.
+    let run = app
+        .post("/api/v1/land/runs")
+        .bearer(&token)
+        .json(serde_json::json!({"scheme_id": "huangyan-2022-guishang", "year": 2023}))
+        .send()
+        .await;
+    assert_eq!(run.status, StatusCode::CREATED, "{}", run.text());
+    let run = run.json()["id"].as_i64().unwrap();
+    let results = app
+        .get(&format!("/api/v1/land/runs/{run}/results"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let by = |name: &str| {
+        results["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["name"] == name)
+            .unwrap()
+            .clone()
+    };
+    let (a, b) = (by("甲精密制造有限公司"), by("乙精密制造有限公司"));
+    assert_eq!(
+        (a["rank"].clone(), a["score"].clone()),
+        (b["rank"].clone(), b["score"].clone())
+    );
+    let tax = a["detail"]["indicators"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["id"] == "tax_per_mu")
+        .unwrap()
+        .clone();
+    assert_eq!(tax["value"], "45.1213");
+    let merged = a["detail"]["merged"].as_str().unwrap();
+    assert!(
+        merged.contains("与乙精密制造有限公司共用地块 B-02（8 亩），合并计算"),
+        "{merged}"
+    );
+    let page = app
+        .get(&format!("/land/results/{}", a["id"]))
+        .session(&admin)
+        .send()
+        .await
+        .text();
+    assert!(page.contains("合并计算，结果共享"), "the result page shows the merging");
+    // 标准地: at least five control indicators.
+    let contracts = format!("/land/parcels/{parcel}/contracts");
+    let four = [
+        ("uscc", usccs[0].as_str()),
+        ("contract_no", "BDZ-2022-07"),
+        ("signed_on", "2022-01-10"),
+        ("project_name", "精密部件扩产项目"),
+        ("investment_intensity", "400"),
+        ("floor_area_ratio", "1.2"),
+        ("tax_per_mu", "20"),
+        ("energy_value_added", "2"),
+        ("operating_years", "1"),
+    ];
+    let page = post(&app, &staff, &contracts, &four).await;
+    assert!(page.contains("标准地至少约定五项控制指标"), "{page}");
+    let mut five = four.to_vec();
+    five.push(("emission_value_added", "500"));
+    let res = app.post(&contracts).session(&staff).form(&five).send().await;
+    let contract = res
+        .location()
+        .unwrap()
+        .trim_start_matches("/land/contracts/")
+        .parse::<i64>()
+        .unwrap();
+    let page = follow(&app, &res, &staff).await;
+    assert!(
+        page.contains("已登记标准地合同 BDZ-2022-07") && page.contains("建设中"),
+        "{page}"
+    );
+    // 竣工: 3200 万 over 8 亩 = 400 万/亩 (met); 5000 m² over 8 × 666.67 m² = 0.94 (short of 1.2).
+    let page = post(
+        &app,
+        &staff,
+        &format!("/land/contracts/{contract}/completion"),
+        &[
+            ("completed_on", "2022-06-30"),
+            ("fixed_investment", "3200"),
+            ("floor_area", "5000"),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("固定资产投资强度 = 固定资产投资 3200 万元 ÷ 用地 8 亩 = 400 万元/亩；约定 ≥ 400 万元/亩，达标"),
+        "{page}"
+    );
+    assert!(
+        page.contains("容积率 = 总建筑面积 5000 m² ÷（8 亩 × 666.67 m²/亩） = 0.94；约定 ≥ 1.2，差 0.26"),
+        "{page}"
+    );
+    // After the one-year operating period, 甲's 2023 figures: 240.97 万 / 8 亩 = 30.12 万/亩 (met);
+    // 1361.6 万 / 500 吨 = 2.72 万/吨标准煤 (met); 1361.6 万 / 0.3 吨 = 4538.67 万/吨 (met).
+    let check = app
+        .get(&format!("/api/v1/land/contracts/{contract}/check?year=2023"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(check["stage"], "运行期满");
+    assert_eq!(check["output_year"], 2023);
+    let line = |label: &str| {
+        check["output"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|l| l["label"] == label)
+            .unwrap()
+            .clone()
+    };
+    assert_eq!(
+        (line("亩均税收")["actual"].as_str(), line("亩均税收")["met"].as_bool()),
+        (Some("30.12"), Some(true))
+    );
+    assert_eq!(line("单位排放增加值")["actual"], "4538.67");
+    assert_eq!(check["completion"][1]["shortfall"], "0.26");
+    // Electricity (用电量) comes in with the annual data and 规下 schemes read it: 丁 is 规下 on
+    // 4 亩 with the 黄岩 规下 file's firm G's figures: 50 + 98.58 = 148.58.
+    let d = numbered_uscc(710);
+    let rows = vec![
+        vec!["企业名称", "统一社会信用代码", "用地面积(亩)", "企业规模"],
+        vec!["丁小微制造有限公司", &d, "4", "规下"],
+    ];
+    assert_eq!(
+        import(&app, &token, "enterprise", "企业.xlsx", &xlsx("企业", &rows), false)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let annual = vec![
+        vec!["统一社会信用代码", "年度", "税收(万元)", "用电量(万千瓦时)"],
+        vec![&d, "2023", "46.3728", "100"],
+    ];
+    let res = import(&app, &token, "annual", "年报.xlsx", &xlsx("年度数据", &annual), false).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    let run = app
+        .post("/api/v1/land/runs")
+        .bearer(&token)
+        .json(serde_json::json!({"scheme_id": "huangyan-2022-guixia", "year": 2023}))
+        .send()
+        .await;
+    assert_eq!(run.status, StatusCode::CREATED, "{}", run.text());
+    let run = run.json()["id"].as_i64().unwrap();
+    let results = app
+        .get(&format!(
+            "/api/v1/land/runs/{run}/results?class=B+%E6%8F%90%E5%8D%87%E5%8F%91%E5%B1%95"
+        ))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let dd = results["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["uscc"] == d.as_str())
+        .unwrap()
+        .clone();
+    assert_eq!(dd["score"], "148.58", "{dd}");
+    let annual_out = app
+        .get(&format!("/api/v1/enterprises/{}/annual", dd["enterprise_id"]))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert!(annual_out.to_string().contains("\"electricity\":\"100"), "{annual_out}");
+}

@@ -32,6 +32,8 @@ pub struct Model {
     pub sulfur_dioxide: Option<i64>,
     /// 氮氧化物 (kg)
     pub nitrogen_oxides: Option<i64>,
+    /// 用电量 (kWh)
+    pub electricity: Option<i64>,
     /// 研发人员数
     pub rd_staff: Option<i32>,
     /// 科技人员数

@@ -131,7 +131,7 @@ use std::collections::HashMap;
 use chrono::NaiveDate;
 
 use super::industry;
-use crate::quantity::{Fixed, Mu, Tonnes, Wan};
+use crate::quantity::{Fixed, Mu, Tonnes, Wan, WanKwh};
 use crate::tabular::{self, Cell, ColumnSpec};
 
 /// 规上 / 规下 (规模以上工业企业: revenue ≥ 20 million yuan).
@@ -562,6 +562,12 @@ pub const ANNUAL_COLUMNS: &[ColumnSpec] = &[
         hint: "吨",
     },
     ColumnSpec {
+        key: "electricity",
+        header: "用电量(万千瓦时)",
+        required: false,
+        hint: "万千瓦时，最多 4 位小数（精确到千瓦时）",
+    },
+    ColumnSpec {
         key: "rd_staff",
         header: "研发人员数",
         required: false,
@@ -602,6 +608,7 @@ pub struct AnnualRecord {
     pub ammonia: Option<Tonnes>,
     pub sulfur_dioxide: Option<Tonnes>,
     pub nitrogen_oxides: Option<Tonnes>,
+    pub electricity: Option<WanKwh>,
     pub rd_staff: Option<i32>,
     pub tech_staff: Option<i32>,
     pub hitech_revenue: Option<Wan>,
@@ -649,6 +656,17 @@ pub fn parse_annual(cells: &HashMap<&str, Cell>) -> Result<AnnualRecord, Vec<(&'
     let ammonia = mass("ammonia", &mut errors);
     let sulfur_dioxide = mass("sulfur_dioxide", &mut errors);
     let nitrogen_oxides = mass("nitrogen_oxides", &mut errors);
+    let electricity = match tabular::quantity::<4>(cell("electricity")) {
+        Ok(Some(v)) if v.0 < 0 => {
+            errors.push(("electricity", "不能为负数".into()));
+            None
+        }
+        Ok(v) => v,
+        Err(reason) => {
+            errors.push(("electricity", reason));
+            None
+        }
+    };
     let count = |key: &'static str, errors: &mut Vec<(&'static str, String)>| -> Option<i32> {
         match tabular::whole_number(cell(key)) {
             Ok(Some(n)) if !(0..=10_000_000).contains(&n) => {
@@ -697,6 +715,7 @@ pub fn parse_annual(cells: &HashMap<&str, Cell>) -> Result<AnnualRecord, Vec<(&'
         ammonia,
         sulfur_dioxide,
         nitrogen_oxides,
+        electricity,
         rd_staff,
         tech_staff,
         hitech_revenue,

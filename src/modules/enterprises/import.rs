@@ -359,6 +359,7 @@ fn annual_cells(r: &AnnualRecord) -> Vec<(&'static str, String)> {
         ("氨氮排放(吨)", show(r.ammonia)),
         ("二氧化硫排放(吨)", show(r.sulfur_dioxide)),
         ("氮氧化物排放(吨)", show(r.nitrogen_oxides)),
+        ("用电量(万千瓦时)", show(r.electricity)),
         ("研发人员数", show_opt(&r.rd_staff)),
         ("科技人员数", show_opt(&r.tech_staff)),
         ("高新技术产品收入(万元)", show(r.hitech_revenue)),
@@ -380,6 +381,7 @@ pub fn annual_record_of(a: &annual::Model, uscc: &str) -> AnnualRecord {
         ammonia: a.ammonia.map(Fixed),
         sulfur_dioxide: a.sulfur_dioxide.map(Fixed),
         nitrogen_oxides: a.nitrogen_oxides.map(Fixed),
+        electricity: a.electricity.map(Fixed),
         rd_staff: a.rd_staff,
         tech_staff: a.tech_staff,
         hitech_revenue: a.hitech_revenue.map(Fixed),
@@ -406,6 +408,7 @@ fn merge(stored: &AnnualRecord, incoming: &AnnualRecord) -> AnnualRecord {
         ammonia: pick(incoming.ammonia, stored.ammonia),
         sulfur_dioxide: pick(incoming.sulfur_dioxide, stored.sulfur_dioxide),
         nitrogen_oxides: pick(incoming.nitrogen_oxides, stored.nitrogen_oxides),
+        electricity: pick(incoming.electricity, stored.electricity),
         rd_staff: pick(incoming.rd_staff, stored.rd_staff),
         tech_staff: pick(incoming.tech_staff, stored.tech_staff),
         hitech_revenue: pick(incoming.hitech_revenue, stored.hitech_revenue),
@@ -427,6 +430,7 @@ fn apply_annual(active: &mut annual::ActiveModel, r: &AnnualRecord) {
     active.ammonia = Set(raw3(r.ammonia));
     active.sulfur_dioxide = Set(raw3(r.sulfur_dioxide));
     active.nitrogen_oxides = Set(raw3(r.nitrogen_oxides));
+    active.electricity = Set(r.electricity.map(|v| v.0));
     active.rd_staff = Set(r.rd_staff);
     active.tech_staff = Set(r.tech_staff);
     active.hitech_revenue = Set(raw6(r.hitech_revenue));

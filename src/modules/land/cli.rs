@@ -78,27 +78,30 @@ pub async fn run(db: Option<&Db>, command: LandCommand, format: Format) -> anyho
     let db = db.expect("needs_db");
     let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
     let as_of = as_of.unwrap_or_else(|| ladder::default_as_of(year));
-    let cases = store::cases(db.conn(), zone.id, &scheme, year, as_of)
+    let units = store::cases(db.conn(), zone.id, &scheme, year, as_of)
         .await
         .map_err(|e| anyhow!("{e}"))?;
     let baseline = if scheme.baseline_previous_year {
         let previous = store::cases(db.conn(), zone.id, &scheme, year - 1, ladder::default_as_of(year - 1))
             .await
             .map_err(|e| anyhow!("{e}"))?;
-        Some(previous.into_iter().map(|(_, c)| c).collect::<Vec<_>>())
+        Some(previous.into_iter().map(|u| u.case).collect::<Vec<_>>())
     } else {
         None
     };
-    let plain: Vec<land::Case> = cases.iter().map(|(_, c)| c.clone()).collect();
+    let plain: Vec<land::Case> = units.iter().map(|u| u.case.clone()).collect();
     let evaluation = scheme.evaluate(&plain, baseline.as_deref());
+    // Enterprises sharing a parcel share their unit's result.
     let records = output::ranked(
-        cases
+        units
             .iter()
             .zip(&evaluation.results)
-            .map(|((e, _), result)| output::Record {
-                uscc: &e.uscc,
-                name: Some(&e.name),
-                result,
+            .flat_map(|(u, result)| {
+                u.members.iter().map(move |e| output::Record {
+                    uscc: &e.uscc,
+                    name: Some(&e.name),
+                    result,
+                })
             })
             .collect(),
     );

@@ -7,9 +7,15 @@
 
 pub mod clearance_entity;
 pub mod cli;
+pub mod contract_entity;
+pub mod domain;
 pub mod measure_entity;
 pub mod objection_entity;
+pub mod occupant_entity;
 pub mod output;
+pub mod parcel_entity;
+pub mod parcels;
+pub mod parcels_web;
 pub mod result_entity;
 pub mod run_entity;
 pub mod scheme_entity;
@@ -17,4 +23,7 @@ pub mod shipped;
 pub mod store;
 pub mod web;
 
-pub use web::routes;
+/// Every route of the module.
+pub fn routes() -> crate::platform::routes::Routes {
+    web::routes().merge(parcels_web::routes())
+}

@@ -48,19 +48,50 @@ fn read(
         "enterprise.registered_on" => e.registered_on.map(Value::Date),
         "period.year" => Some(Value::Num(year.into())),
         "period.as_of" => Some(Value::Date(as_of)),
-        // Not in the registry yet (用电量, 投产日期): unknown.
+        "annual.electricity" => a?.electricity.map(|kwh| Value::Num(kwh.into())),
+        // Not in the registry yet (投产日期): unknown.
         _ => None,
     }
 }
 
-/// One case per active enterprise of the zone for `year`, in id order.
+/// One evaluated unit: an enterprise, or the enterprises sharing parcels when the scheme
+/// merges them (their figures summed, the parcels' area as their land; they share the result).
+pub struct Unit {
+    pub members: Vec<Enterprise>,
+    pub case: Case,
+    /// How the unit was formed, for its explanation ("与 … 共用地块 …，合并计算").
+    pub merged: Option<String>,
+}
+
+/// Combines the members' values of one variable: numbers summed (unknown only when no member
+/// knows it), 规上 if any member is, the first known text, the earliest date.
+fn combine(values: &[Option<Value>]) -> Option<Value> {
+    let known: Vec<&Value> = values.iter().flatten().collect();
+    match known.first()? {
+        Value::Num(_) => Some(Value::Num(known.iter().map(|v| v.as_num()).sum())),
+        Value::Bool(_) => Some(Value::Bool(known.iter().any(|v| v.as_bool()))),
+        Value::Text(t) => Some(Value::Text(t.clone())),
+        Value::Date(_) => known
+            .iter()
+            .filter_map(|v| match v {
+                Value::Date(d) => Some(*d),
+                _ => None,
+            })
+            .min()
+            .map(Value::Date),
+    }
+}
+
+/// The units of the zone's active enterprises for `year`, in id order: enterprises on parcels
+/// take the parcels' area as their land; those sharing parcels form one unit when the scheme
+/// merges shared parcels (`shared_parcels = "merge"`, the default).
 pub async fn cases<C: ConnectionTrait>(
     conn: &C,
     zone_id: i64,
     scheme: &Scheme,
     year: i32,
     as_of: NaiveDate,
-) -> Result<Vec<(Enterprise, Case)>, AppError> {
+) -> Result<Vec<Unit>, AppError> {
     let enterprises = enterprise::Entity::find()
         .filter(enterprise::Column::ZoneId.eq(zone_id))
         .filter(enterprise::Column::Status.eq("active"))
@@ -83,21 +114,68 @@ pub async fn cases<C: ConnectionTrait>(
         .into_iter()
         .map(|m| (m.enterprise_id, m))
         .collect();
-    Ok(enterprises
-        .into_iter()
-        .map(|e| {
-            let values = scheme
-                .variables
-                .iter()
-                .map(|v| read(v.from.name, &e, annual.get(&e.id), innovation.get(&e.id), year, as_of))
-                .collect();
-            let case = Case {
+    let groups = super::parcels::groups(conn, zone_id).await?;
+    let land_slot = scheme
+        .variables
+        .iter()
+        .position(|v| v.from.name == "enterprise.land_area");
+    let values_of = |e: &Enterprise| -> Vec<Option<Value>> {
+        scheme
+            .variables
+            .iter()
+            .map(|v| read(v.from.name, e, annual.get(&e.id), innovation.get(&e.id), year, as_of))
+            .collect()
+    };
+    let names: HashMap<i64, String> = enterprises.iter().map(|e| (e.id, e.name.clone())).collect();
+    let mut units: Vec<Unit> = Vec::new();
+    let mut placed: HashMap<i64, usize> = HashMap::new();
+    for e in enterprises {
+        let group = groups.get(&e.id);
+        let merge = scheme.merge_shared_parcels && group.is_some_and(|g| g.members.len() > 1);
+        if merge && let Some(&at) = group.and_then(|g| g.members.iter().find_map(|m| placed.get(m))) {
+            // A later member of a unit already made: its figures join the unit's.
+            let unit: &mut Unit = &mut units[at];
+            let mine = values_of(&e);
+            for (slot, value) in unit.case.values.iter_mut().enumerate() {
+                if Some(slot) == land_slot {
+                    continue;
+                }
+                *value = combine(&[value.clone(), mine[slot].clone()]);
+            }
+            placed.insert(e.id, at);
+            unit.members.push(e);
+            continue;
+        }
+        let mut values = values_of(&e);
+        let mut merged = None;
+        if let (Some(g), Some(slot)) = (group, land_slot) {
+            values[slot] = Some(Value::Num(g.area));
+            if merge {
+                let others: Vec<String> = g
+                    .members
+                    .iter()
+                    .filter(|m| **m != e.id)
+                    .filter_map(|m| names.get(m).cloned())
+                    .collect();
+                merged = Some(format!(
+                    "与{}共用地块 {}（{} 亩），合并计算，结果共享",
+                    others.join("、"),
+                    g.codes.join("、"),
+                    g.area.normalize()
+                ));
+            }
+        }
+        placed.insert(e.id, units.len());
+        units.push(Unit {
+            case: Case {
                 id: e.id.to_string(),
                 values,
-            };
-            (e, case)
-        })
-        .collect())
+            },
+            members: vec![e],
+            merged,
+        });
+    }
+    Ok(units)
 }
 
 // ---------------------------------------------------------------- scheme versions
@@ -241,6 +319,9 @@ pub struct ResultDetail {
     pub total: String,
     pub indicators: Vec<IndicatorDetail>,
     pub adjustments: Vec<AdjustmentDetail>,
+    /// Evaluated together with the enterprises sharing its parcels.
+    #[serde(default)]
+    pub merged: Option<String>,
 }
 
 #[derive(Serialize, Deserialize, Clone, Debug)]
@@ -327,7 +408,7 @@ async fn compute<C: ConnectionTrait>(
     year: i32,
     as_of: NaiveDate,
 ) -> Result<(Vec<Computed>, Vec<RunIndicator>, RunCounts, String), AppError> {
-    let cases_now = cases(conn, zone_id, scheme, year, as_of).await?;
+    let units = cases(conn, zone_id, scheme, year, as_of).await?;
     let baseline = if scheme.baseline_previous_year {
         let previous = cases(
             conn,
@@ -337,26 +418,52 @@ async fn compute<C: ConnectionTrait>(
             crate::rules::ladder::default_as_of(year - 1),
         )
         .await?;
-        Some(previous.into_iter().map(|(_, c)| c).collect::<Vec<_>>())
+        Some(previous.into_iter().map(|u| u.case).collect::<Vec<_>>())
     } else {
         None
     };
     let mut hasher = Sha256::new();
     hasher.update(format!("{}|{year}|{as_of}", scheme.version));
-    for c in cases_now.iter().map(|(_, c)| c).chain(baseline.iter().flatten()) {
+    for c in units.iter().map(|u| &u.case).chain(baseline.iter().flatten()) {
         hasher.update(format!("{}:{:?};", c.id, c.values));
     }
     let input_hash = hex::encode(hasher.finalize());
-    let plain: Vec<Case> = cases_now.iter().map(|(_, c)| c.clone()).collect();
+    let plain: Vec<Case> = units.iter().map(|u| u.case.clone()).collect();
     let evaluation = scheme.evaluate(&plain, baseline.as_deref());
     let mut counts = RunCounts {
         classes: scheme.classes.names.iter().map(|n| (n.clone(), 0)).collect(),
         ..Default::default()
     };
-    let computed = cases_now
-        .iter()
-        .zip(&evaluation.results)
-        .map(|((e, _), r)| {
+    let mut computed = Vec::new();
+    for (unit, r) in units.iter().zip(&evaluation.results) {
+        let reason = r.excluded.map(|x| scheme.exclusion_reason(x));
+        let detail = ResultDetail {
+            total: r.total.normalize().to_string(),
+            indicators: r
+                .indicators
+                .iter()
+                .zip(&scheme.indicators)
+                .map(|(i, ind)| IndicatorDetail {
+                    id: ind.id.clone(),
+                    value: i.value.map(|v| format!("{:.4}", round_half_up(v, 4))),
+                    score: points(i.score),
+                    filled: i.filled,
+                    capped: i.capped,
+                })
+                .collect(),
+            adjustments: r
+                .adjustments
+                .iter()
+                .map(|(a, p)| AdjustmentDetail {
+                    id: scheme.adjustments[*a].rule.id.clone(),
+                    label: scheme.adjustments[*a].rule.label.clone(),
+                    points: points(*p),
+                })
+                .collect(),
+            merged: unit.merged.clone(),
+        };
+        let detail = serde_json::to_string(&detail).unwrap_or_default();
+        for e in &unit.members {
             match r.excluded {
                 Some(_) => counts.excluded += 1,
                 None => {
@@ -364,42 +471,17 @@ async fn compute<C: ConnectionTrait>(
                     counts.classes[r.class].1 += 1;
                 }
             }
-            let reason = r.excluded.map(|x| scheme.exclusion_reason(x));
-            let detail = ResultDetail {
-                total: r.total.normalize().to_string(),
-                indicators: r
-                    .indicators
-                    .iter()
-                    .zip(&scheme.indicators)
-                    .map(|(i, ind)| IndicatorDetail {
-                        id: ind.id.clone(),
-                        value: i.value.map(|v| format!("{:.4}", round_half_up(v, 4))),
-                        score: points(i.score),
-                        filled: i.filled,
-                        capped: i.capped,
-                    })
-                    .collect(),
-                adjustments: r
-                    .adjustments
-                    .iter()
-                    .map(|(a, p)| AdjustmentDetail {
-                        id: scheme.adjustments[*a].rule.id.clone(),
-                        label: scheme.adjustments[*a].rule.label.clone(),
-                        points: points(*p),
-                    })
-                    .collect(),
-            };
-            Computed {
+            computed.push(Computed {
                 enterprise_id: e.id,
                 exclusion_id: reason.as_ref().map(|(id, _)| id.to_string()),
-                excluded: reason.map(|(_, label)| label.chars().take(300).collect()),
+                excluded: reason.as_ref().map(|(_, label)| label.chars().take(300).collect()),
                 rank: r.rank as i32,
                 total: if r.excluded.is_some() { 0 } else { hundredths(r.total) },
                 class: scheme.class_name(r).chars().take(50).collect(),
-                detail: serde_json::to_string(&detail).unwrap_or_default(),
-            }
-        })
-        .collect();
+                detail: detail.clone(),
+            });
+        }
+    }
     let indicators = scheme
         .indicators
         .iter()

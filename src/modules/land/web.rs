@@ -144,7 +144,7 @@ pub fn routes() -> Routes {
 }
 
 /// Today in Beijing (公示 periods and deadlines are Chinese calendar days).
-fn today() -> NaiveDate {
+pub(crate) fn today() -> NaiveDate {
     let beijing = chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8 is a valid offset");
     chrono::Utc::now().with_timezone(&beijing).date_naive()
 }
@@ -159,7 +159,12 @@ fn status_key(status: &str) -> &'static str {
 }
 
 /// Redirects with a success message, or back with the error of a refused action.
-fn done(state: &AppState, headers: &HeaderMap, back: &str, result: AppResult<(String, String)>) -> AppResult<Response> {
+pub(crate) fn done(
+    state: &AppState,
+    headers: &HeaderMap,
+    back: &str,
+    result: AppResult<(String, String)>,
+) -> AppResult<Response> {
     match result {
         Ok((to, message)) => Ok(redirect_with_flash(state, headers, &to, "success", &message)),
         Err(AppError::Validation { message, .. } | AppError::BadRequest(message)) => {

@@ -10,6 +10,7 @@ mod m20261124_000001_foundation;
 mod m20261124_000002_policies;
 mod m20261201_000003_ladder;
 mod m20261202_000004_land;
+mod m20261202_000005_parcels;
 
 pub struct Migrator;
 
@@ -21,6 +22,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000002_policies::Migration),
             Box::new(m20261201_000003_ladder::Migration),
             Box::new(m20261202_000004_land::Migration),
+            Box::new(m20261202_000005_parcels::Migration),
         ]
     }
 }

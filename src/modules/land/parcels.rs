@@ -1,0 +1,629 @@
+//! Parcels (地块) with the enterprises on them, and 标准地 contracts with their checks: queries
+//! (always within one zone) and audited writes. Also the parcel groups the evaluation reads:
+//! enterprises that share a parcel (directly or through another shared parcel) form one group
+//! with the parcels' total area.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{Datelike, NaiveDate};
+use rust_decimal::Decimal;
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+
+use super::contract_entity::{self as contract, Model as Contract};
+use super::domain::{self, CheckLine, Completion, Terms, YearFigures};
+use super::occupant_entity::{self as occupant, Model as Occupant};
+use super::parcel_entity::{self as parcel, Model as Parcel};
+use crate::modules::enterprises::annual_entity as annual;
+use crate::modules::enterprises::entity::{self as enterprise, Model as Enterprise};
+use crate::platform::audit::Writer;
+use crate::platform::auth::Scope;
+use crate::platform::db::Db;
+use crate::platform::error::AppError;
+use crate::platform::web::PageParams;
+
+/// Ten-thousandths → a decimal.
+pub fn ten_thousandths(raw: i64) -> Decimal {
+    Decimal::new(raw, 4)
+}
+
+/// A decimal written by staff, at most 4 decimals, not negative; None when blank.
+pub fn parse_amount(raw: &str, field: &'static str, what: &str) -> Result<Option<i64>, AppError> {
+    use rust_decimal::prelude::ToPrimitive;
+    let raw = raw.trim();
+    if raw.is_empty() {
+        return Ok(None);
+    }
+    let d: Decimal = raw
+        .replace(',', "")
+        .parse()
+        .map_err(|_| AppError::field(field, format!("{what}“{raw}”不是数字")))?;
+    if d.is_sign_negative() {
+        return Err(AppError::field(field, format!("{what}不能为负数")));
+    }
+    if d.normalize().scale() > 4 {
+        return Err(AppError::field(field, format!("{what}最多 4 位小数")));
+    }
+    (d * Decimal::from(10_000))
+        .to_i64()
+        .map(Some)
+        .ok_or_else(|| AppError::field(field, format!("{what}过大")))
+}
+
+// ---------------------------------------------------------------- parcels
+
+pub struct ParcelLine {
+    pub parcel: Parcel,
+    pub occupants: Vec<(Occupant, Enterprise)>,
+}
+
+async fn occupants_of<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    parcel_ids: &[i64],
+) -> Result<HashMap<i64, Vec<(Occupant, Enterprise)>>, AppError> {
+    let rows = scope
+        .select::<occupant::Entity>()
+        .filter(occupant::Column::ParcelId.is_in(parcel_ids.to_vec()))
+        .order_by_asc(occupant::Column::Id)
+        .all(conn)
+        .await?;
+    let ids: Vec<i64> = rows.iter().map(|o| o.enterprise_id).collect();
+    let firms: HashMap<i64, Enterprise> = scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    let mut out: HashMap<i64, Vec<(Occupant, Enterprise)>> = HashMap::new();
+    for o in rows {
+        if let Some(e) = firms.get(&o.enterprise_id) {
+            out.entry(o.parcel_id).or_default().push((o, e.clone()));
+        }
+    }
+    Ok(out)
+}
+
+/// Parcels by code, searched by code, name, location or an occupant's name or code.
+pub async fn parcels(
+    db: &Db,
+    scope: &Scope,
+    q: Option<&str>,
+    page: &PageParams,
+    all: bool,
+) -> Result<(Vec<ParcelLine>, u64), AppError> {
+    let mut select = scope.select::<parcel::Entity>();
+    if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
+        let firms: Vec<i64> = scope
+            .select::<enterprise::Entity>()
+            .filter(
+                sea_orm::Condition::any()
+                    .add(enterprise::Column::Name.contains(q))
+                    .add(enterprise::Column::Uscc.contains(q)),
+            )
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|e| e.id)
+            .collect();
+        let on: Vec<i64> = scope
+            .select::<occupant::Entity>()
+            .filter(occupant::Column::EnterpriseId.is_in(firms))
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|o| o.parcel_id)
+            .collect();
+        select = select.filter(
+            sea_orm::Condition::any()
+                .add(parcel::Column::Code.contains(q))
+                .add(parcel::Column::Name.contains(q))
+                .add(parcel::Column::Location.contains(q))
+                .add(parcel::Column::Id.is_in(on)),
+        );
+    }
+    let select = select.order_by_asc(parcel::Column::Code);
+    let total = select.clone().count(db.conn()).await?;
+    let rows = if all {
+        select.all(db.conn()).await?
+    } else {
+        select
+            .paginate(db.conn(), page.per_page())
+            .fetch_page(page.page().saturating_sub(1))
+            .await?
+    };
+    let ids: Vec<i64> = rows.iter().map(|p| p.id).collect();
+    let mut on = occupants_of(db.conn(), scope, &ids).await?;
+    Ok((
+        rows.into_iter()
+            .map(|p| ParcelLine {
+                occupants: on.remove(&p.id).unwrap_or_default(),
+                parcel: p,
+            })
+            .collect(),
+        total,
+    ))
+}
+
+pub async fn parcel_by_id<C: ConnectionTrait>(conn: &C, scope: &Scope, id: i64) -> Result<ParcelLine, AppError> {
+    let p = scope
+        .select::<parcel::Entity>()
+        .filter(parcel::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let mut on = occupants_of(conn, scope, &[p.id]).await?;
+    Ok(ParcelLine {
+        occupants: on.remove(&p.id).unwrap_or_default(),
+        parcel: p,
+    })
+}
+
+pub struct ParcelInput {
+    pub code: String,
+    pub name: String,
+    pub area: String,
+    pub location: String,
+    pub land_use: String,
+    pub supplied_on: Option<NaiveDate>,
+    pub carrier_id: Option<i64>,
+    pub note: String,
+}
+
+pub async fn create_parcel(writer: &mut Writer, scope: &Scope, input: ParcelInput) -> Result<Parcel, AppError> {
+    let code = input.code.trim();
+    if code.is_empty() || code.chars().count() > 60 {
+        return Err(AppError::field("code", "地块编号不能为空，不超过 60 字"));
+    }
+    let taken = parcel::Entity::find()
+        .filter(parcel::Column::ZoneId.eq(scope.zone_id()))
+        .filter(parcel::Column::Code.eq(code))
+        .count(writer.read())
+        .await?;
+    if taken > 0 {
+        return Err(AppError::field("code", format!("地块编号“{code}”已存在")));
+    }
+    let area = parse_amount(&input.area, "area", "用地面积（亩）")?
+        .filter(|a| *a > 0)
+        .ok_or_else(|| AppError::field("area", "用地面积（亩）应大于 0"))?;
+    if let Some(c) = input.carrier_id {
+        use crate::modules::enterprises::carrier_entity as carrier;
+        scope
+            .select::<carrier::Entity>()
+            .filter(carrier::Column::Id.eq(c))
+            .one(writer.read())
+            .await?
+            .ok_or_else(|| AppError::field("carrier_id", "所属载体不存在"))?;
+    }
+    let land_use = match input.land_use.trim() {
+        "" => "工业".to_string(),
+        u => u.chars().take(30).collect(),
+    };
+    Ok(writer
+        .insert_in_zone(parcel::ActiveModel {
+            code: Set(code.to_string()),
+            name: Set(input.name.trim().chars().take(200).collect()),
+            area: Set(area),
+            location: Set(input.location.trim().chars().take(300).collect()),
+            carrier_id: Set(input.carrier_id),
+            land_use: Set(land_use),
+            supplied_on: Set(input.supplied_on),
+            note: Set(Some(input.note.trim().chars().take(500).collect::<String>()).filter(|n| !n.is_empty())),
+            ..Default::default()
+        })
+        .await?)
+}
+
+async fn enterprise_by_uscc<C: ConnectionTrait>(conn: &C, scope: &Scope, uscc: &str) -> Result<Enterprise, AppError> {
+    let uscc = uscc.trim().to_uppercase();
+    scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Uscc.eq(uscc.clone()))
+        .one(conn)
+        .await?
+        .ok_or_else(|| AppError::field("uscc", format!("企业库中没有统一社会信用代码为 {uscc} 的企业")))
+}
+
+pub async fn add_occupant(
+    writer: &mut Writer,
+    scope: &Scope,
+    parcel_id: i64,
+    uscc: &str,
+    role: &str,
+) -> Result<Occupant, AppError> {
+    let p = parcel_by_id(writer.read(), scope, parcel_id).await?;
+    let e = enterprise_by_uscc(writer.read(), scope, uscc).await?;
+    if !matches!(role, "owner" | "tenant") {
+        return Err(AppError::field("role", "请选择土地使用权人或租赁使用"));
+    }
+    if p.occupants.iter().any(|(o, _)| o.enterprise_id == e.id) {
+        return Err(AppError::field("uscc", format!("{} 已在这个地块上", e.name)));
+    }
+    Ok(writer
+        .insert_in_zone(occupant::ActiveModel {
+            parcel_id: Set(p.parcel.id),
+            enterprise_id: Set(e.id),
+            role: Set(role.to_string()),
+            ..Default::default()
+        })
+        .await?)
+}
+
+pub async fn remove_occupant(writer: &mut Writer, scope: &Scope, id: i64) -> Result<i64, AppError> {
+    let o = scope
+        .select::<occupant::Entity>()
+        .filter(occupant::Column::Id.eq(id))
+        .one(writer.read())
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let parcel_id = o.parcel_id;
+    writer.delete_in_zone(o).await?;
+    Ok(parcel_id)
+}
+
+/// The parcel groups of a zone, for evaluation: each enterprise on at least one parcel → the
+/// group's key (its least parcel id), the members (enterprise ids, ordered), the parcels' codes
+/// and total area (亩).
+pub struct ParcelGroup {
+    pub members: Vec<i64>,
+    pub codes: Vec<String>,
+    pub area: Decimal,
+}
+
+pub async fn groups<C: ConnectionTrait>(
+    conn: &C,
+    zone_id: i64,
+) -> Result<HashMap<i64, std::sync::Arc<ParcelGroup>>, AppError> {
+    let parcels: HashMap<i64, Parcel> = parcel::Entity::find()
+        .filter(parcel::Column::ZoneId.eq(zone_id))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let on = occupant::Entity::find()
+        .filter(occupant::Column::ZoneId.eq(zone_id))
+        .all(conn)
+        .await?;
+    // Union-find over enterprises: those on one parcel are joined.
+    let mut parent: HashMap<i64, i64> = HashMap::new();
+    fn root(parent: &mut HashMap<i64, i64>, x: i64) -> i64 {
+        let p = *parent.entry(x).or_insert(x);
+        if p == x {
+            return x;
+        }
+        let r = root(parent, p);
+        parent.insert(x, r);
+        r
+    }
+    let mut by_parcel: BTreeMap<i64, Vec<i64>> = BTreeMap::new();
+    for o in &on {
+        by_parcel.entry(o.parcel_id).or_default().push(o.enterprise_id);
+    }
+    for members in by_parcel.values() {
+        for m in members {
+            let (a, b) = (root(&mut parent, members[0]), root(&mut parent, *m));
+            if a != b {
+                parent.insert(a.max(b), a.min(b));
+            }
+        }
+    }
+    let mut grouped: BTreeMap<i64, (Vec<i64>, Vec<i64>)> = BTreeMap::new();
+    for (parcel_id, members) in &by_parcel {
+        let r = root(&mut parent, members[0]);
+        let g = grouped.entry(r).or_default();
+        g.1.push(*parcel_id);
+        for m in members {
+            if !g.0.contains(m) {
+                g.0.push(*m);
+            }
+        }
+    }
+    let mut out = HashMap::new();
+    for (_, (mut members, parcel_ids)) in grouped {
+        members.sort_unstable();
+        let group = std::sync::Arc::new(ParcelGroup {
+            codes: parcel_ids
+                .iter()
+                .filter_map(|id| parcels.get(id).map(|p| p.code.clone()))
+                .collect(),
+            area: parcel_ids
+                .iter()
+                .filter_map(|id| parcels.get(id).map(|p| ten_thousandths(p.area)))
+                .sum(),
+            members: members.clone(),
+        });
+        for m in members {
+            out.insert(m, group.clone());
+        }
+    }
+    Ok(out)
+}
+
+// ---------------------------------------------------------------- 标准地 contracts
+
+pub struct ContractInput {
+    pub uscc: String,
+    pub contract_no: String,
+    pub signed_on: NaiveDate,
+    pub project_name: String,
+    /// As written: 万元/亩, ratio, 万元/亩, 万元/亩, 万元/亩, 万元/吨标准煤, 万元/吨, percent.
+    pub investment_intensity: String,
+    pub floor_area_ratio: String,
+    pub tax_per_mu: String,
+    pub value_added_per_mu: String,
+    pub output_per_mu: String,
+    pub energy_value_added: String,
+    pub emission_value_added: String,
+    pub rd_share: String,
+    pub completion_due: Option<NaiveDate>,
+    pub operating_years: String,
+}
+
+pub async fn create_contract(
+    writer: &mut Writer,
+    scope: &Scope,
+    parcel_id: i64,
+    input: ContractInput,
+) -> Result<Contract, AppError> {
+    let p = parcel_by_id(writer.read(), scope, parcel_id).await?;
+    let e = enterprise_by_uscc(writer.read(), scope, &input.uscc).await?;
+    let no = input.contract_no.trim();
+    if no.is_empty() || no.chars().count() > 100 {
+        return Err(AppError::field("contract_no", "合同编号不能为空，不超过 100 字"));
+    }
+    let taken = contract::Entity::find()
+        .filter(contract::Column::ZoneId.eq(scope.zone_id()))
+        .filter(contract::Column::ContractNo.eq(no))
+        .count(writer.read())
+        .await?;
+    if taken > 0 {
+        return Err(AppError::field("contract_no", format!("合同编号“{no}”已存在")));
+    }
+    let operating_years: i32 = match input.operating_years.trim() {
+        "" => 3,
+        s => s
+            .parse()
+            .ok()
+            .filter(|y| (0..=10).contains(y))
+            .ok_or_else(|| AppError::field("operating_years", "初始运行期应为 0–10 年"))?,
+    };
+    let investment_intensity = parse_amount(&input.investment_intensity, "investment_intensity", "固定资产投资强度")?;
+    let floor_area_ratio = parse_amount(&input.floor_area_ratio, "floor_area_ratio", "容积率")?;
+    let tax_per_mu = parse_amount(&input.tax_per_mu, "tax_per_mu", "亩均税收")?;
+    let value_added_per_mu = parse_amount(&input.value_added_per_mu, "value_added_per_mu", "亩均增加值")?;
+    let output_per_mu = parse_amount(&input.output_per_mu, "output_per_mu", "产出强度")?;
+    let energy_value_added = parse_amount(&input.energy_value_added, "energy_value_added", "单位能耗增加值")?;
+    let emission_value_added = parse_amount(&input.emission_value_added, "emission_value_added", "单位排放增加值")?;
+    let rd_share = parse_amount(&input.rd_share, "rd_share", "研发经费占比")?;
+    let set = [
+        investment_intensity,
+        floor_area_ratio,
+        tax_per_mu,
+        value_added_per_mu,
+        output_per_mu,
+        energy_value_added,
+        emission_value_added,
+        rd_share,
+    ]
+    .iter()
+    .filter(|v| v.is_some())
+    .count();
+    if set < 5 {
+        return Err(AppError::field(
+            "investment_intensity",
+            format!(
+                "标准地至少约定五项控制指标（固定资产投资强度、容积率、单位能耗、单位排放、亩均税收等），这里只有 {set} 项"
+            ),
+        ));
+    }
+    // The contracting enterprise is on the parcel (as its owner) from now on.
+    if !p.occupants.iter().any(|(o, _)| o.enterprise_id == e.id) {
+        writer
+            .insert_in_zone(occupant::ActiveModel {
+                parcel_id: Set(p.parcel.id),
+                enterprise_id: Set(e.id),
+                role: Set("owner".into()),
+                ..Default::default()
+            })
+            .await?;
+    }
+    Ok(writer
+        .insert_in_zone(contract::ActiveModel {
+            parcel_id: Set(p.parcel.id),
+            enterprise_id: Set(e.id),
+            contract_no: Set(no.to_string()),
+            signed_on: Set(input.signed_on),
+            project_name: Set(input.project_name.trim().chars().take(200).collect()),
+            investment_intensity: Set(investment_intensity),
+            floor_area_ratio: Set(floor_area_ratio),
+            tax_per_mu: Set(tax_per_mu),
+            value_added_per_mu: Set(value_added_per_mu),
+            output_per_mu: Set(output_per_mu),
+            energy_value_added: Set(energy_value_added),
+            emission_value_added: Set(emission_value_added),
+            rd_share: Set(rd_share),
+            completion_due: Set(input.completion_due),
+            operating_years: Set(operating_years),
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// Records 竣工: the day, the fixed-asset investment (万元) and the total floor area (m²).
+pub async fn record_completion(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    completed_on: NaiveDate,
+    investment_wan: &str,
+    floor_area_m2: &str,
+) -> Result<Contract, AppError> {
+    use rust_decimal::prelude::ToPrimitive;
+    let c = contract_by_id(writer.read(), scope, id).await?.0;
+    if completed_on < c.signed_on {
+        return Err(AppError::field("completed_on", "竣工日期不能早于签约日期"));
+    }
+    let investment = parse_amount(investment_wan, "fixed_investment", "固定资产投资（万元）")?
+        .ok_or_else(|| AppError::field("fixed_investment", "请填写竣工时的固定资产投资（万元）"))?;
+    let floor = parse_amount(floor_area_m2, "floor_area", "总建筑面积（m²）")?
+        .ok_or_else(|| AppError::field("floor_area", "请填写总建筑面积（m²）"))?;
+    let mut a = c.clone().into_active_model();
+    a.completed_on = Set(Some(completed_on));
+    // 万元 in ten-thousandths → fen: × 10000 yuan / 10000 × 100.
+    a.fixed_investment =
+        Set(Some(investment.checked_mul(100).ok_or_else(|| {
+            AppError::field("fixed_investment", "固定资产投资过大")
+        })?));
+    // m² in ten-thousandths → hundredths.
+    a.floor_area = Set((Decimal::new(floor, 4) * Decimal::ONE_HUNDRED).round().to_i64());
+    Ok(writer.update_in_zone(&c, a).await?)
+}
+
+pub async fn contract_by_id<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    id: i64,
+) -> Result<(Contract, Parcel, Enterprise), AppError> {
+    let c = scope
+        .select::<contract::Entity>()
+        .filter(contract::Column::Id.eq(id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    let p = parcel_by_id(conn, scope, c.parcel_id).await?.parcel;
+    let e = scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.eq(c.enterprise_id))
+        .one(conn)
+        .await?
+        .ok_or(AppError::NotFound)?;
+    Ok((c, p, e))
+}
+
+pub async fn contracts(db: &Db, scope: &Scope) -> Result<Vec<(Contract, Parcel, Enterprise)>, AppError> {
+    let rows = scope
+        .select::<contract::Entity>()
+        .order_by_desc(contract::Column::SignedOn)
+        .all(db.conn())
+        .await?;
+    let parcels: HashMap<i64, Parcel> = scope
+        .select::<parcel::Entity>()
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|p| (p.id, p))
+        .collect();
+    let ids: Vec<i64> = rows.iter().map(|c| c.enterprise_id).collect();
+    let firms: HashMap<i64, Enterprise> = scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(db.conn())
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|c| {
+            let p = parcels.get(&c.parcel_id)?.clone();
+            let e = firms.get(&c.enterprise_id)?.clone();
+            Some((c, p, e))
+        })
+        .collect())
+}
+
+pub fn terms_of(c: &Contract, p: &Parcel) -> Terms {
+    let t = |v: Option<i64>| v.map(ten_thousandths);
+    Terms {
+        area_mu: ten_thousandths(p.area),
+        investment_intensity: t(c.investment_intensity),
+        floor_area_ratio: t(c.floor_area_ratio),
+        tax_per_mu: t(c.tax_per_mu),
+        value_added_per_mu: t(c.value_added_per_mu),
+        output_per_mu: t(c.output_per_mu),
+        energy_value_added: t(c.energy_value_added),
+        emission_value_added: t(c.emission_value_added),
+        rd_share: t(c.rd_share),
+    }
+}
+
+/// The end of the 初始运行期 (completion + operating years), once completed.
+pub fn operating_until(c: &Contract) -> Option<NaiveDate> {
+    let done = c.completed_on?;
+    NaiveDate::from_ymd_opt(done.year() + c.operating_years, done.month(), done.day().min(28))
+}
+
+/// Where a contract stands: 建设中 / 初始运行期 / 运行期满 (the output check is due).
+pub fn stage(c: &Contract, today: NaiveDate) -> &'static str {
+    match (c.completed_on, operating_until(c)) {
+        (None, _) => {
+            if c.completion_due.is_some_and(|d| d < today) {
+                "逾期未竣工"
+            } else {
+                "建设中"
+            }
+        }
+        (Some(_), Some(until)) if today < until => "初始运行期",
+        _ => "运行期满",
+    }
+}
+
+/// The checks of a contract: at completion, and the output check on `year`'s annual data (by
+/// default the year the 初始运行期 ends, or the latest year with data before it).
+pub async fn check<C: ConnectionTrait>(
+    conn: &C,
+    c: &Contract,
+    p: &Parcel,
+    year: Option<i32>,
+) -> Result<(Vec<CheckLine>, Option<(i32, Vec<CheckLine>)>), AppError> {
+    let terms = terms_of(c, p);
+    let completion = domain::completion_check(
+        &terms,
+        &Completion {
+            fixed_investment: c.fixed_investment.map(|f| Decimal::new(f, 2)),
+            floor_area: c.floor_area.map(|f| Decimal::new(f, 2)),
+        },
+    );
+    let years: Vec<annual::Model> = annual::Entity::find()
+        .filter(annual::Column::ZoneId.eq(c.zone_id))
+        .filter(annual::Column::EnterpriseId.eq(c.enterprise_id))
+        .order_by_desc(annual::Column::Year)
+        .all(conn)
+        .await?;
+    let wanted = year.or_else(|| operating_until(c).map(|u| u.year()));
+    let row = match wanted {
+        Some(y) if year.is_some() => years.iter().find(|a| a.year == y),
+        Some(y) => years.iter().find(|a| a.year <= y),
+        None => None,
+    };
+    let output = row.map(|a| {
+        let yuan = |fen: Option<i64>| fen.map(|f| Decimal::new(f, 2));
+        let tonnes = |kg: Option<i64>| kg.map(|k| Decimal::new(k, 3));
+        let emissions = match (a.cod, a.ammonia, a.sulfur_dioxide, a.nitrogen_oxides) {
+            (Some(x), Some(y), Some(z), Some(w)) => Some(Decimal::new(x + y + z + w, 3)),
+            _ => None,
+        };
+        (
+            a.year,
+            domain::output_check(
+                &terms,
+                &YearFigures {
+                    year: a.year,
+                    tax: yuan(a.tax),
+                    value_added: yuan(a.value_added),
+                    gross_output: yuan(a.gross_output),
+                    revenue: yuan(a.revenue),
+                    rd_expense: yuan(a.rd_expense),
+                    energy: tonnes(a.energy),
+                    emissions,
+                },
+            ),
+        )
+    });
+    Ok((completion, output))
+}
