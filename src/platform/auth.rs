@@ -101,6 +101,26 @@ impl Scope {
         }
     }
 
+    /// The scope of the zone's administrator account `account_id`, for the demo generator,
+    /// which acts in-process as that administrator (no request, no credential to check).
+    pub(crate) fn demo_admin(zone: ZoneRef, account_id: i64) -> Scope {
+        Scope {
+            caller: Caller {
+                account_id,
+                username: "admin".into(),
+                display_name: "演示管理员".into(),
+                role: Role::Admin,
+                zone: Some(zone.clone()),
+                department_id: None,
+                enterprise_id: None,
+                locale: Default::default(),
+                credential: Credential::Token { id: 0 },
+            },
+            zone,
+            request_id: None,
+        }
+    }
+
     pub fn caller(&self) -> &Caller {
         &self.caller
     }

@@ -391,7 +391,10 @@ async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d
         .parse::<i64>()
         .unwrap();
     let page = follow(&app, &res, &admin).await;
-    assert!(page.contains("已完成 2023 年度评价（草稿）：4 家参评"), "{page}");
+    assert!(
+        page.contains("已完成 2023 年度评价（草稿）：4 家参评，0 家不参评（另列），1 家不在评价范围"),
+        "{page}"
+    );
     // Ranked: 丙 210.31, 甲 99.37 (the file's hand-computed figures), then 乙 and the fixture's
     // firm; each row links to its explanation.
     for needle in ["丙精密制造有限公司", "210.31", "99.37", "A 优先发展", "B 提升发展"] {
@@ -404,9 +407,17 @@ async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d
         .await
         .json();
     assert_eq!(
-        api["total"], 5,
-        "4 ranked and the fixture's other firm, without land (listed apart)"
+        api["total"], 4,
+        "4 ranked; the fixture's other firm (scale unknown) is outside the scope"
     );
+    let outside = app
+        .get(&format!("/api/v1/land/runs/{run}/results?class=scope"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    assert_eq!(outside["total"], 1, "{outside}");
+    assert_eq!(outside["results"][0]["excluded"], "不在评价范围：规上工业企业");
     let results = api["results"].as_array().unwrap();
     assert_eq!(results[0]["name"], "丙精密制造有限公司");
     assert_eq!(

@@ -360,7 +360,11 @@ pub struct RunIndicator {
 #[derive(Serialize, Deserialize, Clone, Debug, Default)]
 pub struct RunCounts {
     pub ranked: u64,
+    /// Not ranked for a reason (no land of its own, T 类 …).
     pub excluded: u64,
+    /// Outside the scheme's scope (e.g. 规下 firms for a 规上 scheme).
+    #[serde(default)]
+    pub out_of_scope: u64,
     /// (class name, count), in the scheme's order.
     pub classes: Vec<(String, u64)>,
 }
@@ -465,6 +469,7 @@ async fn compute<C: ConnectionTrait>(
         let detail = serde_json::to_string(&detail).unwrap_or_default();
         for e in &unit.members {
             match r.excluded {
+                Some(crate::rules::land::Excluded::Scope) => counts.out_of_scope += 1,
                 Some(_) => counts.excluded += 1,
                 None => {
                     counts.ranked += 1;
@@ -761,9 +766,16 @@ pub async fn results(
     if let Some(id) = scope.own_enterprise() {
         select = select.filter(result::Column::EnterpriseId.eq(id));
     }
+    // Those outside the scheme's scope are listed only when asked for.
+    let in_scope = sea_orm::Condition::any()
+        .add(result::Column::ExclusionId.is_null())
+        .add(result::Column::ExclusionId.ne("scope"));
     select = match f.class.as_deref().map(str::trim).filter(|c| !c.is_empty()) {
-        None => select,
-        Some("excluded") => select.filter(result::Column::ExclusionId.is_not_null()),
+        None => select.filter(in_scope),
+        Some("scope") => select.filter(result::Column::ExclusionId.eq("scope")),
+        Some("excluded") => select
+            .filter(result::Column::ExclusionId.is_not_null())
+            .filter(result::Column::ExclusionId.ne("scope")),
         Some("adjusted") => select.filter(result::Column::AdjustReason.is_not_null()),
         Some(c) => select
             .filter(result::Column::Class.eq(c))

@@ -386,8 +386,8 @@ async fn run_create(
         Ok((
             format!("/land/runs/{}", run.id),
             format!(
-                "已完成 {year} 年度评价（草稿）：{} 家参评，{} 家不参评",
-                c.ranked, c.excluded
+                "已完成 {year} 年度评价（草稿）：{} 家参评，{} 家不参评（另列），{} 家不在评价范围",
+                c.ranked, c.excluded, c.out_of_scope
             ),
         ))
     }
@@ -1424,6 +1424,7 @@ pub struct RunOut {
     pub enterprises: i64,
     pub ranked: u64,
     pub excluded: u64,
+    pub out_of_scope: u64,
     /// [[class, count]] best first.
     #[schema(value_type = Vec<Object>)]
     pub classes: Vec<(String, u64)>,
@@ -1449,6 +1450,7 @@ impl From<Run> for RunOut {
             enterprises: r.enterprise_count,
             ranked: c.ranked,
             excluded: c.excluded,
+            out_of_scope: c.out_of_scope,
             classes: c.classes,
             input_hash: r.input_hash,
         }
