@@ -509,4 +509,31 @@ async fn a_land_scheme_ranks_the_registry_from_the_command_line() {
         ],
     );
     assert_eq!(by_name, out);
+    // Loaded into the zone, a scheme's run is stored as a draft.
+    let loaded = ok_json(&db, &["land", "load", "--format", "json"]);
+    assert_eq!(loaded.as_array().unwrap().len(), 4, "{loaded}");
+    let run = ok_json(
+        &db,
+        &[
+            "land",
+            "run",
+            "--scheme",
+            "huangyan-2022-guishang",
+            "--year",
+            "2022",
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(
+        (run["status"].as_str(), run["ranked"].as_u64()),
+        (Some("draft"), Some(2)),
+        "{run}"
+    );
+    assert_eq!(run["excluded"], 1, "丙 has no land of its own");
+    fails_with(
+        &db,
+        &["land", "run", "--scheme", "wenzhou-2030", "--year", "2022"],
+        "开发区没有在用的评价方案“wenzhou-2030”",
+    );
 }

@@ -10,6 +10,7 @@ use clap::Subcommand;
 
 use super::{output, shipped, store};
 use crate::cli::Format;
+use crate::platform::audit::{WriteContext, Writer};
 use crate::platform::db::Db;
 use crate::rules::{ladder, land};
 
@@ -35,23 +36,50 @@ pub enum LandCommand {
         #[arg(long)]
         zone: Option<String>,
     },
+    /// 载入评价方案文件（或目录；不给路径时载入全部内置方案）到开发区：先运行方案自带的测试
+    Load {
+        path: Option<PathBuf>,
+        #[arg(long)]
+        zone: Option<String>,
+    },
+    /// 用开发区在用的方案开展评价并保存为草稿（之后在网页上公示、处理异议、确认）
+    Run {
+        /// The scheme's id in the zone (e.g. huangyan-2022-guishang)
+        #[arg(long)]
+        scheme: String,
+        #[arg(long)]
+        year: i32,
+        #[arg(long)]
+        as_of: Option<NaiveDate>,
+        #[arg(long)]
+        zone: Option<String>,
+    },
 }
 
 pub fn needs_db(command: &LandCommand) -> bool {
-    matches!(command, LandCommand::Evaluate { input: None, .. })
+    matches!(
+        command,
+        LandCommand::Evaluate { input: None, .. } | LandCommand::Load { .. } | LandCommand::Run { .. }
+    )
 }
 
 pub async fn run(db: Option<&Db>, command: LandCommand, format: Format) -> anyhow::Result<()> {
-    let LandCommand::Evaluate {
-        scheme,
-        year,
-        input,
-        as_of,
-        zone,
-    } = command
-    else {
-        let LandCommand::File(c) = command else { unreachable!() };
-        return crate::rules::cli::run_land_file(c, format);
+    let (scheme, year, input, as_of, zone) = match command {
+        LandCommand::File(c) => return crate::rules::cli::run_land_file(c, format),
+        LandCommand::Load { path, zone } => return load(db.expect("needs_db"), path, zone, format).await,
+        LandCommand::Run {
+            scheme,
+            year,
+            as_of,
+            zone,
+        } => return run_stored(db.expect("needs_db"), &scheme, year, as_of, zone, format).await,
+        LandCommand::Evaluate {
+            scheme,
+            year,
+            input,
+            as_of,
+            zone,
+        } => (scheme, year, input, as_of, zone),
     };
     let scheme = shipped::resolve(&scheme)?;
     if let Some(path) = input {
@@ -106,6 +134,95 @@ pub async fn run(db: Option<&Db>, command: LandCommand, format: Format) -> anyho
             .collect(),
     );
     print(&scheme, year, &records, format)
+}
+
+async fn load(db: &Db, path: Option<PathBuf>, zone: Option<String>, format: Format) -> anyhow::Result<()> {
+    let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
+    let files: Vec<(String, String)> = match path {
+        None => shipped::files(),
+        Some(path) => crate::rules::toml_files(&path)
+            .with_context(|| format!("无法读取 {}", path.display()))?
+            .into_iter()
+            .map(|f| {
+                let text = std::fs::read_to_string(&f).with_context(|| format!("无法读取 {}", f.display()))?;
+                Ok((f.display().to_string(), text))
+            })
+            .collect::<anyhow::Result<_>>()?,
+    };
+    let mut writer = Writer::begin(db, WriteContext::cli(Some(zone.id))).await?;
+    let mut out = Vec::new();
+    for (file, text) in files {
+        let (v, loaded) = store::load_scheme_file(&mut writer, zone.id, &file, &text, None)
+            .await
+            .map_err(|e| anyhow!("{e}"))?;
+        out.push(
+            serde_json::json!({"scheme": v.scheme_id, "version": v.version, "id": v.id, "loaded": loaded.short()}),
+        );
+    }
+    writer.commit().await?;
+    match format {
+        Format::Json => crate::cli::print_json(&out),
+        _ => {
+            for o in &out {
+                println!(
+                    "{}  {}",
+                    o["scheme"].as_str().unwrap_or(""),
+                    o["loaded"].as_str().unwrap_or("")
+                );
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn run_stored(
+    db: &Db,
+    scheme: &str,
+    year: i32,
+    as_of: Option<NaiveDate>,
+    zone: Option<String>,
+    format: Format,
+) -> anyhow::Result<()> {
+    let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
+    let mut writer = Writer::begin(db, WriteContext::cli(Some(zone.id))).await?;
+    let version = store::active_versions(writer.read(), zone.id)
+        .await
+        .map_err(|e| anyhow!("{e}"))?
+        .into_iter()
+        .find(|v| v.scheme_id == scheme)
+        .ok_or_else(|| anyhow!("开发区没有在用的评价方案“{scheme}”（先用 gaoxin land load 载入）"))?;
+    let started = std::time::Instant::now();
+    let run = store::evaluate_zone(
+        &mut writer,
+        &version,
+        year,
+        as_of.unwrap_or_else(|| ladder::default_as_of(year)),
+        None,
+    )
+    .await
+    .map_err(|e| anyhow!("{e}"))?;
+    writer.commit().await?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "land run stored");
+    let c = store::counts_of(&run);
+    match format {
+        Format::Json => crate::cli::print_json(&serde_json::json!({
+            "id": run.id, "scheme": run.scheme_id, "year": run.year, "status": run.status,
+            "ranked": c.ranked, "excluded": c.excluded, "out_of_scope": c.out_of_scope, "classes": c.classes,
+        })),
+        _ => println!(
+            "评价 #{}（草稿）：{} 家参评，{} 家不参评（另列），{} 家不在评价范围；{}",
+            run.id,
+            c.ranked,
+            c.excluded,
+            c.out_of_scope,
+            c.classes
+                .iter()
+                .map(|(n, k)| format!("{n} {k}"))
+                .collect::<Vec<_>>()
+                .join("，")
+        ),
+    }
+    Ok(())
 }
 
 /// Prints the records; a closed pipe (`… | head`) ends the output quietly.

@@ -1346,7 +1346,7 @@ pub async fn transitions(
     scope: &Scope,
     from: &Run,
     to: &Run,
-    group_of: impl Fn(&Enterprise) -> String,
+    group_of: Option<impl Fn(&Enterprise) -> String>,
 ) -> Result<Transitions, AppError> {
     let mut labels: Vec<String> = Vec::new();
     for r in [from, to] {
@@ -1358,22 +1358,24 @@ pub async fn transitions(
     }
     labels.push(NOT_RANKED.into());
     labels.push(NOT_EVALUATED.into());
+    // Only the three columns needed, not the explanations; those outside the scope are left
+    // out (they count as 未评价).
     let classes = |run_id: i64| async move {
+        use sea_orm::QuerySelect;
+        let rows: Vec<(i64, Option<String>, String)> = scope
+            .select::<result::Entity>()
+            .filter(result::Column::RunId.eq(run_id))
+            .select_only()
+            .column(result::Column::EnterpriseId)
+            .column(result::Column::ExclusionId)
+            .column(result::Column::Class)
+            .into_tuple()
+            .all(db.conn())
+            .await?;
         Ok::<HashMap<i64, String>, AppError>(
-            scope
-                .select::<result::Entity>()
-                .filter(result::Column::RunId.eq(run_id))
-                .all(db.conn())
-                .await?
-                .into_iter()
-                .map(|r| {
-                    let c = if r.exclusion_id.is_some() {
-                        NOT_RANKED.to_string()
-                    } else {
-                        r.class
-                    };
-                    (r.enterprise_id, c)
-                })
+            rows.into_iter()
+                .filter(|(_, x, _)| x.as_deref() != Some("scope"))
+                .map(|(id, x, class)| (id, if x.is_some() { NOT_RANKED.to_string() } else { class }))
                 .collect(),
         )
     };
@@ -1382,13 +1384,17 @@ pub async fn transitions(
     let mut ids: Vec<i64> = a.keys().chain(b.keys()).copied().collect();
     ids.sort_unstable();
     ids.dedup();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
+    // The enterprises are read only to group them.
+    let firms: HashMap<i64, Enterprise> = match &group_of {
+        None => HashMap::new(),
+        Some(_) => scope
+            .select::<enterprise::Entity>()
+            .all(db.conn())
+            .await?
+            .into_iter()
+            .map(|e| (e.id, e))
+            .collect(),
+    };
     let n = labels.len();
     let index = |c: Option<&String>| {
         let c = c.map_or(NOT_EVALUATED, |s| s.as_str());
@@ -1399,7 +1405,10 @@ pub async fn transitions(
     for id in ids {
         let (i, j) = (index(a.get(&id)), index(b.get(&id)));
         total[i][j] += 1;
-        let g = firms.get(&id).map(&group_of).unwrap_or_default();
+        let Some(group_of) = &group_of else {
+            continue;
+        };
+        let g = firms.get(&id).map(group_of).unwrap_or_default();
         let g = if g.is_empty() { "（未填）".to_string() } else { g };
         groups.entry(g).or_insert_with(|| vec![vec![0u64; n]; n])[i][j] += 1;
     }

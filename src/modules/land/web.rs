@@ -1313,14 +1313,12 @@ async fn transitions_of(
         (Some(a), Some(b)) => {
             let carriers = crate::modules::enterprises::store::carrier_names(&state.db, scope).await?;
             let by = q.by.clone().unwrap_or_default();
-            Some(
-                store::transitions(&state.db, scope, a, b, |e: &Enterprise| match by.as_str() {
-                    "industry" => e.leading_industry.clone().unwrap_or_default(),
-                    "carrier" => e.carrier_id.and_then(|c| carriers.get(&c).cloned()).unwrap_or_default(),
-                    _ => String::new(),
-                })
-                .await?,
-            )
+            let group_of = (!by.is_empty()).then_some(|e: &Enterprise| match by.as_str() {
+                "industry" => e.leading_industry.clone().unwrap_or_default(),
+                "carrier" => e.carrier_id.and_then(|c| carriers.get(&c).cloned()).unwrap_or_default(),
+                _ => String::new(),
+            });
+            Some(store::transitions(&state.db, scope, a, b, group_of).await?)
         }
         _ => None,
     };
