@@ -592,6 +592,21 @@ async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d
         &[("class", "A 优先发展"), ("reason", "再调一次试试")],
     )
     .await;
+    // The enterprise page (一企一档) shows the result, the parcel and the 标准地 contract.
+    for who in [&admin, &ent] {
+        let page = app
+            .get(&format!("/enterprises/{}", fx.enterprise))
+            .session(who)
+            .send()
+            .await;
+        assert_eq!(page.status, StatusCode::OK);
+        let text = page.text();
+        let panel = &text[text.find("id=\"land-panel\"").expect("the 亩均 panel")..];
+        assert!(
+            panel.contains("D 倒逼整治") && panel.contains("A-01") && panel.contains("BDZ-2021-01"),
+            "{panel}"
+        );
+    }
     assert!(page.contains("已确认锁定，不能调档"), "{page}");
     let page = post(
         &app,

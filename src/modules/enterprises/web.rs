@@ -371,6 +371,8 @@ struct DetailPage {
     /// The cultivation ladder: the year evaluated and each tier's standing.
     ladder_year: i32,
     ladder: Vec<crate::modules::ladder::web::StandingView>,
+    /// 亩均效益评价: the results, parcels and 标准地 contracts of the enterprise.
+    land: crate::modules::land::web::EnterprisePanel,
 }
 
 fn annual_cells(a: &annual::Model) -> Vec<String> {
@@ -511,11 +513,13 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
         .collect();
     let (ladder_year, ladder) =
         crate::modules::ladder::web::enterprise_panel(&state, &scope, id, annual_rows.last().map(|a| a.year)).await?;
+    let land = crate::modules::land::web::enterprise_panel(&state, &scope, id).await?;
     Ok(render(&DetailPage {
         awards,
         innovation,
         ladder_year,
         ladder,
+        land,
         corrections,
         correctable: super::corrections::correctable().collect(),
         can_review: DEPARTMENT_EDITORS.contains(scope.role()),
