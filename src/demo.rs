@@ -856,6 +856,20 @@ async fn demo_land(
         )
         .await
         .map_err(err)?;
+        land::report_progress(
+            writer,
+            admin,
+            planned.id,
+            "已约谈企业负责人，“一企一策”方案已报区亩均办",
+            30,
+        )
+        .await
+        .map_err(err)?;
+        if k % 2 == 0 {
+            land::report_progress(writer, admin, planned.id, "整治措施推进中，已完成设备评估", 60)
+                .await
+                .map_err(err)?;
+        }
         if k % 3 == 0 {
             let recovered = if route == "buy_back" || route == "eliminate" {
                 rust_decimal::Decimal::new(5 + rng.below(100) as i64, 1)

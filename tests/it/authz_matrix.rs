@@ -110,6 +110,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/land/clearance/{id}", "ALSUP"),
     ("POST", "/land/clearance/{id}/plan", "AS"),
     ("POST", "/land/clearance/{id}/close", "AS"),
+    ("POST", "/land/clearance/{id}/progress", "AS"),
     ("GET", "/land/transitions", "ALSUP"),
     ("GET", "/api/v1/land/schemes", "ALSUP"),
     ("GET", "/api/v1/land/runs", "ALSEUP"),

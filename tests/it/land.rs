@@ -672,6 +672,26 @@ async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d
         page.contains("政府回购收储") && page.contains("政府回购闲置厂房"),
         "{page}"
     );
+    // Progress is reported like a ledger task's, never going back.
+    let progress = format!("/land/clearance/{case}/progress");
+    let page = post(
+        &app,
+        &staff,
+        &progress,
+        &[("note", "已完成厂房评估，收储协议谈判中"), ("percent", "60")],
+    )
+    .await;
+    assert!(page.contains("已报送进展") && page.contains("60%"), "{page}");
+    let page = post(
+        &app,
+        &staff,
+        &progress,
+        &[("note", "协议条款有变化"), ("percent", "40")],
+    )
+    .await;
+    assert!(page.contains("完成比例不能低于上次报送的 60%"), "{page}");
+    let list = app.get("/land/clearance").session(&admin).send().await.text();
+    assert!(list.contains("60%"), "the ledger shows the latest progress");
     let page = post(
         &app,
         &staff,

@@ -21,6 +21,7 @@ pub mod run_entity;
 pub mod scheme_entity;
 pub mod shipped;
 pub mod store;
+pub mod update_entity;
 pub mod web;
 
 /// Every route of the module.

@@ -1293,6 +1293,78 @@ pub async fn plan_case(
     Ok(writer.update_in_zone(&c, a).await?)
 }
 
+/// A progress report on an open case: what was done and the percent complete (not lower than
+/// the last report's).
+pub async fn report_progress(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    note: &str,
+    percent: i32,
+) -> Result<super::update_entity::Model, AppError> {
+    use super::update_entity as update;
+    let c = case_by_id(writer.read(), scope, id).await?;
+    if c.status == "closed" {
+        return Err(AppError::BadRequest("已销号的出清事项不再报送进展".into()));
+    }
+    let note = note.trim();
+    if note.chars().count() < 4 || note.chars().count() > 2000 {
+        return Err(AppError::field("note", "请写明进展（4–2000 字）"));
+    }
+    if !(0..=100).contains(&percent) {
+        return Err(AppError::field("percent", "完成比例应为 0–100"));
+    }
+    let last = progress_of(writer.read(), scope, id).await?.last().map(|u| u.percent);
+    if let Some(last) = last
+        && percent < last
+    {
+        return Err(AppError::field(
+            "percent",
+            format!("完成比例不能低于上次报送的 {last}%"),
+        ));
+    }
+    Ok(writer
+        .insert_in_zone(update::ActiveModel {
+            case_id: Set(c.id),
+            note: Set(note.to_string()),
+            percent: Set(percent),
+            created_by: Set(Some(scope.caller().account_id)),
+            ..Default::default()
+        })
+        .await?)
+}
+
+/// A case's progress reports, oldest first.
+pub async fn progress_of<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    case_id: i64,
+) -> Result<Vec<super::update_entity::Model>, AppError> {
+    use super::update_entity as update;
+    Ok(scope
+        .select::<update::Entity>()
+        .filter(update::Column::CaseId.eq(case_id))
+        .order_by_asc(update::Column::Id)
+        .all(conn)
+        .await?)
+}
+
+/// The latest percent reported of each case.
+pub async fn latest_progress(db: &Db, scope: &Scope, case_ids: &[i64]) -> Result<HashMap<i64, i32>, AppError> {
+    use super::update_entity as update;
+    let mut out = HashMap::new();
+    for u in scope
+        .select::<update::Entity>()
+        .filter(update::Column::CaseId.is_in(case_ids.to_vec()))
+        .order_by_asc(update::Column::Id)
+        .all(db.conn())
+        .await?
+    {
+        out.insert(u.case_id, u.percent);
+    }
+    Ok(out)
+}
+
 /// Closes a case (销号): the day, the land recovered (亩, may be 0) and a note.
 pub async fn close_case(
     writer: &mut Writer,

@@ -109,6 +109,11 @@ pub fn routes() -> Routes {
             Access::Roles(DEPARTMENT_EDITORS),
             case_close,
         )
+        .post(
+            "/land/clearance/{id}/progress",
+            Access::Roles(DEPARTMENT_EDITORS),
+            case_progress,
+        )
         .get("/land/transitions", Access::Roles(ZONE_READERS), transitions_page)
         .get("/api/v1/land/schemes", Access::Roles(ZONE_READERS), api_schemes)
         .get("/api/v1/land/runs", Access::Roles(ENTERPRISE_READERS), api_runs)
@@ -1033,6 +1038,8 @@ struct CaseLine {
     department: String,
     overdue: bool,
     land: String,
+    /// The latest percent reported ("60%"), or empty.
+    progress: String,
 }
 
 async fn case_lines(
@@ -1042,9 +1049,16 @@ async fn case_lines(
 ) -> AppResult<Vec<CaseLine>> {
     let departments = crate::modules::departments::store::all(&state.db, scope, None).await?;
     let now = today();
+    let ids: Vec<i64> = rows.iter().map(|(c, _)| c.id).collect();
+    let progress = store::latest_progress(&state.db, scope, &ids).await?;
     Ok(rows
         .into_iter()
         .map(|(c, e)| CaseLine {
+            progress: match (c.status.as_str(), progress.get(&c.id)) {
+                ("closed", _) => "100%".into(),
+                (_, Some(p)) => format!("{p}%"),
+                _ => String::new(),
+            },
             route: c.route.as_deref().map_or("", store::route_name),
             department: c
                 .department_id
@@ -1123,6 +1137,7 @@ async fn clearance_export(State(state): State<AppState>, scope: Scope, Q(q): Q<C
             "销号日期",
             "收回土地(亩)",
             "销号说明",
+            "最新进展",
         ],
         lines
             .into_iter()
@@ -1145,6 +1160,7 @@ async fn clearance_export(State(state): State<AppState>, scope: Scope, Q(q): Q<C
                     XCell::Text(l.c.closed_on.map(|d| d.to_string()).unwrap_or_default()),
                     XCell::Text(l.land),
                     XCell::Text(l.c.closing_note.unwrap_or_default()),
+                    XCell::Text(l.progress),
                 ]
             })
             .collect(),
@@ -1161,6 +1177,7 @@ struct CasePage {
     departments: Vec<Department>,
     can_edit: bool,
     today: NaiveDate,
+    progress: Vec<super::update_entity::Model>,
 }
 
 async fn case_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id(id): Id) -> AppResult<Response> {
@@ -1181,7 +1198,38 @@ async fn case_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id
         routes: store::ROUTES.to_vec(),
         departments: crate::modules::departments::store::all(&state.db, &scope, None).await?,
         today: today(),
+        progress: store::progress_of(state.db.conn(), &scope, id).await?,
     }))
+}
+
+#[derive(Deserialize)]
+struct ProgressForm {
+    note: String,
+    percent: String,
+}
+
+async fn case_progress(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(form): WebForm<ProgressForm>,
+) -> AppResult<Response> {
+    let back = format!("/land/clearance/{id}");
+    let result = async {
+        let percent: i32 = form
+            .percent
+            .trim()
+            .trim_end_matches('%')
+            .parse()
+            .map_err(|_| AppError::field("percent", "完成比例应为 0–100 的整数"))?;
+        let mut writer = scope.writer(&state).await?;
+        store::report_progress(&mut writer, &scope, id, &form.note, percent).await?;
+        writer.commit().await?;
+        Ok((back.clone(), "已报送进展".to_string()))
+    }
+    .await;
+    done(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]

@@ -1,6 +1,7 @@
 //! Land parcels (地块) with the enterprises on them (owner, tenants: a shared parcel is
 //! evaluated as one), 标准地 contracts with their control indicators and the facts recorded at
-//! completion (竣工), and the annual electricity use (用电量) the 规下 亩均 schemes read.
+//! completion (竣工), the annual electricity use (用电量) the 规下 亩均 schemes read, and the
+//! progress reports of D-class clearance cases.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -26,6 +27,23 @@ enum Enterprise {
 enum AnnualData {
     Table,
     Electricity,
+}
+
+#[derive(DeriveIden)]
+enum ClearanceCase {
+    Table,
+    Id,
+}
+
+#[derive(DeriveIden)]
+enum ClearanceUpdate {
+    Table,
+    Id,
+    ZoneId,
+    CaseId,
+    Note,
+    Percent,
+    CreatedBy,
 }
 
 #[derive(DeriveIden)]
@@ -227,6 +245,41 @@ impl MigrationTrait for Migration {
             "uq_standard_land_contract_zone_no",
             StandardLandContract::Table,
             vec![StandardLandContract::ZoneId, StandardLandContract::ContractNo],
+        )
+        .await?;
+
+        // A clearance case's progress, reported by the responsible department (as a ledger task's).
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(ClearanceUpdate::Table)
+                    .col(big_pk_auto(ClearanceUpdate::Id))
+                    .col(big_integer(ClearanceUpdate::ZoneId))
+                    .col(big_integer(ClearanceUpdate::CaseId))
+                    .col(text(ClearanceUpdate::Note))
+                    // Percent complete, 0–100.
+                    .col(integer(ClearanceUpdate::Percent))
+                    .col(big_integer_null(ClearanceUpdate::CreatedBy))
+                    .foreign_key(&mut fk(
+                        "fk_clearance_update_zone",
+                        (ClearanceUpdate::Table, ClearanceUpdate::ZoneId),
+                        (Zone::Table, Zone::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_clearance_update_case",
+                        (ClearanceUpdate::Table, ClearanceUpdate::CaseId),
+                        (ClearanceCase::Table, ClearanceCase::Id),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
+        index(
+            manager,
+            "ix_clearance_update_case",
+            ClearanceUpdate::Table,
+            vec![ClearanceUpdate::CaseId],
         )
         .await?;
         Ok(())
