@@ -126,6 +126,8 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("GET", "/land/parcels", "ALSUP"),
     ("POST", "/land/parcels", "AS"),
     ("GET", "/land/parcels/export.xlsx", "ALSUP"),
+    ("GET", "/land/parcels/template.xlsx", "ALSUP"),
+    ("POST", "/land/parcels/import", "AS"),
     ("GET", "/land/parcels/{id}", "ALSUP"),
     ("POST", "/land/parcels/{id}/occupants", "AS"),
     ("POST", "/land/occupants/{id}/delete", "AS"),

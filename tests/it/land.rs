@@ -947,6 +947,80 @@ async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_agai
     );
     assert_eq!(line("单位排放增加值")["actual"], "4538.67");
     assert_eq!(check["completion"][1]["shortfall"], "0.26");
+    // Parcels come in from Excel: a bad file saves nothing and names each row and column.
+    let count = &format!(
+        "SELECT COUNT(*) FROM land_parcel WHERE zone_id = {}",
+        app.fx.alpha.zone_id
+    );
+    let before = app.scalar(count).await;
+    let header = vec![
+        "地块编号",
+        "名称",
+        "用地面积(亩)",
+        "所属载体",
+        "土地使用权人",
+        "租赁企业",
+    ];
+    let bad = xlsx(
+        "地块",
+        &[
+            header.clone(),
+            vec!["C-01", "三号地块", "6", "", &usccs[2], ""],
+            vec!["C-01", "重复", "3", "", "", ""],
+            vec!["C-02", "四号地块", "0", "", "", ""],
+            vec!["C-03", "五号地块", "4", "不存在的园区", "91110000000000000X", ""],
+        ],
+    );
+    let res = app
+        .post("/land/parcels/import")
+        .session(&staff)
+        .multipart(&[("file", Some("地块.xlsx"), bad.as_slice())])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text();
+    for needle in [
+        "与第 2 行的地块编号重复",
+        "用地面积（亩）应大于 0",
+        "企业库中没有载体“不存在的园区”",
+        "企业库中没有统一社会信用代码为 91110000000000000X 的企业",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    assert_eq!(app.scalar(count).await, before, "nothing saved");
+    let good = xlsx(
+        "地块",
+        &[
+            header.clone(),
+            vec!["C-01", "三号地块", "6", "", &usccs[2], ""],
+            vec!["B-02", "二号地块", "8", "", "", ""],
+        ],
+    );
+    let res = app
+        .post("/land/parcels/import")
+        .session(&staff)
+        .multipart(&[("file", Some("地块.xlsx"), good.as_slice())])
+        .send()
+        .await;
+    let page = follow(&app, &res, &staff).await;
+    assert!(
+        page.contains("新增 1 个地块，更新 1 个，未变 0 个；新增使用企业 1 家"),
+        "{page}"
+    );
+    // The export re-imports unchanged.
+    let export = app.get("/land/parcels/export.xlsx").session(&staff).send().await;
+    let res = app
+        .post("/land/parcels/import")
+        .session(&staff)
+        .multipart(&[("file", Some("导出.xlsx"), export.body.as_slice())])
+        .send()
+        .await;
+    let page = follow(&app, &res, &staff).await;
+    let total = app.scalar(count).await;
+    assert!(
+        page.contains(&format!("新增 0 个地块，更新 0 个，未变 {total} 个；新增使用企业 0 家")),
+        "{page}"
+    );
     // Electricity (用电量) comes in with the annual data and 规下 schemes read it: 丁 is 规下 on
     // 4 亩 with the 黄岩 规下 file's firm G's figures: 50 + 98.58 = 148.58.
     let d = numbered_uscc(710);

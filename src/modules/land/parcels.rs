@@ -70,20 +70,9 @@ async fn occupants_of<C: ConnectionTrait>(
         .order_by_asc(occupant::Column::Id)
         .all(conn)
         .await?;
-    let ids: Vec<i64> = rows.iter().map(|o| o.enterprise_id).collect();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
     let mut out: HashMap<i64, Vec<(Occupant, Enterprise)>> = HashMap::new();
-    for o in rows {
-        if let Some(e) = firms.get(&o.enterprise_id) {
-            out.entry(o.parcel_id).or_default().push((o, e.clone()));
-        }
+    for (o, e) in super::store::with_firms(conn, scope, rows, |o| o.enterprise_id).await? {
+        out.entry(o.parcel_id).or_default().push((o, e));
     }
     Ok(out)
 }
@@ -518,22 +507,10 @@ pub async fn contracts(db: &Db, scope: &Scope) -> Result<Vec<(Contract, Parcel, 
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    let ids: Vec<i64> = rows.iter().map(|c| c.enterprise_id).collect();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(db.conn())
+    Ok(super::store::with_firms(db.conn(), scope, rows, |c| c.enterprise_id)
         .await?
         .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|c| {
-            let p = parcels.get(&c.parcel_id)?.clone();
-            let e = firms.get(&c.enterprise_id)?.clone();
-            Some((c, p, e))
-        })
+        .filter_map(|(c, e)| Some((c.clone(), parcels.get(&c.parcel_id)?.clone(), e)))
         .collect())
 }
 
@@ -626,4 +603,327 @@ pub async fn check<C: ConnectionTrait>(
         )
     });
     Ok((completion, output))
+}
+
+// ---------------------------------------------------------------- import
+
+use crate::platform::spreadsheet::{self, ColumnSpec, ImportError};
+use crate::tabular::{self, Cell};
+
+/// The columns of the parcel import, template and export (the export re-imports unchanged).
+pub const PARCEL_COLUMNS: &[ColumnSpec] = &[
+    ColumnSpec {
+        key: "code",
+        header: "地块编号",
+        required: true,
+        hint: "必填，开发区内唯一（宗地号/不动产单元号）；已有的编号更新该地块",
+    },
+    ColumnSpec {
+        key: "name",
+        header: "名称",
+        required: false,
+        hint: "如 创新路 8 号地块",
+    },
+    ColumnSpec {
+        key: "area",
+        header: "用地面积(亩)",
+        required: true,
+        hint: "必填，大于 0，最多 4 位小数",
+    },
+    ColumnSpec {
+        key: "location",
+        header: "位置",
+        required: false,
+        hint: "坐落",
+    },
+    ColumnSpec {
+        key: "land_use",
+        header: "用途",
+        required: false,
+        hint: "工业、仓储、研发等，默认工业",
+    },
+    ColumnSpec {
+        key: "supplied_on",
+        header: "供地日期",
+        required: false,
+        hint: "如 2021-06-30",
+    },
+    ColumnSpec {
+        key: "carrier",
+        header: "所属载体",
+        required: false,
+        hint: "载体名称，须已在企业库登记",
+    },
+    ColumnSpec {
+        key: "owner",
+        header: "土地使用权人",
+        required: false,
+        hint: "统一社会信用代码，须已在企业库",
+    },
+    ColumnSpec {
+        key: "tenants",
+        header: "租赁企业",
+        required: false,
+        hint: "统一社会信用代码，多个用、分隔",
+    },
+];
+
+/// One parcel row of an export (or a template example): the cells in `PARCEL_COLUMNS` order.
+pub fn export_row(line: &ParcelLine, carriers: &HashMap<i64, String>) -> Vec<String> {
+    let p = &line.parcel;
+    let by_role = |role: &str| {
+        line.occupants
+            .iter()
+            .filter(|(o, _)| o.role == role)
+            .map(|(_, e)| e.uscc.clone())
+            .collect::<Vec<_>>()
+            .join("、")
+    };
+    vec![
+        p.code.clone(),
+        p.name.clone(),
+        ten_thousandths(p.area).normalize().to_string(),
+        p.location.clone(),
+        p.land_use.clone(),
+        p.supplied_on.map(|d| d.to_string()).unwrap_or_default(),
+        p.carrier_id.and_then(|c| carriers.get(&c).cloned()).unwrap_or_default(),
+        by_role("owner"),
+        by_role("tenant"),
+    ]
+}
+
+/// What an import did.
+pub struct ParcelImport {
+    pub new: usize,
+    pub changed: usize,
+    pub unchanged: usize,
+    pub occupants_added: usize,
+}
+
+/// Imports parcels from .xlsx/.csv in one transaction: every row is checked first (each error
+/// names its row and column) and nothing is saved unless all are clean. A known code updates
+/// its parcel; occupants are added, never removed.
+pub async fn import_parcels(
+    writer: &mut Writer,
+    scope: &Scope,
+    file_name: &str,
+    bytes: &[u8],
+) -> Result<ParcelImport, Vec<ImportError>> {
+    let internal = |e: AppError| {
+        vec![ImportError {
+            sheet: String::new(),
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            reason: e.to_string(),
+        }]
+    };
+    let sheets = spreadsheet::read(file_name, bytes).map_err(|reason| {
+        vec![ImportError {
+            sheet: String::new(),
+            row: 0,
+            column: String::new(),
+            value: String::new(),
+            reason,
+        }]
+    })?;
+    let located = spreadsheet::locate(sheets, PARCEL_COLUMNS)?;
+    let firms: HashMap<String, i64> = scope
+        .select::<enterprise::Entity>()
+        .all(writer.read())
+        .await
+        .map_err(|e| internal(e.into()))?
+        .into_iter()
+        .map(|e| (e.uscc, e.id))
+        .collect();
+    let carriers: HashMap<String, i64> = {
+        use crate::modules::enterprises::carrier_entity as carrier;
+        scope
+            .select::<carrier::Entity>()
+            .all(writer.read())
+            .await
+            .map_err(|e| internal(e.into()))?
+            .into_iter()
+            .map(|c| (c.name, c.id))
+            .collect()
+    };
+    let existing: HashMap<String, Parcel> = scope
+        .select::<parcel::Entity>()
+        .all(writer.read())
+        .await
+        .map_err(|e| internal(e.into()))?
+        .into_iter()
+        .map(|p| (p.code.clone(), p))
+        .collect();
+    let empty = Cell::Empty;
+    let mut errors = Vec::new();
+    let mut seen: HashMap<String, u32> = HashMap::new();
+    struct Parsed {
+        code: String,
+        name: String,
+        area: i64,
+        location: String,
+        land_use: String,
+        supplied_on: Option<NaiveDate>,
+        carrier_id: Option<i64>,
+        occupants: Vec<(i64, &'static str)>,
+    }
+    let mut parsed = Vec::new();
+    for row in &located.rows {
+        let cell = |k: &str| row.cells.get(k).unwrap_or(&empty);
+        // The template's hint row, if left in, is skipped.
+        if matches!(cell("code"), Cell::Text(t) if t.starts_with('（')) {
+            continue;
+        }
+        let mut fail = |k: &str, reason: String| errors.push(located.error(row, k, PARCEL_COLUMNS, reason));
+        let code = tabular::text(cell("code")).unwrap_or_default();
+        if code.is_empty() || code.chars().count() > 60 {
+            fail("code", "地块编号不能为空，不超过 60 字".into());
+            continue;
+        }
+        if let Some(first) = seen.insert(code.clone(), row.row) {
+            fail("code", format!("与第 {first} 行的地块编号重复"));
+            continue;
+        }
+        let area = match tabular::quantity::<4>(cell("area")) {
+            Ok(Some(a)) if a.0 > 0 => a.0,
+            Ok(_) => {
+                fail("area", "用地面积（亩）应大于 0".into());
+                0
+            }
+            Err(reason) => {
+                fail("area", reason);
+                0
+            }
+        };
+        let supplied_on = tabular::date(cell("supplied_on")).unwrap_or_else(|reason| {
+            fail("supplied_on", reason);
+            None
+        });
+        let carrier_id = match tabular::text(cell("carrier")) {
+            None => None,
+            Some(name) => match carriers.get(&name) {
+                Some(id) => Some(*id),
+                None => {
+                    fail("carrier", format!("企业库中没有载体“{name}”"));
+                    None
+                }
+            },
+        };
+        let mut occupants = Vec::new();
+        for (key, role) in [("owner", "owner"), ("tenants", "tenant")] {
+            let raw = tabular::text(cell(key)).unwrap_or_default();
+            for uscc in raw
+                .split(['、', ',', '，', ';', '；', ' '])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+            {
+                match firms.get(&uscc.to_uppercase()) {
+                    Some(id) if occupants.iter().any(|(x, _)| x == id) => {
+                        fail(key, format!("{uscc} 在本行出现了两次"));
+                    }
+                    Some(id) => occupants.push((*id, role)),
+                    None => fail(key, format!("企业库中没有统一社会信用代码为 {uscc} 的企业")),
+                }
+            }
+        }
+        parsed.push(Parsed {
+            name: tabular::text(cell("name"))
+                .unwrap_or_default()
+                .chars()
+                .take(200)
+                .collect(),
+            location: tabular::text(cell("location"))
+                .unwrap_or_default()
+                .chars()
+                .take(300)
+                .collect(),
+            land_use: tabular::text(cell("land_use"))
+                .unwrap_or_else(|| "工业".into())
+                .chars()
+                .take(30)
+                .collect(),
+            code,
+            area,
+            supplied_on,
+            carrier_id,
+            occupants,
+        });
+    }
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    if parsed.is_empty() {
+        return Err(internal(AppError::BadRequest("文件中没有数据行".into())));
+    }
+    let mut report = ParcelImport {
+        new: 0,
+        changed: 0,
+        unchanged: 0,
+        occupants_added: 0,
+    };
+    for p in parsed {
+        let saved = match existing.get(&p.code) {
+            Some(old) => {
+                let same = old.name == p.name
+                    && old.area == p.area
+                    && old.location == p.location
+                    && old.land_use == p.land_use
+                    && old.supplied_on == p.supplied_on
+                    && old.carrier_id == p.carrier_id;
+                if same {
+                    report.unchanged += 1;
+                    old.clone()
+                } else {
+                    report.changed += 1;
+                    let mut a = old.clone().into_active_model();
+                    a.name = Set(p.name);
+                    a.area = Set(p.area);
+                    a.location = Set(p.location);
+                    a.land_use = Set(p.land_use);
+                    a.supplied_on = Set(p.supplied_on);
+                    a.carrier_id = Set(p.carrier_id);
+                    writer.update_in_zone(old, a).await.map_err(|e| internal(e.into()))?
+                }
+            }
+            None => {
+                report.new += 1;
+                writer
+                    .insert_in_zone(parcel::ActiveModel {
+                        code: Set(p.code),
+                        name: Set(p.name),
+                        area: Set(p.area),
+                        location: Set(p.location),
+                        land_use: Set(p.land_use),
+                        supplied_on: Set(p.supplied_on),
+                        carrier_id: Set(p.carrier_id),
+                        ..Default::default()
+                    })
+                    .await
+                    .map_err(|e| internal(e.into()))?
+            }
+        };
+        let on: Vec<i64> = scope
+            .select::<occupant::Entity>()
+            .filter(occupant::Column::ParcelId.eq(saved.id))
+            .all(writer.read())
+            .await
+            .map_err(|e| internal(e.into()))?
+            .into_iter()
+            .map(|o| o.enterprise_id)
+            .collect();
+        for (enterprise_id, role) in p.occupants.into_iter().filter(|(id, _)| !on.contains(id)) {
+            writer
+                .insert_in_zone(occupant::ActiveModel {
+                    parcel_id: Set(saved.id),
+                    enterprise_id: Set(enterprise_id),
+                    role: Set(role.to_string()),
+                    ..Default::default()
+                })
+                .await
+                .map_err(|e| internal(e.into()))?;
+            report.occupants_added += 1;
+        }
+    }
+    Ok(report)
 }

@@ -28,6 +28,16 @@ pub fn routes() -> Routes {
         .get("/land/parcels", Access::Roles(ZONE_READERS), parcels_page)
         .post("/land/parcels", Access::Roles(DEPARTMENT_EDITORS), parcel_create)
         .get("/land/parcels/export.xlsx", Access::Roles(ZONE_READERS), parcels_export)
+        .get(
+            "/land/parcels/template.xlsx",
+            Access::Roles(ZONE_READERS),
+            parcels_template,
+        )
+        .upload(
+            "/land/parcels/import",
+            Access::Roles(DEPARTMENT_EDITORS),
+            parcels_import,
+        )
         .get("/land/parcels/{id}", Access::Roles(ZONE_READERS), parcel_page)
         .post(
             "/land/parcels/{id}/occupants",
@@ -123,6 +133,8 @@ struct ParcelsPage {
     q: String,
     can_edit: bool,
     carriers: Vec<(i64, String)>,
+    /// The rows of a refused import, each with its row, column and reason.
+    errors: Vec<crate::platform::spreadsheet::ImportError>,
 }
 
 async fn parcels_page(
@@ -149,6 +161,7 @@ async fn parcels_page(
         q: q.q.clone().unwrap_or_default(),
         can_edit: DEPARTMENT_EDITORS.contains(scope.role()),
         carriers,
+        errors: Vec::new(),
     }))
 }
 
@@ -210,36 +223,88 @@ async fn parcel_create(
 async fn parcels_export(State(state): State<AppState>, scope: Scope, Q(q): Q<ParcelQuery>) -> AppResult<Response> {
     let (lines, _) = parcels::parcels(&state.db, &scope, q.q.as_deref(), &PageParams::default(), true).await?;
     let carriers = crate::modules::enterprises::store::carrier_names(&state.db, &scope).await?;
+    let headers: Vec<&str> = parcels::PARCEL_COLUMNS.iter().map(|c| c.header).collect();
     xlsx_download(
         "地块.xlsx",
         "地块",
-        &[
-            "地块编号",
-            "名称",
-            "用地面积(亩)",
-            "位置",
-            "所属载体",
-            "用途",
-            "供地日期",
-            "使用企业",
-        ],
-        rows_of(lines)
-            .into_iter()
-            .map(|r| {
-                let p = &r.line.parcel;
-                vec![
-                    XCell::Text(p.code.clone()),
-                    XCell::Text(p.name.clone()),
-                    XCell::Text(r.area.clone()),
-                    XCell::Text(p.location.clone()),
-                    XCell::Text(p.carrier_id.and_then(|c| carriers.get(&c).cloned()).unwrap_or_default()),
-                    XCell::Text(p.land_use.clone()),
-                    XCell::Text(p.supplied_on.map(|d| d.to_string()).unwrap_or_default()),
-                    XCell::Text(r.occupants.clone()),
-                ]
-            })
+        &headers,
+        lines
+            .iter()
+            .map(|l| parcels::export_row(l, &carriers).into_iter().map(XCell::Text).collect())
             .collect(),
     )
+}
+
+async fn parcels_template() -> AppResult<Response> {
+    let headers: Vec<String> = parcels::PARCEL_COLUMNS
+        .iter()
+        .map(|c| {
+            if c.required {
+                format!("{}*", c.header)
+            } else {
+                c.header.to_string()
+            }
+        })
+        .collect();
+    let refs: Vec<&str> = headers.iter().map(String::as_str).collect();
+    xlsx_download(
+        "地块导入模板.xlsx",
+        "地块",
+        &refs,
+        vec![
+            parcels::PARCEL_COLUMNS
+                .iter()
+                .map(|c| XCell::Text(format!("（{}）", c.hint)))
+                .collect(),
+        ],
+    )
+}
+
+async fn parcels_import(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let (file_name, bytes, _) = crate::modules::policies::web::read_multipart(multipart).await?;
+    let mut writer = scope.writer(&state).await?;
+    match parcels::import_parcels(&mut writer, &scope, &file_name, &bytes).await {
+        Ok(r) => {
+            writer.commit().await?;
+            Ok(crate::platform::web::redirect_with_flash(
+                &state,
+                &headers,
+                "/land/parcels",
+                "success",
+                &format!(
+                    "已导入 {file_name}：新增 {} 个地块，更新 {} 个，未变 {} 个；新增使用企业 {} 家",
+                    r.new, r.changed, r.unchanged, r.occupants_added
+                ),
+            ))
+        }
+        Err(errors) => {
+            drop(writer);
+            let page = PageParams::default();
+            let (lines, total) = parcels::parcels(&state.db, &scope, None, &page, false).await?;
+            let mut carriers: Vec<(i64, String)> = crate::modules::enterprises::store::carrier_names(&state.db, &scope)
+                .await?
+                .into_iter()
+                .collect();
+            carriers.sort();
+            let mut response = render(&ParcelsPage {
+                ctx: ctx.crumb("nav.land", "/land").crumb("land.parcels", ""),
+                rows: rows_of(lines),
+                pager: Pager::new(&page, total, "/land/parcels", None),
+                q: String::new(),
+                can_edit: true,
+                carriers,
+                errors,
+            });
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
 }
 
 struct ContractRow {

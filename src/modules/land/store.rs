@@ -742,6 +742,54 @@ pub async fn finalize(
     Ok(writer.update_in_zone(&r, a).await?)
 }
 
+/// The enterprises of `rows` (by `enterprise_of`), each row paired with its enterprise (rows
+/// whose enterprise the scope cannot see are dropped).
+pub(crate) async fn with_firms<C: ConnectionTrait, M>(
+    conn: &C,
+    scope: &Scope,
+    rows: Vec<M>,
+    enterprise_of: impl Fn(&M) -> i64,
+) -> Result<Vec<(M, Enterprise)>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(&enterprise_of).collect();
+    let firms: HashMap<i64, Enterprise> = scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| firms.get(&enterprise_of(&r)).cloned().map(|e| (r, e)))
+        .collect())
+}
+
+/// The total and one page of a query (every row when `all`).
+async fn paged<E>(
+    db: &Db,
+    select: sea_orm::Select<E>,
+    page: Option<u64>,
+    per_page: Option<u64>,
+    all: bool,
+) -> Result<(Vec<E::Model>, u64), AppError>
+where
+    E: EntityTrait,
+    E::Model: Sync,
+{
+    let total = select.clone().count(db.conn()).await?;
+    let rows = if all {
+        select.all(db.conn()).await?
+    } else {
+        let p = PageParams { page, per_page };
+        select
+            .paginate(db.conn(), p.per_page())
+            .fetch_page(p.page().saturating_sub(1))
+            .await?
+    };
+    Ok((rows, total))
+}
+
 // ---------------------------------------------------------------- results
 
 #[derive(Deserialize, Default, Clone, Debug)]
@@ -801,34 +849,8 @@ pub async fn results(
         .order_by_asc(result::Column::ExclusionId.is_not_null())
         .order_by_asc(result::Column::Rank)
         .order_by_asc(result::Column::EnterpriseId);
-    let total = select.clone().count(db.conn()).await?;
-    let rows = if all {
-        select.all(db.conn()).await?
-    } else {
-        let p = PageParams {
-            page: f.page,
-            per_page: f.per_page,
-        };
-        select
-            .paginate(db.conn(), p.per_page())
-            .fetch_page(p.page().saturating_sub(1))
-            .await?
-    };
-    let ids: Vec<i64> = rows.iter().map(|r| r.enterprise_id).collect();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    Ok((
-        rows.into_iter()
-            .filter_map(|r| firms.get(&r.enterprise_id).cloned().map(|e| (r, e)))
-            .collect(),
-        total,
-    ))
+    let (rows, total) = paged(db, select, f.page, f.per_page, all).await?;
+    Ok((with_firms(db.conn(), scope, rows, |r| r.enterprise_id).await?, total))
 }
 
 /// One result with its run and enterprise; an enterprise user sees only its own, published.
@@ -914,19 +936,7 @@ pub async fn objections_of_run(db: &Db, scope: &Scope, run_id: i64) -> Result<Ve
         select = select.filter(objection::Column::EnterpriseId.eq(own));
     }
     let rows = select.order_by_asc(objection::Column::Id).all(db.conn()).await?;
-    let ids: Vec<i64> = rows.iter().map(|o| o.enterprise_id).collect();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|o| firms.get(&o.enterprise_id).cloned().map(|e| (o, e)))
-        .collect())
+    with_firms(db.conn(), scope, rows, |o| o.enterprise_id).await
 }
 
 /// Files an objection to a result during its run's 公示.
@@ -1200,34 +1210,8 @@ pub async fn clearance_cases(
         .order_by_asc(clearance::Column::Status)
         .order_by_asc(clearance::Column::Deadline)
         .order_by_asc(clearance::Column::Id);
-    let total = select.clone().count(db.conn()).await?;
-    let rows = if all {
-        select.all(db.conn()).await?
-    } else {
-        let p = PageParams {
-            page: f.page,
-            per_page: f.per_page,
-        };
-        select
-            .paginate(db.conn(), p.per_page())
-            .fetch_page(p.page().saturating_sub(1))
-            .await?
-    };
-    let ids: Vec<i64> = rows.iter().map(|r| r.enterprise_id).collect();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(db.conn())
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    Ok((
-        rows.into_iter()
-            .filter_map(|c| firms.get(&c.enterprise_id).cloned().map(|e| (c, e)))
-            .collect(),
-        total,
-    ))
+    let (rows, total) = paged(db, select, f.page, f.per_page, all).await?;
+    Ok((with_firms(db.conn(), scope, rows, |c| c.enterprise_id).await?, total))
 }
 
 /// Clearance totals: open, overdue, closed, land recovered (亩, exact).
