@@ -13,4 +13,5 @@ pub mod routes;
 pub mod secrets;
 pub mod spreadsheet;
 pub mod uploads;
+pub mod versions;
 pub mod web;

@@ -1072,3 +1072,61 @@ async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_agai
         .json();
     assert!(annual_out.to_string().contains("\"electricity\":\"100"), "{annual_out}");
 }
+
+#[tokio::test]
+async fn an_edited_scheme_retires_the_one_in_use_and_the_earlier_file_can_be_restored() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    let token = app.token("admin_a").await;
+    let shipped = std::fs::read_to_string(format!(
+        "{}/rules/land/huangyan-2022-guishang.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap();
+    let edited = shipped.replacen("note = \"", "note = \"本区 2023 年修订。", 1);
+    assert_ne!(edited, shipped);
+    let upload = |text: String| {
+        let app = &app;
+        let staff = &staff;
+        async move {
+            let res = app
+                .post("/land/schemes/upload")
+                .session(staff)
+                .multipart(&[("file", Some("huangyan.toml"), text.as_bytes())])
+                .send()
+                .await;
+            follow(app, &res, staff).await
+        }
+    };
+    let in_use = || async {
+        let all = app.get("/api/v1/land/schemes").bearer(&token).send().await.json();
+        all.as_array()
+            .unwrap()
+            .iter()
+            .filter(|s| s["scheme_id"] == "huangyan-2022-guishang")
+            .map(|s| {
+                (
+                    s["version"].as_str().unwrap()[..12].to_string(),
+                    s["status"].as_str().unwrap().to_string(),
+                )
+            })
+            .collect::<Vec<_>>()
+    };
+    assert!(upload(shipped.clone()).await.contains("与在用版本相同，未变化"));
+    assert!(upload(edited).await.contains("已启用新版本"));
+    let versions = in_use().await;
+    assert_eq!(
+        versions.iter().filter(|(_, s)| s == "active").count(),
+        1,
+        "{versions:?}"
+    );
+    assert_eq!(versions.len(), 2);
+    assert!(upload(shipped).await.contains("已恢复使用此前的版本"));
+    let after = in_use().await;
+    assert_eq!(after.iter().filter(|(_, s)| s == "active").count(), 1, "{after:?}");
+    assert_ne!(
+        versions.iter().find(|(_, s)| s == "active"),
+        after.iter().find(|(_, s)| s == "active"),
+        "the earlier version is the one in use again"
+    );
+}

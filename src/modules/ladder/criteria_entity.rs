@@ -34,3 +34,17 @@ pub struct Model {
 }
 
 crate::audited_entity!("criteria_version", zone);
+
+impl crate::platform::versions::Versioned for Entity {
+    fn key_column() -> Column {
+        Column::Tier
+    }
+
+    fn version_column() -> Column {
+        Column::Version
+    }
+
+    fn status_column() -> Column {
+        Column::Status
+    }
+}

@@ -154,29 +154,12 @@ pub async fn load_criteria_file(
             ),
         ));
     }
-    let active = active_versions(writer.read(), zone_id).await?;
-    let existing = criteria::Entity::find()
-        .filter(criteria::Column::ZoneId.eq(zone_id))
-        .filter(criteria::Column::Version.eq(parsed.version.clone()))
-        .one(writer.read())
-        .await?;
-    if let Some(e) = &existing
-        && e.status == "active"
-    {
-        return Ok((e.clone(), Loaded::Unchanged));
-    }
-    for old in active.iter().filter(|v| v.tier == parsed.tier) {
-        let mut a = old.clone().into_active_model();
-        a.status = Set("retired".into());
-        writer.update_in_zone(old, a).await?;
-    }
-    if let Some(e) = existing {
-        let mut a = e.clone().into_active_model();
-        a.status = Set("active".into());
-        return Ok((writer.update_in_zone(&e, a).await?, Loaded::Restored));
-    }
-    let created = writer
-        .insert_in_zone(criteria::ActiveModel {
+    crate::platform::versions::activate(
+        writer,
+        zone_id,
+        &parsed.tier.chars().take(50).collect::<String>(),
+        &parsed.version,
+        criteria::ActiveModel {
             criteria_id: Set(parsed.id.chars().take(100).collect()),
             tier: Set(parsed.tier.chars().take(50).collect()),
             name: Set(parsed.name.chars().take(100).collect()),
@@ -190,9 +173,9 @@ pub async fn load_criteria_file(
             status: Set("active".into()),
             loaded_by: Set(loaded_by),
             ..Default::default()
-        })
-        .await?;
-    Ok((created, Loaded::New))
+        },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- facts

@@ -34,3 +34,17 @@ pub struct Model {
 }
 
 crate::audited_entity!("land_scheme_version", zone);
+
+impl crate::platform::versions::Versioned for Entity {
+    fn key_column() -> Column {
+        Column::SchemeId
+    }
+
+    fn version_column() -> Column {
+        Column::Version
+    }
+
+    fn status_column() -> Column {
+        Column::Status
+    }
+}

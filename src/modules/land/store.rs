@@ -268,29 +268,12 @@ pub async fn load_scheme_file(
             ),
         ));
     }
-    let active = active_versions(writer.read(), zone_id).await?;
-    let existing = scheme_version::Entity::find()
-        .filter(scheme_version::Column::ZoneId.eq(zone_id))
-        .filter(scheme_version::Column::Version.eq(parsed.version.clone()))
-        .one(writer.read())
-        .await?;
-    if let Some(e) = &existing
-        && e.status == "active"
-    {
-        return Ok((e.clone(), Loaded::Unchanged));
-    }
-    for old in active.iter().filter(|v| v.scheme_id == parsed.id) {
-        let mut a = old.clone().into_active_model();
-        a.status = Set("retired".into());
-        writer.update_in_zone(old, a).await?;
-    }
-    if let Some(e) = existing {
-        let mut a = e.clone().into_active_model();
-        a.status = Set("active".into());
-        return Ok((writer.update_in_zone(&e, a).await?, Loaded::Restored));
-    }
-    let created = writer
-        .insert_in_zone(scheme_version::ActiveModel {
+    crate::platform::versions::activate(
+        writer,
+        zone_id,
+        &parsed.id.chars().take(100).collect::<String>(),
+        &parsed.version,
+        scheme_version::ActiveModel {
             scheme_id: Set(parsed.id.chars().take(100).collect()),
             name: Set(parsed.name.chars().take(200).collect()),
             group_label: Set(parsed.group.chars().take(100).collect()),
@@ -304,9 +287,9 @@ pub async fn load_scheme_file(
             status: Set("active".into()),
             loaded_by: Set(loaded_by),
             ..Default::default()
-        })
-        .await?;
-    Ok((created, Loaded::New))
+        },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- runs

@@ -66,36 +66,7 @@ pub async fn version_by_id<C: ConnectionTrait>(conn: &C, zone_id: i64, id: i64) 
         .ok_or(AppError::NotFound)
 }
 
-/// What loading a rule file (a policy or cultivation criteria) did.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
-pub enum Loaded {
-    /// A new version, now in use (the previous one retired).
-    New,
-    /// This exact file is already the version in use.
-    Unchanged,
-    /// An earlier version, in use again.
-    Restored,
-}
-
-impl Loaded {
-    /// What the page says after an upload.
-    pub fn message(self) -> &'static str {
-        match self {
-            Loaded::New => "已启用新版本",
-            Loaded::Unchanged => "与在用版本相同，未变化",
-            Loaded::Restored => "已恢复使用此前的版本",
-        }
-    }
-
-    /// What the command line prints for a file.
-    pub fn short(self) -> &'static str {
-        match self {
-            Loaded::New => "已启用",
-            Loaded::Unchanged => "未变化",
-            Loaded::Restored => "已恢复",
-        }
-    }
-}
+pub use crate::platform::versions::Loaded;
 
 /// Loads a policy file into the zone: checked like `gaoxin rules test` (syntax, types, its
 /// own tests must pass) and bound to the database (every variable has `from`), then stored as
@@ -139,28 +110,12 @@ pub async fn load_policy_file(
             ),
         ));
     }
-    let existing = version::Entity::find()
-        .filter(version::Column::ZoneId.eq(zone_id))
-        .filter(version::Column::Version.eq(parsed.version.clone()))
-        .one(writer.read())
-        .await?;
-    if let Some(e) = &existing
-        && e.status == "active"
-    {
-        return Ok((e.clone(), Loaded::Unchanged));
-    }
-    for old in active.iter().filter(|v| v.policy_id == parsed.id) {
-        let mut a = old.clone().into_active_model();
-        a.status = Set("retired".into());
-        writer.update_in_zone(old, a).await?;
-    }
-    if let Some(e) = existing {
-        let mut a = e.clone().into_active_model();
-        a.status = Set("active".into());
-        return Ok((writer.update_in_zone(&e, a).await?, Loaded::Restored));
-    }
-    let created = writer
-        .insert_in_zone(version::ActiveModel {
+    crate::platform::versions::activate(
+        writer,
+        zone_id,
+        &parsed.id,
+        &parsed.version,
+        version::ActiveModel {
             policy_id: Set(parsed.id.clone()),
             version: Set(parsed.version.clone()),
             file_name: Set(file_name.chars().take(200).collect()),
@@ -173,9 +128,9 @@ pub async fn load_policy_file(
             status: Set("active".into()),
             loaded_by: Set(loaded_by),
             ..Default::default()
-        })
-        .await?;
-    Ok((created, Loaded::New))
+        },
+    )
+    .await
 }
 
 // ---------------------------------------------------------------- events

@@ -31,3 +31,17 @@ pub struct Model {
 }
 
 crate::audited_entity!("policy_version", zone);
+
+impl crate::platform::versions::Versioned for Entity {
+    fn key_column() -> Column {
+        Column::PolicyId
+    }
+
+    fn version_column() -> Column {
+        Column::Version
+    }
+
+    fn status_column() -> Column {
+        Column::Status
+    }
+}
