@@ -1,18 +1,39 @@
-//! The facts a land-efficiency scheme reads, from the registry: one case per active enterprise
-//! of the zone, its variables read from the sources they name (`rules::land::SOURCES`).
+//! 亩均效益评价 on the database: the facts a scheme reads from the registry (one unit per
+//! enterprise or per group sharing parcels, each variable read from the source it names,
+//! `rules::land::SOURCES`), scheme versions, runs and their explained results, 公示 and
+//! objections, class adjustments, differentiated policies, D-class clearance cases and
+//! year-on-year transitions: queries (always within one zone; an enterprise user sees only its
+//! own enterprise, and only published runs) and audited writes.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, Utc};
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, ConnectionTrait, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{
+    ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
+    QueryOrder,
+};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
 
+use super::clearance_entity::{self as clearance, Model as ClearanceCase};
+use super::measure_entity::{self as measure, Model as Measure};
+use super::objection_entity::{self as objection, Model as Objection};
+use super::result_entity::{self as result, Model as LandResultRow};
+use super::run_entity::{self as run, Model as Run};
+use super::scheme_entity::{self as scheme_version, Model as SchemeVersion};
 use crate::modules::enterprises::annual_entity as annual;
 use crate::modules::enterprises::entity::{self as enterprise, Model as Enterprise};
 use crate::modules::enterprises::innovation_entity as innovation;
+use crate::platform::audit::Writer;
+use crate::platform::auth::Scope;
+use crate::platform::db::Db;
 use crate::platform::error::AppError;
-use crate::rules::expr::Value;
-use crate::rules::land::{Case, Scheme};
+pub use crate::platform::versions::Loaded;
+use crate::platform::web::PageParams;
+use crate::rules::expr::{Value, round_half_up};
+use crate::rules::land::{self, Case, Scheme};
 
 /// What one source gives for one enterprise and year (None: unknown). Money in yuan, land in
 /// 亩, energy in 吨标准煤, emissions in 吨.
@@ -179,28 +200,6 @@ pub async fn cases<C: ConnectionTrait>(
 }
 
 // ---------------------------------------------------------------- scheme versions
-
-use std::sync::Arc;
-
-use chrono::Utc;
-use sea_orm::{ActiveValue::Set, IntoActiveModel, PaginatorTrait};
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
-
-use super::clearance_entity::{self as clearance, Model as ClearanceCase};
-use super::measure_entity::{self as measure, Model as Measure};
-use super::objection_entity::{self as objection, Model as Objection};
-use super::result_entity::{self as result, Model as LandResultRow};
-use super::run_entity::{self as run, Model as Run};
-use super::scheme_entity::{self as scheme_version, Model as SchemeVersion};
-use crate::platform::audit::Writer;
-use crate::platform::auth::Scope;
-use crate::platform::db::Db;
-use crate::platform::web::PageParams;
-use crate::rules::expr::round_half_up;
-use crate::rules::land;
-
-pub use crate::modules::policies::store::Loaded;
 
 pub async fn active_versions<C: ConnectionTrait>(conn: &C, zone_id: i64) -> Result<Vec<SchemeVersion>, AppError> {
     Ok(scheme_version::Entity::find()
