@@ -90,6 +90,9 @@ pub enum Command {
     /// 亩均评价 (land-efficiency evaluation: scheme tests; a scheme on the registry's data)
     #[command(subcommand)]
     Land(crate::modules::land::cli::LandCommand),
+    /// 工作方案与任务台账 (plan parsing, the task ledger)
+    #[command(subcommand)]
+    Plan(crate::modules::plans::cli::PlanCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
     Rules(crate::rules::cli::RulesCommand),
@@ -270,6 +273,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Rules(command) => crate::rules::cli::run_rules(command, format),
+        Command::Plan(command) => {
+            use crate::modules::plans::cli;
+            if cli::needs_db(&command) {
+                anyhow::bail!("needs a database")
+            }
+            cli::run(command, format).await
+        }
         Command::Land(command) => {
             use crate::modules::land::cli;
             if cli::needs_db(&command) {

@@ -8,6 +8,7 @@ pub mod enterprises;
 pub mod home;
 pub mod ladder;
 pub mod land;
+pub mod plans;
 pub mod policies;
 pub mod system;
 pub mod zones;

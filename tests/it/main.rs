@@ -13,6 +13,7 @@ mod flows;
 mod ladder;
 mod land;
 mod openapi;
+mod plan_parse;
 mod policies;
 mod registry;
 mod rules;
