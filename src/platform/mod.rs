@@ -5,6 +5,7 @@
 pub mod audit;
 pub mod auth;
 pub mod db;
+pub mod docx;
 pub mod error;
 pub mod i18n;
 pub mod migrations;

@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::modules::{accounts, audit, departments, enterprises, ladder, land, policies, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, ladder, land, plans, policies, system, zones};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -62,6 +62,17 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, land, po
         land::web::api_transitions,
         land::parcels_web::api_parcels,
         land::parcels_web::api_check,
+        plans::web::api_parse,
+        plans::web::api_plans,
+        plans::web::api_plan_create,
+        plans::web::api_tasks,
+        plans::web::api_task,
+        plans::web::api_report,
+        plans::web::api_confirm,
+        plans::web::api_order,
+        plans::web::api_order_close,
+        plans::web::api_bulletin,
+        plans::web::bulletin_docx,
         audit::web::list_audit,
         zones::web::list_zones,
     ),
@@ -75,6 +86,7 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, land, po
         (name = "policies", description = "政策兑现：政策、兑现依据、批次、计算说明、政策计算器"),
         (name = "ladder", description = "梯度培育：培育标准、梯度评价、培育库、企业梯度与差距"),
         (name = "land", description = "亩均效益评价：评价方案、评价（草稿→公示→确认）、结果与说明、异议、D 类出清、分类变化"),
+        (name = "plans", description = "重点工作台账：方案解析、任务、进展报送、确认完成、督办、督查通报"),
         (name = "audit", description = "审计日志"),
         (name = "zones", description = "开发区"),
         (name = "system", description = "运维"),

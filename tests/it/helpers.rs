@@ -28,7 +28,7 @@ use tower::ServiceExt;
 pub const PASSWORD: &str = "test-pass-1";
 
 /// One argon2 hash for every fixture account (hashing is deliberately slow).
-static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).unwrap());
+pub static PASSWORD_HASH: LazyLock<String> = LazyLock::new(|| hash_password(PASSWORD).unwrap());
 
 static COUNTER: AtomicU32 = AtomicU32::new(0);
 
@@ -150,6 +150,12 @@ pub struct ZoneFixture {
     pub land_parcel: i64,
     pub parcel_occupant: i64,
     pub land_contract: i64,
+    /// A plan with one task (lead: science; cooperating: economy), a target, a progress report
+    /// with an evidence file answering an open supervision order.
+    pub plan: i64,
+    pub plan_task: i64,
+    pub task_attachment: i64,
+    pub supervision_order: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -573,8 +579,122 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
+    use gaoxin::modules::plans;
+    let plan = w
+        .insert_in_zone(plans::plan_entity::ActiveModel {
+            title: sea_orm::ActiveValue::Set(format!("{label}2024年重点工作方案")),
+            year: sea_orm::ActiveValue::Set(2024),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let plan_task = w
+        .insert_in_zone(plans::task_entity::ActiveModel {
+            plan_id: sea_orm::ActiveValue::Set(Some(plan)),
+            seq: sea_orm::ActiveValue::Set(1),
+            reference: sea_orm::ActiveValue::Set("一.1".into()),
+            section: sea_orm::ActiveValue::Set(String::new()),
+            text: sea_orm::ActiveValue::Set(
+                if code == "beta" {
+                    "BETA-ONLY 新增高企50家"
+                } else {
+                    "新增高新技术企业50家"
+                }
+                .into(),
+            ),
+            start_date: sea_orm::ActiveValue::Set(chrono::NaiveDate::from_ymd_opt(2024, 1, 1).unwrap()),
+            due_date: sea_orm::ActiveValue::Set(chrono::NaiveDate::from_ymd_opt(2024, 12, 31)),
+            percent: sea_orm::ActiveValue::Set(40),
+            status: sea_orm::ActiveValue::Set("open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    for (i, (dept, role)) in [(science.id, "lead"), (economy.id, "cooperating")]
+        .into_iter()
+        .enumerate()
+    {
+        w.insert_in_zone(plans::task_department_entity::ActiveModel {
+            task_id: sea_orm::ActiveValue::Set(plan_task),
+            department_id: sea_orm::ActiveValue::Set(Some(dept)),
+            written: sea_orm::ActiveValue::Set(if role == "lead" {
+                science.name.clone()
+            } else {
+                economy.name.clone()
+            }),
+            role: sea_orm::ActiveValue::Set(role.into()),
+            position: sea_orm::ActiveValue::Set(i as i32),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    }
+    w.insert_in_zone(plans::target_entity::ActiveModel {
+        task_id: sea_orm::ActiveValue::Set(plan_task),
+        position: sea_orm::ActiveValue::Set(0),
+        text: sea_orm::ActiveValue::Set("新增高新技术企业50家".into()),
+        value: sea_orm::ActiveValue::Set("50".into()),
+        unit: sea_orm::ActiveValue::Set("家".into()),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let supervision_order = w
+        .insert_in_zone(plans::supervision_entity::ActiveModel {
+            task_id: sea_orm::ActiveValue::Set(plan_task),
+            reason: sea_orm::ActiveValue::Set("进度滞后".into()),
+            issued_on: sea_orm::ActiveValue::Set(chrono::NaiveDate::from_ymd_opt(2024, 6, 1).unwrap()),
+            deadline: sea_orm::ActiveValue::Set(chrono::NaiveDate::from_ymd_opt(2024, 6, 15).unwrap()),
+            status: sea_orm::ActiveValue::Set("open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let report = w
+        .insert_in_zone(plans::report_entity::ActiveModel {
+            task_id: sea_orm::ActiveValue::Set(plan_task),
+            department_id: sea_orm::ActiveValue::Set(Some(science.id)),
+            kind: sea_orm::ActiveValue::Set("progress".into()),
+            note: sea_orm::ActiveValue::Set(
+                if code == "beta" {
+                    "BETA-ONLY 进展"
+                } else {
+                    "已认定20家"
+                }
+                .into(),
+            ),
+            percent: sea_orm::ActiveValue::Set(Some(40)),
+            supervision_id: sea_orm::ActiveValue::Set(Some(supervision_order)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let task_attachment = w
+        .insert_in_zone(plans::attachment_entity::ActiveModel {
+            report_id: sea_orm::ActiveValue::Set(report),
+            file_name: sea_orm::ActiveValue::Set("认定名单.txt".into()),
+            content_type: sea_orm::ActiveValue::Set("text/plain".into()),
+            size: sea_orm::ActiveValue::Set(6),
+            data: sea_orm::ActiveValue::Set(if code == "beta" {
+                b"BETA-X".to_vec()
+            } else {
+                b"list-a".to_vec()
+            }),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
     w.commit().await.unwrap();
     ZoneFixture {
+        plan,
+        plan_task,
+        task_attachment,
+        supervision_order,
         land_parcel,
         parcel_occupant,
         land_contract,
@@ -607,6 +727,15 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
 /// The id a route path's `{id}` stands for in the policy cash-out pages of a zone (None for
 /// other paths).
 pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
+    if path.starts_with("/plans/") || path.contains("/plan-tasks/") || path.contains("/supervision/") {
+        return Some(if path.contains("/attachments/") {
+            fx.task_attachment
+        } else if path.contains("/orders/") || path.contains("/supervision/") {
+            fx.supervision_order
+        } else {
+            fx.plan_task
+        });
+    }
     if path.contains("/land/") {
         return Some(if path.contains("/parcels/") {
             fx.land_parcel
@@ -996,4 +1125,16 @@ pub async fn import(app: &TestApp, token: &str, kind: &str, file: &str, bytes: &
         ])
         .send()
         .await
+}
+
+/// The rows of the first sheet of an .xlsx, as text.
+pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
+    use calamine::{Reader, Xlsx};
+    let mut workbook: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes.to_vec())).expect("a valid .xlsx");
+    let name = workbook.sheet_names()[0].clone();
+    let range = workbook.worksheet_range(&name).unwrap();
+    range
+        .rows()
+        .map(|r| r.iter().map(|c| c.to_string()).collect())
+        .collect()
 }

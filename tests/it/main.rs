@@ -14,6 +14,7 @@ mod ladder;
 mod land;
 mod openapi;
 mod plan_parse;
+mod plans;
 mod policies;
 mod registry;
 mod rules;

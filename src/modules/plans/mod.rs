@@ -1,5 +1,21 @@
 //! Work plans → task ledger → supervision → department scores. `parse` turns a plan document
 //! into its tasks (pure).
 
+pub mod attachment_entity;
+pub mod bulletin;
 pub mod cli;
+pub mod domain;
 pub mod parse;
+pub mod plan_entity;
+pub mod report_entity;
+pub mod setting_entity;
+pub mod store;
+pub mod supervision_entity;
+pub mod target_entity;
+pub mod task_department_entity;
+pub mod task_entity;
+pub mod web;
+
+pub fn routes() -> crate::platform::routes::Routes {
+    web::routes()
+}

@@ -11,6 +11,7 @@ mod m20261124_000002_policies;
 mod m20261201_000003_ladder;
 mod m20261202_000004_land;
 mod m20261202_000005_parcels;
+mod m20261203_000006_plans;
 
 pub struct Migrator;
 
@@ -23,6 +24,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261201_000003_ladder::Migration),
             Box::new(m20261202_000004_land::Migration),
             Box::new(m20261202_000005_parcels::Migration),
+            Box::new(m20261203_000006_plans::Migration),
         ]
     }
 }
