@@ -276,9 +276,11 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Plan(command) => {
             use crate::modules::plans::cli;
             if cli::needs_db(&command) {
-                anyhow::bail!("needs a database")
+                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+                cli::run(Some(&db), command, format).await
+            } else {
+                cli::run(None, command, format).await
             }
-            cli::run(command, format).await
         }
         Command::Land(command) => {
             use crate::modules::land::cli;

@@ -73,6 +73,7 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, land, pl
         plans::web::api_order_close,
         plans::web::api_bulletin,
         plans::web::bulletin_docx,
+        plans::scores::api_scores,
         audit::web::list_audit,
         zones::web::list_zones,
     ),

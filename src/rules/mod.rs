@@ -11,6 +11,7 @@ pub mod land;
 pub mod matching;
 pub mod policy;
 pub mod sources;
+pub mod task_scoring;
 
 /// The rule files a path names: the file itself, or every `*.toml` directly in the folder,
 /// sorted by name (sub-folders are other kinds of rules: `rules/ladder/`).

@@ -508,3 +508,331 @@ async fn the_api_parses_and_refuses_bad_input_clearly() {
     assert_eq!(res.status, StatusCode::OK);
     assert!(res.text().contains("不是文本文件或 .docx 文件"));
 }
+
+#[tokio::test]
+async fn the_ledger_comes_in_from_excel_row_by_row_and_round_trips() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin_a").await;
+    let header = vec![
+        "序号",
+        "工作任务",
+        "牵头部门",
+        "配合部门",
+        "完成时限",
+        "目标",
+        "进展情况",
+        "完成比例",
+        "状态",
+    ];
+    let bad = crate::helpers::xlsx(
+        "台账",
+        &[
+            header.clone(),
+            vec![
+                "1",
+                "新增高新技术企业30家",
+                "科学技术局",
+                "经济发展局",
+                "2026-09-30",
+                "",
+                "已认定10家",
+                "30%",
+                "",
+            ],
+            vec!["2", "", "科学技术局", "", "全年", "", "", "", ""],
+            vec!["3", "建设孵化器", "", "", "全年", "", "", "", ""],
+            vec!["4", "招商引资", "经济发展局", "", "全年", "", "", "一半", ""],
+        ],
+    );
+    let before = app.scalar("SELECT COUNT(*) FROM plan_task").await;
+    let res = app
+        .post("/plans/import")
+        .session(&admin)
+        .multipart(&[
+            ("title", None, "2026年重点工作台账".as_bytes()),
+            ("year", None, b"2026".as_slice()),
+            ("file", Some("台账.xlsx"), bad.as_slice()),
+        ])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let page = res.text();
+    for needle in [
+        "工作任务不能为空",
+        "牵头部门不能为空",
+        "完成比例“一半”应为 0–100 的数字",
+        "<td>4</td><td>牵头部门</td>",
+    ] {
+        assert!(page.contains(needle), "{needle}: {page}");
+    }
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM plan_task").await,
+        before,
+        "nothing saved"
+    );
+    let good = crate::helpers::xlsx(
+        "台账",
+        &[
+            header.clone(),
+            vec![
+                "1",
+                "新增高新技术企业30家",
+                "区科学技术局",
+                "经济发展局、区财政局",
+                "2026-09-30",
+                "",
+                "已认定10家",
+                "30%",
+                "正常",
+            ],
+            vec![
+                "2",
+                "建设孵化器",
+                "科学技术局",
+                "",
+                "全年",
+                "新增孵化面积5万平方米",
+                "",
+                "",
+                "",
+            ],
+        ],
+    );
+    let res = app
+        .post("/plans/import")
+        .session(&admin)
+        .multipart(&[
+            ("title", None, "2026年重点工作台账".as_bytes()),
+            ("year", None, b"2026".as_slice()),
+            ("file", Some("台账.xlsx"), good.as_slice()),
+        ])
+        .send()
+        .await;
+    let page = follow(&app, &res, &admin).await;
+    assert!(page.contains("《2026年重点工作台账》共 2 项任务"), "{page}");
+    let plan = app.scalar("SELECT MAX(id) FROM work_plan").await;
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM plan_task WHERE plan_id = {plan} AND due_date IS NOT NULL"
+        ))
+        .await,
+        2,
+        "全年 is the year's end"
+    );
+    assert_eq!(
+        app.scalar(&format!(
+            "SELECT CAST(MAX(percent) AS BIGINT) FROM plan_task WHERE plan_id = {plan}"
+        ))
+        .await,
+        30
+    );
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM task_target WHERE text = '新增孵化面积5万平方米' AND unit = '万平方米'")
+            .await,
+        1
+    );
+    // The export of that plan imports again as a copy with the same tasks.
+    let export = app
+        .get(&format!("/plans/ledger.xlsx?plan_id={plan}"))
+        .session(&admin)
+        .send()
+        .await;
+    let res = app
+        .post("/plans/import")
+        .session(&admin)
+        .multipart(&[
+            ("title", None, "副本".as_bytes()),
+            ("year", None, b"2026".as_slice()),
+            ("file", Some("导出.xlsx"), export.body.as_slice()),
+        ])
+        .send()
+        .await;
+    assert!(follow(&app, &res, &admin).await.contains("《副本》共 2 项任务"));
+    let copy = app.scalar("SELECT MAX(id) FROM work_plan").await;
+    let again = app
+        .get(&format!("/plans/ledger.xlsx?plan_id={copy}"))
+        .session(&admin)
+        .send()
+        .await;
+    let (a, b) = (
+        crate::helpers::read_xlsx(&export.body),
+        crate::helpers::read_xlsx(&again.body),
+    );
+    for (ra, rb) in a.iter().zip(b.iter()).skip(1) {
+        // Same task, departments, deadline, targets and percent; the plan's title differs.
+        for c in [1usize, 3, 4, 5, 6, 7, 9] {
+            assert_eq!(ra[c], rb[c], "column {c}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn department_scores_are_explained_and_the_cli_writes_the_bulletin() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin_a").await;
+    let token = app.token("admin_a").await;
+    let page = post(&app, &admin, "/plans/scores/shipped", &[]).await;
+    assert!(page.contains("重点工作考核计分办法（示例）：已启用新版本"), "{page}");
+    // The fixture's task (科学技术局 leads, 经济发展局 cooperates) was due 2024-12-31 at 40%
+    // with a supervision order issued in June that was never closed.
+    let v = app
+        .get("/api/v1/plans/scores?period=2024H2&scheme=kaohe-example")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let science = v["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"].as_str().unwrap().ends_with("科学技术局"))
+        .unwrap()
+        .clone();
+    assert_eq!(science["total"], "97", "{v}");
+    assert_eq!(science["lines"][0]["reason"], "牵头：逾期未完成");
+    let economy = v["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"].as_str().unwrap().ends_with("经济发展局"))
+        .unwrap()
+        .clone();
+    assert_eq!(economy["total"], "99.1", "{v}");
+    // 2024H1: the order was issued in June and turned red; the task was behind its schedule.
+    let v = app
+        .get("/api/v1/plans/scores?period=2024H1")
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let science = v["departments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| d["department"].as_str().unwrap().ends_with("科学技术局"))
+        .unwrap()
+        .clone();
+    let reasons: Vec<&str> = science["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["reason"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        reasons,
+        ["牵头：滞后于序时进度", "牵头：被督办 1 次", "牵头：督办升级为红色 1 次"],
+        "{v}"
+    );
+    let bad = app
+        .get("/api/v1/plans/scores?period=2024H3")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // A bad scheme file is refused with its reason.
+    let res = app
+        .post("/plans/scores/schemes")
+        .session(&admin)
+        .multipart(&[(
+            "file",
+            Some("bad.toml"),
+            gaoxin::modules::plans::scores::SHIPPED
+                .1
+                .replace("overdue = -3", "overdue = 3")
+                .as_bytes(),
+        )])
+        .send()
+        .await;
+    assert!(follow(&app, &res, &admin).await.contains("是扣分，应为 0 或负数"));
+
+    // The CLI: the month's bulletin as .docx, and the scores.
+    let dir = std::env::temp_dir().join(format!("gaoxin-bulletin-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("通报.docx");
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+        .args([
+            "--db",
+            app.test_db.url.as_str(),
+            "plan",
+            "bulletin",
+            "--month",
+            "2024-06",
+            "--zone",
+            &app.fx.alpha.code,
+            "--out",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(run.status.success(), "{}", String::from_utf8_lossy(&run.stderr));
+    let text = docx_text(&std::fs::read(&out).unwrap());
+    assert!(text.contains("（2024年第6期）"), "{text}");
+    assert!(
+        text.contains("本月下发督办单1份，办结0份，尚未办结1份，其中升级为红色督办1份"),
+        "{text}"
+    );
+    let run = std::process::Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+        .args([
+            "--db",
+            app.test_db.url.as_str(),
+            "plan",
+            "scores",
+            "--period",
+            "2024",
+            "--zone",
+            &app.fx.alpha.code,
+        ])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        stdout.contains("重点工作考核计分办法（示例）（kaohe-example）2024：2024-01-01 至 2024-12-31"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_docx_with_a_task_table_and_a_long_plan_parse() {
+    use gaoxin::modules::plans::parse;
+    let bytes = gaoxin::platform::docx::Document::new()
+        .title("某区2026年重点工作任务清单")
+        .paragraph("一、产业发展")
+        .table(
+            ["序号", "工作任务", "牵头单位", "配合单位", "完成时限"]
+                .map(String::from)
+                .to_vec(),
+            vec![
+                [
+                    "1",
+                    "新增规上工业企业20家",
+                    "区经发局",
+                    "区统计局、各街道",
+                    "2026年12月31日",
+                ]
+                .map(String::from)
+                .to_vec(),
+                ["2", "建成标准厂房10万平方米", "区住建局", "", "9月底前"]
+                    .map(String::from)
+                    .to_vec(),
+            ],
+        )
+        .to_bytes()
+        .unwrap();
+    let plan = parse::parse_bytes(&bytes).unwrap();
+    assert_eq!(plan.tasks.len(), 2, "{plan:?}");
+    assert_eq!(plan.tasks[0].reference, "一.1");
+    assert_eq!(plan.tasks[0].cooperating, ["区统计局", "各街道"]);
+    assert_eq!(plan.tasks[0].due_date.unwrap().to_string(), "2026-12-31");
+    assert_eq!(plan.tasks[1].due_date.unwrap().to_string(), "2026-09-30");
+    assert_eq!(plan.tasks[1].targets[0].unit, "万平方米");
+    // 200 pages of the seed plan: every annotated item, no panic.
+    let one = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/plans/00-xinxiang-gaoxin-2020.txt"
+    ))
+    .unwrap();
+    let copies = 200 * 616 / one.chars().count() + 1;
+    let long = vec![one.as_str(); copies].join("\n");
+    assert_eq!(parse::parse_text(&long).tasks.len(), 17 * copies);
+}

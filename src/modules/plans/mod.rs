@@ -5,9 +5,12 @@ pub mod attachment_entity;
 pub mod bulletin;
 pub mod cli;
 pub mod domain;
+pub mod import;
 pub mod parse;
 pub mod plan_entity;
 pub mod report_entity;
+pub mod score_scheme_entity;
+pub mod scores;
 pub mod setting_entity;
 pub mod store;
 pub mod supervision_entity;
@@ -17,5 +20,5 @@ pub mod task_entity;
 pub mod web;
 
 pub fn routes() -> crate::platform::routes::Routes {
-    web::routes()
+    web::routes().merge(scores::routes())
 }

@@ -90,7 +90,7 @@ impl TaskLine {
     pub fn targets_text(&self) -> String {
         self.targets
             .iter()
-            .map(|t| format!("{}（{}{}）", t.text, t.value, t.unit))
+            .map(|t| t.text.as_str())
             .collect::<Vec<_>>()
             .join("；")
     }
@@ -865,4 +865,52 @@ pub async fn latest_notes(db: &Db, scope: &Scope) -> AppResult<HashMap<i64, Stri
         out.insert(r.task_id, format!("{}：{}", r.created_at.format("%Y-%m-%d"), r.note));
     }
     Ok(out)
+}
+
+/// The zone's departments, read inside a writer's transaction.
+pub async fn departments_in(writer: &Writer, scope: &Scope) -> AppResult<Vec<Department>> {
+    Ok(scope
+        .select::<department::Entity>()
+        .order_by_asc(department::Column::SortOrder)
+        .all(writer.read())
+        .await?)
+}
+
+/// A plan's tasks as lines, read inside a writer's transaction.
+pub async fn ledger_of_plan(
+    writer: &Writer,
+    scope: &Scope,
+    plan_id: i64,
+    today: NaiveDate,
+) -> AppResult<Vec<TaskLine>> {
+    let tasks = scope
+        .select::<task::Entity>()
+        .filter(task::Column::PlanId.eq(plan_id))
+        .order_by_asc(task::Column::Seq)
+        .all(writer.read())
+        .await?;
+    lines_for(writer.read(), scope, tasks, today).await
+}
+
+/// The name a task's department is counted under: the linked department's name, else as written.
+pub fn counted_names(line: &TaskLine, role: &str, departments: &HashMap<i64, String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for d in line.departments.iter().filter(|d| d.role == role) {
+        let name = d
+            .department_id
+            .and_then(|id| departments.get(&id).cloned())
+            .unwrap_or_else(|| d.written.clone());
+        if !out.contains(&name) {
+            out.push(name);
+        }
+    }
+    out
+}
+
+pub async fn department_names(db: &Db, scope: &Scope) -> AppResult<HashMap<i64, String>> {
+    Ok(departments(db, scope)
+        .await?
+        .into_iter()
+        .map(|d| (d.id, d.name))
+        .collect())
 }

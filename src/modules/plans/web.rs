@@ -47,6 +47,8 @@ pub fn routes() -> Routes {
             Access::Roles(DEPARTMENT_EDITORS),
             upload_commit,
         )
+        .get("/plans/import", Access::Roles(ADMINS), import_page)
+        .upload("/plans/import", Access::Roles(ADMINS), import_ledger)
         .get("/plans/tasks/new", Access::Roles(DEPARTMENT_EDITORS), task_new_page)
         .post("/plans/tasks", Access::Roles(DEPARTMENT_EDITORS), task_create)
         .get("/plans/tasks/{id}", Access::Roles(ZONE_READERS), task_page)
@@ -501,6 +503,80 @@ async fn upload_commit(
 }
 
 #[derive(Template)]
+#[template(path = "plans/templates/import.html")]
+struct ImportPage {
+    ctx: PageCtx,
+    errors: Vec<crate::platform::spreadsheet::ImportError>,
+    title: String,
+    year: i32,
+    hints: Vec<(&'static str, &'static str)>,
+}
+
+fn import_page_of(
+    ctx: PageCtx,
+    errors: Vec<crate::platform::spreadsheet::ImportError>,
+    title: String,
+    year: i32,
+) -> ImportPage {
+    ImportPage {
+        ctx: ctx.crumb("nav.tasks", "/plans").crumb("plans.import", ""),
+        errors,
+        title,
+        year,
+        hints: super::import::LEDGER_COLUMNS
+            .iter()
+            .map(|c| (c.header, c.hint))
+            .collect(),
+    }
+}
+
+async fn import_page(ctx: PageCtx) -> AppResult<Response> {
+    Ok(render(&import_page_of(ctx, Vec::new(), String::new(), today().year())))
+}
+
+async fn import_ledger(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> AppResult<Response> {
+    let (fields, files) = read_form(multipart, "file").await?;
+    let title = fields.get("title").map(|t| t.trim().to_string()).unwrap_or_default();
+    let year = fields
+        .get("year")
+        .and_then(|y| y.trim().parse::<i32>().ok())
+        .unwrap_or(0);
+    let Some((file_name, bytes)) = files.into_iter().next() else {
+        return Err(AppError::field("file", "请选择要导入的 .xlsx 文件"));
+    };
+    let mut writer = scope.writer(&state).await?;
+    match super::import::import_ledger(&mut writer, &scope, &title, year, &file_name, &bytes, today()).await {
+        Ok(done) => {
+            writer.commit().await?;
+            Ok(crate::platform::web::redirect_with_flash(
+                &state,
+                &headers,
+                &format!("/plans?plan_id={}", done.plan_id),
+                "success",
+                &format!("已导入 {file_name}：《{title}》共 {} 项任务", done.tasks),
+            ))
+        }
+        Err(errors) => {
+            drop(writer);
+            let mut response = render(&import_page_of(
+                ctx,
+                errors,
+                title,
+                if year == 0 { today().year() } else { year },
+            ));
+            *response.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            Ok(response)
+        }
+    }
+}
+
+#[derive(Template)]
 #[template(path = "plans/templates/task_new.html")]
 struct TaskNewPage {
     ctx: PageCtx,
@@ -923,7 +999,7 @@ pub struct MonthQuery {
 }
 
 impl MonthQuery {
-    fn year_month(&self) -> AppResult<(i32, u32)> {
+    pub fn year_month(&self) -> AppResult<(i32, u32)> {
         let t = today();
         match self.month.as_deref().map(str::trim).filter(|m| !m.is_empty()) {
             None => Ok((t.year(), t.month())),
@@ -941,25 +1017,21 @@ impl MonthQuery {
 }
 
 /// The month's bulletin from the ledger as it stood at the month's end.
-pub async fn bulletin_of(state: &AppState, scope: &Scope, year: i32, month: u32) -> AppResult<Bulletin> {
+pub async fn bulletin_of(db: &crate::platform::db::Db, scope: &Scope, year: i32, month: u32) -> AppResult<Bulletin> {
     let t = today();
     let as_of = bulletin::month_end(year, month)
         .ok_or_else(|| AppError::field("month", "月份无效"))?
         .min(t);
-    let lines = store::ledger(&state.db, scope, &Filter::default(), t).await?;
-    let percent = store::percent_at(&state.db, scope, as_of).await?;
+    let lines = store::ledger(db, scope, &Filter::default(), t).await?;
+    let percent = store::percent_at(db, scope, as_of).await?;
+    let names = store::department_names(db, scope).await?;
     let facts: Vec<TaskFacts> = lines
         .iter()
         .map(|l| TaskFacts {
             reference: l.task.reference.clone(),
             plan: l.plan_title.clone(),
             text: l.task.text.clone(),
-            lead: l
-                .departments
-                .iter()
-                .filter(|d| d.role == "lead")
-                .map(|d| d.written.clone())
-                .collect(),
+            lead: store::counted_names(l, "lead", &names),
             start: l.task.start_date,
             due: l.task.due_date,
             percent: percent.get(&l.task.id).map(|p| p.0).unwrap_or(0),
@@ -968,27 +1040,21 @@ pub async fn bulletin_of(state: &AppState, scope: &Scope, year: i32, month: u32)
         })
         .collect();
     let by_id: HashMap<i64, &TaskLine> = lines.iter().map(|l| (l.task.id, l)).collect();
-    let orders: Vec<OrderFacts> = store::all_orders(&state.db, scope)
+    let orders: Vec<OrderFacts> = store::all_orders(db, scope)
         .await?
         .into_iter()
         .map(|o| OrderFacts {
             task: by_id.get(&o.task_id).map(|l| l.task.text.clone()).unwrap_or_default(),
             lead: by_id
                 .get(&o.task_id)
-                .map(|l| {
-                    l.departments
-                        .iter()
-                        .filter(|d| d.role == "lead")
-                        .map(|d| d.written.clone())
-                        .collect()
-                })
+                .map(|l| store::counted_names(l, "lead", &names))
                 .unwrap_or_default(),
             issued_on: o.issued_on,
             deadline: o.deadline,
             closed_on: o.closed_on,
         })
         .collect();
-    let thresholds = store::thresholds(state.db.conn(), scope).await?;
+    let thresholds = store::thresholds(db.conn(), scope).await?;
     bulletin::build(year, month, t, &facts, &orders, &thresholds).ok_or_else(|| AppError::field("month", "月份无效"))
 }
 
@@ -1008,7 +1074,7 @@ async fn bulletin_page(
     Q(q): Q<MonthQuery>,
 ) -> AppResult<Response> {
     let (y, m) = q.year_month()?;
-    let b = bulletin_of(&state, &scope, y, m).await?;
+    let b = bulletin_of(&state.db, &scope, y, m).await?;
     Ok(render(&BulletinPage {
         ctx: ctx.crumb("nav.tasks", "/plans").crumb("plans.bulletin", ""),
         counts: Colour::ALL
@@ -1023,7 +1089,7 @@ async fn bulletin_page(
 #[utoipa::path(get, path = "/api/v1/plans/bulletin.docx", tag = "plans", params(MonthQuery), responses((status = 200, description = "督查通报 .docx")))]
 pub async fn bulletin_docx(State(state): State<AppState>, scope: Scope, Q(q): Q<MonthQuery>) -> AppResult<Response> {
     let (y, m) = q.year_month()?;
-    let b = bulletin_of(&state, &scope, y, m).await?;
+    let b = bulletin_of(&state.db, &scope, y, m).await?;
     let bytes = bulletin::to_docx(&b, &scope.zone().name).map_err(|e| AppError::Internal(e.into()))?;
     let name = format!("督查通报（{y}年{m}月）.docx");
     Ok((
@@ -1439,5 +1505,5 @@ pub async fn api_bulletin(
     Q(q): Q<MonthQuery>,
 ) -> AppResult<Json<Bulletin>> {
     let (y, m) = q.year_month()?;
-    Ok(Json(bulletin_of(&state, &scope, y, m).await?))
+    Ok(Json(bulletin_of(&state.db, &scope, y, m).await?))
 }

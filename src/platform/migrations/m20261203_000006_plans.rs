@@ -1,7 +1,8 @@
 //! Work plans and their task ledger: plans (title, year, 文号), tasks (numbering path, text,
 //! deadline, percent complete, completion and its confirmation), the departments of each task
 //! (lead / cooperating, as written and as linked), numeric targets with actuals, progress
-//! reports with evidence files, supervision orders (督办单), and the zone's status thresholds.
+//! reports with evidence files, supervision orders (督办单), the zone's status thresholds, and the
+//! scoring schemes (考核计分办法) as loaded.
 
 use sea_orm_migration::prelude::*;
 use sea_orm_migration::schema::*;
@@ -140,6 +141,20 @@ fn zone_fk<T: IntoIden + 'static, C: IntoIden + 'static>(name: &str, table: T, c
         (Zone::Table, Zone::Id),
         ForeignKeyAction::Restrict,
     )
+}
+
+#[derive(DeriveIden)]
+enum PlanScoreScheme {
+    Table,
+    Id,
+    ZoneId,
+    SchemeId,
+    Name,
+    Version,
+    FileName,
+    Source,
+    Status,
+    LoadedBy,
 }
 
 #[async_trait::async_trait]
@@ -442,6 +457,36 @@ impl MigrationTrait for Migration {
             "uq_plan_setting_zone",
             PlanSetting::Table,
             vec![PlanSetting::ZoneId],
+        )
+        .await?;
+        // Scoring schemes (考核计分办法) as loaded: the text kept forever, its SHA-256 the version.
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(PlanScoreScheme::Table)
+                    .col(big_pk_auto(PlanScoreScheme::Id))
+                    .col(big_integer(PlanScoreScheme::ZoneId))
+                    .col(string_len(PlanScoreScheme::SchemeId, 100))
+                    .col(string_len(PlanScoreScheme::Name, 200))
+                    .col(string_len(PlanScoreScheme::Version, 64))
+                    .col(string_len(PlanScoreScheme::FileName, 200))
+                    .col(text(PlanScoreScheme::Source))
+                    // `active` or `retired`.
+                    .col(string_len(PlanScoreScheme::Status, 16))
+                    .col(big_integer_null(PlanScoreScheme::LoadedBy))
+                    .foreign_key(&mut zone_fk(
+                        "fk_plan_score_scheme_zone",
+                        PlanScoreScheme::Table,
+                        PlanScoreScheme::ZoneId,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
+        unique(
+            manager,
+            "uq_plan_score_scheme_zone_version",
+            PlanScoreScheme::Table,
+            vec![PlanScoreScheme::ZoneId, PlanScoreScheme::Version],
         )
         .await?;
         Ok(())
