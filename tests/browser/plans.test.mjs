@@ -44,7 +44,7 @@ function docxText(bytes) {
 }
 
 async function flash(page) {
-  return page.locator('.flash').first().innerText();
+  return page.locator('.alert').first().innerText();
 }
 
 test('a plan goes from upload to ledger, progress, colours, 督办 and the monthly bulletin', { timeout: TEST_TIMEOUT_MS }, async () => {

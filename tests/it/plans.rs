@@ -494,6 +494,87 @@ async fn the_api_parses_and_refuses_bad_input_clearly() {
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(res.text().contains("第 2 项任务（2）没有牵头部门"), "{}", res.text());
     assert_eq!(app.scalar("SELECT COUNT(*) FROM work_plan").await, before);
+    // The whole cycle through the API alone: save, report, 督办, answer, close, confirm, bulletin.
+    let admin = app.token("admin_a").await;
+    let t = today();
+    let made = app
+        .post("/api/v1/plans")
+        .bearer(&admin)
+        .json(json!({"title": "接口方案", "year": t.year(), "document_number": "接口〔2026〕1号", "tasks": [
+            {"ref": "1", "text": "建成创新平台3个", "start_date": (t - Duration::days(30)).to_string(), "due_date": (t - Duration::days(1)).to_string(),
+             "departments": [{"role": "lead", "written": "区科学技术局"}], "targets": [{"text": "建成创新平台3个", "value": "3", "unit": "个"}]}
+        ]}))
+        .send()
+        .await;
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text());
+    let plan_id = made.json()["id"].as_i64().unwrap();
+    let task = app
+        .get(&format!("/api/v1/plan-tasks?plan_id={plan_id}"))
+        .bearer(&admin)
+        .send()
+        .await
+        .json()[0]
+        .clone();
+    let id = task["id"].as_i64().unwrap();
+    assert_eq!(task["colour"], "red");
+    assert_eq!(task["lead"][0]["department_id"], app.fx.alpha.science_dept);
+    let order = app
+        .post(&format!("/api/v1/plan-tasks/{id}/supervision"))
+        .bearer(&admin)
+        .json(json!({"reason": "逾期", "deadline": (t + Duration::days(5)).to_string()}))
+        .send()
+        .await;
+    assert_eq!(order.status, StatusCode::OK, "{}", order.text());
+    let order_id = order.json()["id"].as_i64().unwrap();
+    let refused = app
+        .post(&format!("/api/v1/supervision/{order_id}/close"))
+        .bearer(&admin)
+        .json(json!({}))
+        .send()
+        .await;
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert!(refused.text().contains("尚未报送办理情况"));
+    let target = task["targets"][0]["id"].as_i64().unwrap();
+    let answered = app
+        .post(&format!("/api/v1/plan-tasks/{id}/reports"))
+        .bearer(&token)
+        .json(json!({"kind": "completion", "note": "3个平台已挂牌", "actuals": [[target, "3"]]}))
+        .send()
+        .await;
+    assert_eq!(answered.status, StatusCode::OK, "{}", answered.text());
+    assert_eq!(answered.json()["targets"][0]["actual"], "3");
+    let closed = app
+        .post(&format!("/api/v1/supervision/{order_id}/close"))
+        .bearer(&admin)
+        .json(json!({"note": "已核实"}))
+        .send()
+        .await;
+    assert_eq!(closed.json()["status"], "closed");
+    let confirmed = app
+        .post(&format!("/api/v1/plan-tasks/{id}/confirm"))
+        .bearer(&admin)
+        .json(json!({"accept": true}))
+        .send()
+        .await;
+    assert_eq!(confirmed.json()["colour"], "green");
+    let detail = app
+        .get(&format!("/api/v1/plan-tasks/{id}"))
+        .bearer(&admin)
+        .send()
+        .await
+        .json();
+    assert_eq!(detail["supervision"][0]["level"], "green");
+    assert_eq!(detail["reports"][0]["supervision_id"], order_id);
+    let docx = app
+        .get(&format!(
+            "/api/v1/plans/bulletin.docx?month={}-{:02}",
+            t.year(),
+            t.month()
+        ))
+        .bearer(&admin)
+        .send()
+        .await;
+    assert!(docx_text(&docx.body).contains("建成创新平台3个"));
     // A binary upload gets a clear message on the page.
     let staff = app.login("staff_a").await;
     let junk: Vec<u8> = (0..5000u32)

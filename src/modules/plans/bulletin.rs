@@ -145,10 +145,10 @@ pub fn build(
         }
     }
     overdue.sort_by(|a, b| b.days_overdue.cmp(&a.days_overdue).then(a.reference.cmp(&b.reference)));
-    // Ranked by the share green or on track (per mille, exact), then fewer red, then name.
+    // Ranked by the share green or on track (per mille, rounded half up), then fewer red, then name.
     let mut departments: Vec<(String, [usize; 5], usize)> = per_department
         .into_iter()
-        .map(|(name, r)| (name, r, (r[1] + r[2]) * 1000 / r[0].max(1)))
+        .map(|(name, r)| (name, r, ((r[1] + r[2]) * 2000 + r[0]) / (2 * r[0].max(1))))
         .collect();
     departments.sort_by(|a, b| b.2.cmp(&a.2).then(a.1[4].cmp(&b.1[4])).then(a.0.cmp(&b.0)));
     let mut rows = Vec::new();

@@ -66,6 +66,16 @@ impl Colour {
         }
     }
 
+    /// A supervision order's level as 督办 names it.
+    pub fn order_label(self) -> &'static str {
+        match self {
+            Colour::Blue | Colour::Normal => "蓝色督办",
+            Colour::Yellow => "黄色督办",
+            Colour::Red => "红色督办",
+            Colour::Green => "已办结",
+        }
+    }
+
     pub fn short(self) -> &'static str {
         match self {
             Colour::Red => "逾期",

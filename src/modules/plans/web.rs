@@ -957,7 +957,7 @@ async fn order_lines(state: &AppState, scope: &Scope) -> AppResult<Vec<OrderLine
                 steps: e
                     .steps
                     .iter()
-                    .map(|(c, d)| format!("{} {d}", c.short()))
+                    .map(|(c, d)| format!("{} {d}", c.order_label()))
                     .collect::<Vec<_>>()
                     .join(" → "),
                 order: o,

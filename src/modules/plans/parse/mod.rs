@@ -278,6 +278,23 @@ fn annotations(line: &str, first_is_lead: bool) -> Vec<Span> {
             spans.sort_by_key(|s| s.start);
         }
     }
+    // Annotations side by side (`（牵头单位：X）（完成时限：6月底前）`) are one annotation.
+    let mut merged: Vec<Span> = Vec::new();
+    for span in spans {
+        if let Some(last) = merged.last_mut()
+            && trim_lead_punct(&line[last.end..span.start]).is_empty()
+            && (span.form == Form::Labelled || !span.roles.names_any())
+        {
+            last.end = span.end;
+            last.unclosed |= span.unclosed;
+            let roles = span.roles;
+            last.roles.merge(roles);
+            continue;
+        }
+        merged.push(span);
+    }
+    // A deadline on its own, beside no departments, is part of the text.
+    let spans: Vec<Span> = merged.into_iter().filter(|s| s.roles.names_any()).collect();
     // Verbs and bare department lists count only where an item ends.
     let keep: Vec<bool> = spans
         .iter()
@@ -743,7 +760,13 @@ fn header(blocks: &[Located]) -> (Option<String>, Option<i32>, Option<String>) {
                 digits.parse().ok()
             })
         })
-        .or_else(|| lines.iter().take(15).find_map(|l| year_in(l)));
+        .or_else(|| {
+            lines
+                .iter()
+                .take_while(|l| numbering::leading(l).is_none())
+                .take(15)
+                .find_map(|l| year_in(l))
+        });
     (title, year, document_number)
 }
 

@@ -167,10 +167,84 @@ pub fn fields(text: &str) -> Vec<(usize, usize, Field)> {
                     }
                 }
             }
+            // Other labels zones use (`主要责任单位：`, `包保领导：`, `时间安排：`): up to eight
+            // characters before a colon, naming a unit, a department, a leader or a time.
+            if skip_until <= i
+                && let Some((label, value_start)) = label_at(text, i)
+                && let Some(field) = field_of_label(label)
+            {
+                out.push((i, value_start, field));
+                skip_until = value_start;
+            }
         }
         prev = Some(c);
     }
     out
+}
+
+fn label_at(text: &str, at: usize) -> Option<(&str, usize)> {
+    for (k, (j, c)) in text[at..].char_indices().enumerate() {
+        if k > 8 {
+            return None;
+        }
+        if is_colon(c) {
+            let label = text[at..at + j].trim_end();
+            let named = ["单位", "部门", "领导", "责任人", "时限", "时间", "科室", "处室"]
+                .iter()
+                .any(|w| label.contains(w));
+            return (named && !label.is_empty()).then_some((label, at + j + c.len_utf8()));
+        }
+        if is_separator(c) && !c.is_whitespace() {
+            return None;
+        }
+    }
+    None
+}
+
+/// `区发改局（牵头）`: a name marked as the lead within a list.
+fn lead_marked(name: &str) -> Option<&str> {
+    for marker in [
+        "（牵头）",
+        "(牵头)",
+        "（牵头单位）",
+        "(牵头单位)",
+        "（牵头部门）",
+        "(牵头部门)",
+    ] {
+        if let Some(rest) = name.strip_suffix(marker) {
+            return Some(rest.trim());
+        }
+    }
+    None
+}
+
+/// Applies `（牵头）` marks: a list with a marked name has that name as lead, the rest cooperating.
+/// Names that are deadlines (`2023年6月底前完成`) come out as the deadline.
+fn sort_marked(names: Vec<String>) -> (Vec<String>, Vec<String>, Option<String>) {
+    let mut deadline = None;
+    let mut names: Vec<String> = names
+        .into_iter()
+        .filter(|n| {
+            if super::deadline::is_deadline_phrase(n) {
+                deadline = Some(super::deadline::trim_phrase(n).to_string());
+                false
+            } else {
+                true
+            }
+        })
+        .collect();
+    if names.iter().any(|n| lead_marked(n).is_some()) {
+        let mut lead = Vec::new();
+        let mut rest = Vec::new();
+        for n in names.drain(..) {
+            match lead_marked(&n) {
+                Some(l) => lead.push(l.to_string()),
+                None => rest.push(n),
+            }
+        }
+        return (lead, rest, deadline);
+    }
+    (Vec::new(), names, deadline)
 }
 
 /// Whether the document states that the first 责任单位 is the lead
@@ -389,13 +463,21 @@ pub fn parse(content: &str, first_is_lead: bool) -> Option<(Roles, Form)> {
         for (k, (_, value_start, field)) in found.iter().enumerate() {
             let end = found.get(k + 1).map_or(content.len(), |f| f.0);
             let value = &content[*value_start..end];
+            let (marked, names, when) = sort_marked(split_names(value));
+            if when.is_some() && deadline.is_none() {
+                deadline = when;
+            }
+            if !marked.is_empty() {
+                lead_field = true;
+                lead.extend(marked);
+            }
             match field {
                 Field::Lead => {
                     lead_field = true;
-                    lead.extend(split_names(value));
+                    lead.extend(names);
                 }
-                Field::Cooperating => cooperating.extend(split_names(value)),
-                Field::Responsible => responsible.extend(split_names(value)),
+                Field::Cooperating => cooperating.extend(names),
+                Field::Responsible => responsible.extend(names),
                 Field::Person => {}
                 Field::Deadline => {
                     let value = value.trim_matches(|c: char| is_separator(c) || c == '。');
@@ -495,6 +577,10 @@ fn parse_verbs(content: &str, first_is_lead: bool) -> Option<Roles> {
             _ => roles.cooperating.extend(names),
         }
     }
+    if !any_verb && pending.is_empty() && roles.deadline.is_some() {
+        // Only a deadline (`（2024年6月底前完成）`): it joins the annotation beside it.
+        return Some(roles);
+    }
     if !pending.is_empty() {
         if !any_verb || !pending.iter().all(|n| looks_like_department(n)) {
             return None;
@@ -553,6 +639,23 @@ mod tests {
             parse("牵头责任单位：区商务局 参与单位：各街道", false),
             roles(&["区商务局"], &["各街道"], None)
         );
+    }
+
+    #[test]
+    fn marks_labels_and_deadlines_inside_lists() {
+        assert_eq!(
+            parse("责任单位：市发改委（牵头），市财政局，市商务局", false),
+            roles(&["市发改委"], &["市财政局", "市商务局"], None)
+        );
+        assert_eq!(
+            parse("主要责任单位：区住建局；配合单位：区城管局", false),
+            roles(&["区住建局"], &["区城管局"], None)
+        );
+        assert_eq!(
+            parse("包保领导：李四；责任单位：区住建局、区城管局，2023年6月底前完成", false),
+            roles(&["区住建局", "区城管局"], &[], Some("2023年6月底前"))
+        );
+        assert_eq!(parse("重点包括：技术转让、开发", false), None);
     }
 
     #[test]

@@ -106,3 +106,15 @@ fn the_stated_first_is_lead_rule_is_obeyed() {
     assert_eq!(t[0].lead, vec!["区市场监管局"]);
     assert_eq!(t[0].cooperating, vec!["区商务局"]);
 }
+
+#[test]
+fn annotations_side_by_side_are_one() {
+    let t = tasks(
+        "1.建设孵化器。（牵头单位：区科技局）（完成时限：2024年6月底前）\n2.招商引资（区投促局牵头）（2024年12月底前完成）\n",
+    );
+    assert_eq!(t.len(), 2, "{t:#?}");
+    assert_eq!(t[0].text, "建设孵化器。");
+    assert_eq!(t[0].deadline.as_deref(), Some("2024年6月底前"));
+    assert_eq!(t[1].lead, vec!["区投促局"]);
+    assert_eq!(t[1].due_date, NaiveDate::from_ymd_opt(2024, 12, 31));
+}
