@@ -224,9 +224,6 @@ pub async fn insert_task(
         ));
     }
     let year = plan.map(|p| p.year).unwrap_or_else(|| writer.now().year());
-    let start = t
-        .start_date
-        .unwrap_or_else(|| NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January"));
     // A yearly plan's task without a date is due at the year's end (`全年`, `年内`, none written).
     let due = t.due_date.or_else(|| match t.deadline.as_deref().map(str::trim) {
         None | Some("") | Some("全年") | Some("年内") | Some("年底前") | Some("年底") => {
@@ -234,14 +231,27 @@ pub async fn insert_task(
         }
         _ => None,
     });
-    if let Some(due) = due
-        && due < start
-    {
-        return Err(AppError::field(
-            "due_date",
-            format!("第 {seq} 项任务的完成时限 {due} 早于开始日期 {start}"),
-        ));
-    }
+    // The period of the 序时进度 starts with the plan's year, or earlier for a task carried over
+    // with an earlier deadline.
+    let start = match t.start_date {
+        Some(start) => {
+            if let Some(due) = due
+                && due < start
+            {
+                return Err(AppError::field(
+                    "due_date",
+                    format!("第 {seq} 项任务的完成时限 {due} 早于开始日期 {start}"),
+                ));
+            }
+            start
+        }
+        None => {
+            let january = NaiveDate::from_ymd_opt(year, 1, 1).expect("1 January");
+            due.map_or(january, |due| {
+                january.min(NaiveDate::from_ymd_opt(due.year(), 1, 1).unwrap_or(january))
+            })
+        }
+    };
     let departments = scope.select::<department::Entity>().all(writer.read()).await?;
     for d in &t.departments {
         if let Some(id) = d.department_id

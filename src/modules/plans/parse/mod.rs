@@ -638,26 +638,32 @@ impl Parser {
             text = trim(&text[n.len..]).to_string();
         }
         let mut roles = Roles::default();
-        let mut responsible = Vec::new();
+        let mut responsible = Roles::default();
         for (c, field) in &columns.fields {
             let value = cell(Some(*c));
             match field {
-                Field::Lead => roles.lead.extend(roles::split_names(value)),
-                Field::Cooperating => roles.cooperating.extend(roles::split_names(value)),
-                Field::Responsible => responsible.extend(roles::split_names(value)),
+                Field::Lead | Field::Cooperating => roles.merge(roles::column_roles(value, *field, self.first_is_lead)),
+                // 责任单位 as a column: cooperating beside a 牵头 column, else lead (first is
+                // lead when the document says so).
+                Field::Responsible => responsible.merge(roles::column_roles(value, *field, self.first_is_lead)),
                 Field::Deadline if !value.is_empty() => roles.deadline = Some(value.to_string()),
                 _ => {}
             }
         }
         let has_lead_column = columns.fields.iter().any(|f| f.1 == Field::Lead);
-        if has_lead_column {
-            responsible.extend(std::mem::take(&mut roles.cooperating));
-            roles.cooperating = responsible;
-        } else if self.first_is_lead && !responsible.is_empty() {
-            roles.lead.push(responsible.remove(0));
-            roles.cooperating.splice(0..0, responsible);
+        if has_lead_column || !responsible.lead.is_empty() {
+            roles.lead.extend(std::mem::take(&mut responsible.lead));
+            let cooperating = std::mem::take(&mut roles.cooperating);
+            roles.cooperating = responsible.cooperating;
+            roles.cooperating.extend(cooperating);
+        } else if self.first_is_lead && !responsible.cooperating.is_empty() {
+            roles.lead.push(responsible.cooperating.remove(0));
+            roles.cooperating.splice(0..0, responsible.cooperating);
         } else {
-            roles.lead.extend(responsible);
+            roles.lead.extend(responsible.cooperating);
+        }
+        if roles.deadline.is_none() {
+            roles.deadline = responsible.deadline;
         }
         if text.is_empty() || !roles.names_any() {
             return;

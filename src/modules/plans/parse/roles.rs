@@ -534,6 +534,37 @@ pub fn parse(content: &str, first_is_lead: bool) -> Option<(Roles, Form)> {
     }
 }
 
+/// A table cell under a department column: a plain list takes the column's role; a cell that
+/// says more (`牵头：X；配合：Y`, `X（牵头）、Y`, `X牵头，Y配合`) is read as an annotation.
+pub fn column_roles(value: &str, field: Field, first_is_lead: bool) -> Roles {
+    let value = value.trim();
+    if value.is_empty() {
+        return Roles::default();
+    }
+    let says_more =
+        !fields(value).is_empty() || value.contains("牵头") || value.contains("配合") || value.contains("负责");
+    if says_more && let Some((roles, _)) = parse(value, first_is_lead) {
+        return roles;
+    }
+    let (marked, names, deadline) = sort_marked(split_names(value));
+    let mut roles = Roles {
+        deadline,
+        ..Roles::default()
+    };
+    if !marked.is_empty() {
+        roles.lead = marked;
+        roles.cooperating = names;
+        return roles;
+    }
+    match field {
+        Field::Lead => roles.lead = names,
+        Field::Cooperating => roles.cooperating = names,
+        Field::Responsible => roles.cooperating = names,
+        _ => {}
+    }
+    roles
+}
+
 /// `X、Y牵头，Z配合`, `X牵头，各街道按职责分工负责`, `X负责`, with a deadline clause.
 fn parse_verbs(content: &str, first_is_lead: bool) -> Option<Roles> {
     let mut roles = Roles::default();

@@ -72,6 +72,9 @@ fn decode(bytes: &[u8]) -> Result<String, SourceError> {
 /// Lines of text; a line with tab-separated or `|`-separated cells is a table row.
 pub fn blocks_from_text(text: &str) -> Vec<Located> {
     let mut out = Vec::new();
+    // A table laid out with runs of spaces (copied from a PDF): from a header row of column
+    // names until a line that is not split into cells.
+    let mut spaced_table = false;
     for (i, raw) in text.lines().enumerate() {
         let line = raw.trim_end_matches(['\r', '\u{c}']);
         if line.trim().is_empty() {
@@ -80,7 +83,18 @@ pub fn blocks_from_text(text: &str) -> Vec<Located> {
         if is_table_rule(line) {
             continue;
         }
+        let spaced = spaced_cells(line);
+        if spaced
+            .as_ref()
+            .is_some_and(|c| super::table::header_columns(c).is_some())
+        {
+            spaced_table = true;
+        } else if spaced.is_none() {
+            spaced_table = false;
+        }
         let block = if let Some(cells) = row_cells(line) {
+            Block::Row(cells)
+        } else if let (true, Some(cells)) = (spaced_table, spaced) {
             Block::Row(cells)
         } else {
             Block::Para(line.to_string())
@@ -88,6 +102,30 @@ pub fn blocks_from_text(text: &str) -> Vec<Located> {
         out.push(Located { line: i + 1, block });
     }
     out
+}
+
+/// Cells separated by two or more spaces (or an ideographic space), when there are at least three.
+fn spaced_cells(line: &str) -> Option<Vec<String>> {
+    let mut cells = Vec::new();
+    let mut current = String::new();
+    let mut spaces = 0;
+    for c in line.trim().chars() {
+        if c == ' ' || c == '\u{3000}' {
+            spaces += if c == '\u{3000}' { 2 } else { 1 };
+            continue;
+        }
+        if spaces >= 2 && !current.is_empty() {
+            cells.push(std::mem::take(&mut current));
+        } else if spaces == 1 {
+            current.push(' ');
+        }
+        spaces = 0;
+        current.push(c);
+    }
+    if !current.is_empty() {
+        cells.push(current);
+    }
+    (cells.len() >= 3).then_some(cells)
 }
 
 /// A Markdown table's rule line (`|---|---|`).

@@ -118,3 +118,17 @@ fn annotations_side_by_side_are_one() {
     assert_eq!(t[1].lead, vec!["区投促局"]);
     assert_eq!(t[1].due_date, NaiveDate::from_ymd_opt(2024, 12, 31));
 }
+
+#[test]
+fn tables_laid_out_with_spaces_and_cells_that_say_more() {
+    let t = tasks(
+        "序号  重点任务  责任单位  完成时限\n1  建成孵化器2个  区科技局（牵头）、区财政局  2024年6月底前\n2  开展招商  牵头：区投促局；配合：各街道  全年\n说明：以上任务按月报送。\n",
+    );
+    assert_eq!(t.len(), 2, "{t:#?}");
+    assert_eq!(t[0].text, "建成孵化器2个");
+    assert_eq!(t[0].lead, vec!["区科技局"]);
+    assert_eq!(t[0].cooperating, vec!["区财政局"]);
+    assert_eq!(t[0].due_date, NaiveDate::from_ymd_opt(2024, 6, 30));
+    assert_eq!(t[1].lead, vec!["区投促局"]);
+    assert_eq!(t[1].cooperating, vec!["各街道"]);
+}
