@@ -97,6 +97,7 @@ const EXPECTED: &[(&str, &str, &str)] = &[
     ("POST", "/plans/tasks", "AS"),
     ("GET", "/plans/tasks/{id}", "ALSUP"),
     ("POST", "/plans/tasks/{id}/reports", "ALS"),
+    ("POST", "/plans/tasks/{id}/edit", "AS"),
     ("POST", "/plans/tasks/{id}/confirm", "A"),
     ("POST", "/plans/tasks/{id}/orders", "A"),
     ("POST", "/plans/orders/{id}/close", "A"),

@@ -201,6 +201,44 @@ async fn a_plan_becomes_a_ledger_with_progress_colours_supervision_and_a_bulleti
             .contains("完成比例不能低于上次报送的 84%")
     );
 
+    // The lead department edits the task and links the name kept as written.
+    let kept = app
+        .scalar("SELECT id FROM task_department WHERE written = '税务分局'")
+        .await;
+    let kept_task = app
+        .scalar(&format!("SELECT task_id FROM task_department WHERE id = {kept}"))
+        .await;
+    let link = format!("link_{kept}");
+    let economy_dept = fx.economy_dept.to_string();
+    let page = post(
+        &app,
+        &staff,
+        &format!("/plans/tasks/{kept_task}/edit"),
+        &[
+            ("text", "培育专精特新企业12家。"),
+            ("deadline", "9月底前"),
+            ("due_date", &format!("{year}-09-30")),
+            (&link, &economy_dept),
+        ],
+    )
+    .await;
+    assert!(
+        page.contains("已保存任务") && page.contains("培育专精特新企业12家"),
+        "{page}"
+    );
+    assert_eq!(
+        app.scalar(&format!("SELECT department_id FROM task_department WHERE id = {kept}"))
+            .await,
+        fx.economy_dept
+    );
+    let page = post(
+        &app,
+        &staff,
+        &format!("/plans/tasks/{kept_task}/edit"),
+        &[("text", " "), ("deadline", "")],
+    )
+    .await;
+    assert!(page.contains("工作任务不能为空"), "{page}");
     // A task of another department: the science staff may not report on it, the API says 403.
     let staff_token = app.token("staff_a").await;
     let res = app

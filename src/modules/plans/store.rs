@@ -924,3 +924,67 @@ pub async fn department_names(db: &Db, scope: &Scope) -> AppResult<HashMap<i64, 
         .map(|d| (d.id, d.name))
         .collect())
 }
+
+/// What an edit of a task changes.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+pub struct TaskEdit {
+    pub text: String,
+    pub deadline: Option<String>,
+    pub due_date: Option<NaiveDate>,
+    /// (task_department id, department id or None) links of names as written.
+    #[serde(default)]
+    pub links: Vec<(i64, Option<i64>)>,
+}
+
+/// Edits a task (the lead department or admin): its text, deadline and due date, and which
+/// department each name as written means.
+pub async fn edit_task(
+    writer: &mut Writer,
+    scope: &Scope,
+    task_id: i64,
+    edit: TaskEdit,
+    today: NaiveDate,
+) -> AppResult<Task> {
+    let line = task_line(writer.read(), scope, task_id, today).await?;
+    if !rights(scope, &line).lead {
+        return Err(AppError::Forbidden);
+    }
+    let text = edit.text.trim();
+    if text.is_empty() {
+        return Err(AppError::field("text", "工作任务不能为空"));
+    }
+    if let Some(due) = edit.due_date
+        && due < line.task.start_date
+    {
+        return Err(AppError::field(
+            "due_date",
+            format!("完成日期 {due} 早于开始日期 {}", line.task.start_date),
+        ));
+    }
+    let departments = scope.select::<department::Entity>().all(writer.read()).await?;
+    for (row_id, link) in &edit.links {
+        let Some(row) = line.departments.iter().find(|d| d.id == *row_id) else {
+            return Err(AppError::field("links", format!("部门行 {row_id} 不属于该任务")));
+        };
+        if let Some(id) = link
+            && !departments.iter().any(|d| d.id == *id)
+        {
+            return Err(AppError::field("links", format!("部门编号 {id} 不存在")));
+        }
+        if row.department_id != *link {
+            let mut a = row.clone().into_active_model();
+            a.department_id = Set(*link);
+            writer.update_in_zone(row, a).await?;
+        }
+    }
+    let before = line.task.clone();
+    let deadline = edit.deadline.map(|d| d.trim().to_string()).filter(|d| !d.is_empty());
+    if before.text == text && before.deadline_text == deadline && before.due_date == edit.due_date {
+        return Ok(before);
+    }
+    let mut a = before.clone().into_active_model();
+    a.text = Set(text.to_string());
+    a.deadline_text = Set(deadline);
+    a.due_date = Set(edit.due_date);
+    Ok(writer.update_in_zone(&before, a).await?)
+}

@@ -53,6 +53,7 @@ pub fn routes() -> Routes {
         .post("/plans/tasks", Access::Roles(DEPARTMENT_EDITORS), task_create)
         .get("/plans/tasks/{id}", Access::Roles(ZONE_READERS), task_page)
         .upload("/plans/tasks/{id}/reports", Access::Roles(TASK_WRITERS), report_create)
+        .post("/plans/tasks/{id}/edit", Access::Roles(DEPARTMENT_EDITORS), task_edit)
         .post("/plans/tasks/{id}/confirm", Access::Roles(ADMINS), task_confirm)
         .post("/plans/tasks/{id}/orders", Access::Roles(ADMINS), order_issue)
         .post("/plans/orders/{id}/close", Access::Roles(ADMINS), order_close)
@@ -694,6 +695,7 @@ struct TaskPage {
     reports: Vec<ReportLine>,
     orders: Vec<(Order, domain::Escalation, bool)>,
     rights: Rights,
+    departments: Vec<Department>,
 }
 
 impl TaskPage {
@@ -733,6 +735,7 @@ async fn task_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id
         line,
         reports,
         orders,
+        departments: store::departments(&state.db, &scope).await?,
     }))
 }
 
@@ -813,6 +816,50 @@ fn mime_of(name: &str) -> &'static str {
         "txt" => "text/plain; charset=utf-8",
         _ => "application/octet-stream",
     }
+}
+
+/// The edit form: text, deadline, due date and `link_<row>` selects.
+async fn task_edit(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(form): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let back = format!("/plans/tasks/{id}");
+    let result = async {
+        let field = |k: &str| {
+            form.iter()
+                .find(|(n, _)| n == k)
+                .map(|(_, v)| v.trim().to_string())
+                .unwrap_or_default()
+        };
+        let mut links = Vec::new();
+        for (k, v) in &form {
+            if let Some(row) = k.strip_prefix("link_").and_then(|r| r.parse::<i64>().ok()) {
+                let link = match v.trim() {
+                    "" => None,
+                    id => Some(
+                        id.parse::<i64>()
+                            .map_err(|_| AppError::field("links", "对应部门无效"))?,
+                    ),
+                };
+                links.push((row, link));
+            }
+        }
+        let edit = store::TaskEdit {
+            text: field("text"),
+            deadline: Some(field("deadline")),
+            due_date: parse_day(&field("due_date"), "due_date", "完成日期")?,
+            links,
+        };
+        let mut writer = scope.writer(&state).await?;
+        store::edit_task(&mut writer, &scope, id, edit, today()).await?;
+        writer.commit().await?;
+        Ok((back.clone(), "已保存任务".to_string()))
+    }
+    .await;
+    done(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
