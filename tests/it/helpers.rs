@@ -1138,3 +1138,21 @@ pub fn read_xlsx(bytes: &[u8]) -> Vec<Vec<String>> {
         .map(|r| r.iter().map(|c| c.to_string()).collect())
         .collect()
 }
+
+/// The page a form post redirected to, with its flash message.
+pub async fn follow(app: &TestApp, res: &TestResponse, session: &Session) -> String {
+    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
+    let flash = res.cookie("gaoxin_flash").expect("a flash message");
+    app.get(res.location().expect("a redirect"))
+        .session(session)
+        .cookie(&flash)
+        .send()
+        .await
+        .text()
+}
+
+/// Posts a form and follows the redirect (see `follow`).
+pub async fn post_form(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
+    let res = app.post(path).session(session).form(form).send().await;
+    follow(app, &res, session).await
+}

@@ -293,23 +293,10 @@ fn bad_rows_and_bad_schemes_are_refused_naming_the_line_the_firm_and_the_field()
 use axum::http::StatusCode;
 use gaoxin::modules::enterprises::domain::numbered_uscc;
 
-use crate::helpers::{Session, TestApp, TestResponse, import, xlsx};
-
-/// The page a form post redirected to, with its flash message.
-async fn follow(app: &TestApp, res: &TestResponse, session: &Session) -> String {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-    let flash = res.cookie("gaoxin_flash").expect("a flash message");
-    app.get(res.location().expect("a redirect"))
-        .session(session)
-        .cookie(&flash)
-        .send()
-        .await
-        .text()
-}
+use crate::helpers::{Session, TestApp, import, xlsx};
 
 async fn post(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
-    let res = app.post(path).session(session).form(form).send().await;
-    follow(app, &res, session).await
+    crate::helpers::post_form(app, session, path, form).await
 }
 
 /// 甲, 乙, 丙 of the 黄岩 file (figures in 万元) join the fixture's enterprise (规上, 10 亩, with
@@ -390,7 +377,7 @@ async fn an_evaluation_is_run_published_objected_to_adjusted_finalized_and_its_d
         .trim_start_matches("/land/runs/")
         .parse::<i64>()
         .unwrap();
-    let page = follow(&app, &res, &admin).await;
+    let page = crate::helpers::follow(&app, &res, &admin).await;
     assert!(
         page.contains("已完成 2023 年度评价（草稿）：4 家参评，0 家不参评（另列），1 家不在评价范围"),
         "{page}"
@@ -798,7 +785,11 @@ async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_agai
         .trim_start_matches("/land/parcels/")
         .parse::<i64>()
         .unwrap();
-    assert!(follow(&app, &res, &staff).await.contains("已登记地块 B-02"));
+    assert!(
+        crate::helpers::follow(&app, &res, &staff)
+            .await
+            .contains("已登记地块 B-02")
+    );
     let page = post(&app, &staff, "/land/parcels", &[("code", "B-02"), ("area", "3")]).await;
     assert!(page.contains("地块编号“B-02”已存在"), "{page}");
     let page = post(&app, &staff, "/land/parcels", &[("code", "B-03"), ("area", "0")]).await;
@@ -897,7 +888,7 @@ async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_agai
         .trim_start_matches("/land/contracts/")
         .parse::<i64>()
         .unwrap();
-    let page = follow(&app, &res, &staff).await;
+    let page = crate::helpers::follow(&app, &res, &staff).await;
     assert!(
         page.contains("已登记标准地合同 BDZ-2022-07") && page.contains("建设中"),
         "{page}"
@@ -1002,7 +993,7 @@ async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_agai
         .multipart(&[("file", Some("地块.xlsx"), good.as_slice())])
         .send()
         .await;
-    let page = follow(&app, &res, &staff).await;
+    let page = crate::helpers::follow(&app, &res, &staff).await;
     assert!(
         page.contains("新增 1 个地块，更新 1 个，未变 0 个；新增使用企业 1 家"),
         "{page}"
@@ -1015,7 +1006,7 @@ async fn shared_parcels_are_evaluated_together_and_standard_land_is_checked_agai
         .multipart(&[("file", Some("导出.xlsx"), export.body.as_slice())])
         .send()
         .await;
-    let page = follow(&app, &res, &staff).await;
+    let page = crate::helpers::follow(&app, &res, &staff).await;
     let total = app.scalar(count).await;
     assert!(
         page.contains(&format!("新增 0 个地块，更新 0 个，未变 {total} 个；新增使用企业 0 家")),
@@ -1095,7 +1086,7 @@ async fn an_edited_scheme_retires_the_one_in_use_and_the_earlier_file_can_be_res
                 .multipart(&[("file", Some("huangyan.toml"), text.as_bytes())])
                 .send()
                 .await;
-            follow(app, &res, staff).await
+            crate::helpers::follow(app, &res, staff).await
         }
     };
     let in_use = || async {

@@ -13,22 +13,10 @@ use gaoxin::platform::audit::{WriteContext, Writer};
 use gaoxin::roles::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD_HASH, Session, TestApp, TestResponse};
-
-async fn follow(app: &TestApp, res: &TestResponse, session: &Session) -> String {
-    assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
-    let flash = res.cookie("gaoxin_flash").expect("a flash message");
-    app.get(res.location().expect("a redirect"))
-        .session(session)
-        .cookie(&flash)
-        .send()
-        .await
-        .text()
-}
+use crate::helpers::{PASSWORD_HASH, Session, TestApp};
 
 async fn post(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
-    let res = app.post(path).session(session).form(form).send().await;
-    follow(app, &res, session).await
+    crate::helpers::post_form(app, session, path, form).await
 }
 
 fn today() -> chrono::NaiveDate {
@@ -159,7 +147,7 @@ async fn a_plan_becomes_a_ledger_with_progress_colours_supervision_and_a_bulleti
         ])
         .send()
         .await;
-    let page = follow(&app, &res, &staff).await;
+    let page = crate::helpers::follow(&app, &res, &staff).await;
     assert!(page.contains("已报送进展"), "{page}");
     assert!(page.contains("已认定42家"));
     assert!(page.contains("认定名单.pdf"));
@@ -196,7 +184,7 @@ async fn a_plan_becomes_a_ledger_with_progress_colours_supervision_and_a_bulleti
         .send()
         .await;
     assert!(
-        follow(&app, &res, &staff)
+        crate::helpers::follow(&app, &res, &staff)
             .await
             .contains("完成比例不能低于上次报送的 84%")
     );
@@ -456,7 +444,7 @@ async fn a_plan_becomes_a_ledger_with_progress_colours_supervision_and_a_bulleti
 async fn post_multipart(app: &TestApp, session: &Session, path: &str, fields: &[(&str, &str)]) -> String {
     let parts: Vec<(&str, Option<&str>, &[u8])> = fields.iter().map(|(k, v)| (*k, None, v.as_bytes())).collect();
     let res = app.post(path).session(session).multipart(&parts).send().await;
-    follow(app, &res, session).await
+    crate::helpers::follow(app, &res, session).await
 }
 
 /// A task the fixture's 经济发展局 leads (the science staff's department does not).
@@ -727,7 +715,7 @@ async fn the_ledger_comes_in_from_excel_row_by_row_and_round_trips() {
         ])
         .send()
         .await;
-    let page = follow(&app, &res, &admin).await;
+    let page = crate::helpers::follow(&app, &res, &admin).await;
     assert!(page.contains("《2026年重点工作台账》共 2 项任务"), "{page}");
     let plan = app.scalar("SELECT MAX(id) FROM work_plan").await;
     assert_eq!(
@@ -766,7 +754,11 @@ async fn the_ledger_comes_in_from_excel_row_by_row_and_round_trips() {
         ])
         .send()
         .await;
-    assert!(follow(&app, &res, &admin).await.contains("《副本》共 2 项任务"));
+    assert!(
+        crate::helpers::follow(&app, &res, &admin)
+            .await
+            .contains("《副本》共 2 项任务")
+    );
     let copy = app.scalar("SELECT MAX(id) FROM work_plan").await;
     let again = app
         .get(&format!("/plans/ledger.xlsx?plan_id={copy}"))
@@ -862,7 +854,11 @@ async fn department_scores_are_explained_and_the_cli_writes_the_bulletin() {
         )])
         .send()
         .await;
-    assert!(follow(&app, &res, &admin).await.contains("是扣分，应为 0 或负数"));
+    assert!(
+        crate::helpers::follow(&app, &res, &admin)
+            .await
+            .contains("是扣分，应为 0 或负数")
+    );
 
     // The CLI: the month's bulletin as .docx, and the scores.
     let dir = std::env::temp_dir().join(format!("gaoxin-bulletin-{}", std::process::id()));

@@ -1402,6 +1402,21 @@ pub struct OrderOut {
     pub closed_on: Option<NaiveDate>,
 }
 
+/// A supervision order with its level and escalation steps on `today`.
+fn order_out(o: Order, today: NaiveDate, thresholds: &domain::Thresholds) -> OrderOut {
+    let e = domain::escalation(o.issued_on, o.deadline, o.closed_on, today, thresholds);
+    OrderOut {
+        id: o.id,
+        reason: o.reason,
+        issued_on: o.issued_on,
+        deadline: o.deadline,
+        status: o.status,
+        level: e.level.code().into(),
+        steps: e.steps.iter().map(|(c, d)| (c.code().to_string(), *d)).collect(),
+        closed_on: o.closed_on,
+    }
+}
+
 #[derive(Serialize, utoipa::ToSchema)]
 pub struct TaskDetailOut {
     #[serde(flatten)]
@@ -1419,19 +1434,7 @@ pub async fn api_task(State(state): State<AppState>, scope: Scope, Id(id): Id) -
     let supervision = store::orders_of(&state.db, &scope, id)
         .await?
         .into_iter()
-        .map(|o| {
-            let e = domain::escalation(o.issued_on, o.deadline, o.closed_on, t, &thresholds);
-            OrderOut {
-                id: o.id,
-                reason: o.reason,
-                issued_on: o.issued_on,
-                deadline: o.deadline,
-                status: o.status,
-                level: e.level.code().into(),
-                steps: e.steps.iter().map(|(c, d)| (c.code().to_string(), *d)).collect(),
-                closed_on: o.closed_on,
-            }
-        })
+        .map(|o| order_out(o, t, &thresholds))
         .collect();
     Ok(Json(TaskDetailOut {
         task: task_out(line),
@@ -1505,16 +1508,8 @@ pub async fn api_order(
     let mut writer = scope.writer(&state).await?;
     let o = store::issue_order(&mut writer, &scope, id, &input.reason, Some(input.deadline), today()).await?;
     writer.commit().await?;
-    Ok(Json(OrderOut {
-        id: o.id,
-        reason: o.reason,
-        issued_on: o.issued_on,
-        deadline: o.deadline,
-        status: o.status,
-        level: "blue".into(),
-        steps: vec![("blue".into(), o.issued_on)],
-        closed_on: None,
-    }))
+    let thresholds = store::thresholds(state.db.conn(), &scope).await?;
+    Ok(Json(order_out(o, today(), &thresholds)))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -1533,16 +1528,8 @@ pub async fn api_order_close(
     let mut writer = scope.writer(&state).await?;
     let o = store::close_order(&mut writer, &scope, id, &input.note, today()).await?;
     writer.commit().await?;
-    Ok(Json(OrderOut {
-        id: o.id,
-        reason: o.reason,
-        issued_on: o.issued_on,
-        deadline: o.deadline,
-        status: o.status,
-        level: "green".into(),
-        steps: Vec::new(),
-        closed_on: o.closed_on,
-    }))
+    let thresholds = store::thresholds(state.db.conn(), &scope).await?;
+    Ok(Json(order_out(o, today(), &thresholds)))
 }
 
 #[utoipa::path(get, path = "/api/v1/plans/bulletin", tag = "plans", params(MonthQuery), responses((status = 200, body = Bulletin)))]
