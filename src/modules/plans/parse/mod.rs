@@ -136,6 +136,8 @@ struct Item {
     /// Labels of the headings above and, for a numbered item, its own label last.
     path: Vec<String>,
     numbered: bool,
+    /// The style of its own numbering, if numbered.
+    style: Option<Style>,
     section: Vec<String>,
     lines: Vec<String>,
     line: usize,
@@ -264,7 +266,7 @@ fn annotations(line: &str, first_is_lead: bool) -> Vec<Span> {
     }) {
         let before = line[..start].chars().last();
         let end = spans.iter().find(|s| s.start > start).map_or(line.len(), |s| s.start);
-        if before.is_some_and(|c| is_space(c) || matches!(c, '。' | '；' | ';'))
+        if before.is_some_and(|c| is_space(c) || matches!(c, '。' | '；' | ';' | '，' | ','))
             && let Some((roles, Form::Labelled)) = roles::parse(&line[start..end], first_is_lead)
             && roles.names_any()
         {
@@ -362,6 +364,38 @@ fn annotation_line(text: &str, first_is_lead: bool) -> Option<(Roles, bool)> {
     None
 }
 
+/// `【牵头单位】X【配合单位】Y`: field labels written in brackets instead of before a colon.
+fn bracket_labels(text: &str) -> String {
+    if !text.contains('【') && !text.contains('[') {
+        return text.to_string();
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(open) = rest.find(['【', '[']) {
+        let open_char = rest[open..].chars().next().unwrap_or('【');
+        let close_char = if open_char == '【' { '】' } else { ']' };
+        let after = &rest[open + open_char.len_utf8()..];
+        match after.find(close_char) {
+            Some(close) if roles::field_of_label(&after[..close]).is_some() && after[..close].chars().count() <= 8 => {
+                out.push_str(&rest[..open]);
+                // A space before the label, so that it starts a field.
+                if !out.is_empty() && !out.ends_with(|c: char| is_space(c) || "（(；;。，,".contains(c)) {
+                    out.push(' ');
+                }
+                out.push_str(&after[..close]);
+                out.push('：');
+                rest = &after[close + close_char.len_utf8()..];
+            }
+            _ => {
+                out.push_str(&rest[..open + open_char.len_utf8()]);
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 fn is_pure_heading(rest: &str) -> bool {
     let rest = trim(rest);
     rest.chars().count() <= 40 && !rest.ends_with(['。', '；', ';', '！']) && !rest.contains('。')
@@ -386,7 +420,8 @@ impl Parser {
     }
 
     fn paragraph(&mut self, line: usize, raw: &str) {
-        let text = trim(raw);
+        let labelled = bracket_labels(trim(raw));
+        let text = labelled.as_str();
         if text.is_empty() {
             return;
         }
@@ -410,6 +445,7 @@ impl Parser {
             self.open = Some(Item {
                 path: self.labels(),
                 numbered: true,
+                style: Some(n.style),
                 section: self.titles(true),
                 pure_heading: is_pure_heading(&rest) && !spans_here,
                 lines: vec![rest],
@@ -434,6 +470,7 @@ impl Parser {
                 self.open = Some(Item {
                     path: self.labels(),
                     numbered: false,
+                    style: None,
                     section: self.titles(false),
                     lines: vec![text.to_string()],
                     line,
@@ -506,6 +543,7 @@ impl Parser {
         let earlier: Vec<String> = item.lines[..item.lines.len() - 1].to_vec();
         let path = item.path.clone();
         let numbered = item.numbered;
+        let own_style = item.style;
         let section = item.section.clone();
         let item_line = item.line;
         let mut prev_end = 0;
@@ -516,7 +554,7 @@ impl Parser {
             prev_end = span.end;
             let ordinals = numbering::inline_ordinals(segment);
             let (sub, body) = match ordinals.first() {
-                Some((at, n)) if several || (k > 0) => (Some(n.label.clone()), &segment[at + n.len..]),
+                Some((at, n)) if several || (k > 0) => (Some((n.label.clone(), n.style)), &segment[at + n.len..]),
                 _ => (None, trim_lead_punct(segment)),
             };
             let index = if k == 0 && sub.is_none() {
@@ -532,8 +570,12 @@ impl Parser {
                     &text,
                     span.roles,
                 )
-            } else if let Some(label) = sub {
+            } else if let Some((label, style)) = sub {
                 let mut sub_path = path.clone();
+                // `一是…；二是…` after an item numbered `一是`: siblings, not children.
+                if numbered && own_style == Some(style) {
+                    sub_path.pop();
+                }
                 if !numbered {
                     // an un-numbered paragraph: its ordinals sit under its headings
                 } else {
@@ -559,6 +601,7 @@ impl Parser {
             self.open = Some(Item {
                 path: self.labels(),
                 numbered: false,
+                style: None,
                 section: self.titles(false),
                 lines: vec![tail],
                 line,

@@ -194,8 +194,12 @@ fn label_at(text: &str, at: usize) -> Option<(&str, usize)> {
                 .any(|w| label.contains(w));
             return (named && !label.is_empty()).then_some((label, at + j + c.len_utf8()));
         }
-        if is_separator(c) && !c.is_whitespace() {
-            return None;
+        if is_separator(c) {
+            // Spaces may stand only between a label and its colon (`牵头单位 ：`).
+            let after = text[at + j..].trim_start_matches(|c: char| c.is_whitespace() || c == '\u{3000}');
+            if !(c.is_whitespace() || c == '\u{3000}') || !after.starts_with(is_colon) {
+                return None;
+            }
         }
     }
     None

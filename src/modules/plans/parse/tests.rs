@@ -132,3 +132,63 @@ fn tables_laid_out_with_spaces_and_cells_that_say_more() {
     assert_eq!(t[1].lead, vec!["区投促局"]);
     assert_eq!(t[1].cooperating, vec!["各街道"]);
 }
+
+#[test]
+fn labels_in_brackets_and_after_a_comma() {
+    let t = tasks(
+        "1.建设人才公寓500套。【牵头单位】区住建局【配合单位】区人社局、各街道【完成时限】2024年10月底前\n2.开展技能培训，责任单位：区人社局\n",
+    );
+    assert_eq!(t.len(), 2, "{t:#?}");
+    assert_eq!(t[0].text, "建设人才公寓500套。");
+    assert_eq!(t[0].lead, vec!["区住建局"]);
+    assert_eq!(t[0].cooperating, vec!["区人社局", "各街道"]);
+    assert_eq!(t[0].due_date, NaiveDate::from_ymd_opt(2024, 10, 31));
+    assert_eq!(t[0].targets[0].value.to_string(), "500");
+    assert_eq!(t[1].text, "开展技能培训，");
+    assert_eq!(t[1].lead, vec!["区人社局"]);
+}
+
+#[test]
+fn a_plan_mixing_the_usual_forms() {
+    let plan = parse_text(include_str!("mixed_example.txt"));
+    let t = &plan.tasks;
+    let refs: Vec<&str> = t.iter().map(|t| t.reference.as_str()).collect();
+    assert_eq!(
+        refs,
+        [
+            "三.(一).1",
+            "三.(一).2",
+            "三.(二).3",
+            "三.(二).4",
+            "三.(三).一是",
+            "三.(三).二是"
+        ]
+    );
+    assert_eq!(
+        (t[0].lead.clone(), t[0].cooperating.clone()),
+        (
+            vec!["区发改局".to_string()],
+            vec!["区科技局".to_string(), "区商务局".to_string()]
+        )
+    );
+    assert_eq!(t[0].due_date, NaiveDate::from_ymd_opt(2024, 12, 31));
+    assert_eq!(
+        t[0].targets.iter().map(|g| g.unit.as_str()).collect::<Vec<_>>(),
+        ["亿元", "%"]
+    );
+    assert_eq!(
+        (t[1].lead.clone(), t[1].cooperating.clone()),
+        (vec!["区工信局".to_string()], vec!["区科技局".to_string()])
+    );
+    assert_eq!(t[2].cooperating, ["区财政局", "区税务局"]);
+    assert_eq!(t[2].targets.len(), 2);
+    assert_eq!(
+        t[3].due_date,
+        NaiveDate::from_ymd_opt(2024, 6, 30),
+        "6月底前 in the plan's year"
+    );
+    assert_eq!(t[3].targets.len(), 1, "12345 is a hotline, not a target");
+    assert_eq!(t[4].text, "深化“放管服”改革，审批时限压减50%");
+    assert_eq!(t[5].targets[0].unit, "家次");
+    assert_eq!(t[5].cooperating, ["各街道"]);
+}
