@@ -61,3 +61,30 @@ pub fn remove(token: &str) {
         let _ = std::fs::remove_file(dir.join(format!("{token}.json")));
     }
 }
+
+/// The attachment types accepted (evidence files, application materials): extension → MIME type.
+pub const ATTACHMENT_TYPES: &[(&str, &str)] = &[
+    (".pdf", "application/pdf"),
+    (".jpg", "image/jpeg"),
+    (".jpeg", "image/jpeg"),
+    (".png", "image/png"),
+    (
+        ".docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        ".xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    (".doc", "application/msword"),
+    (".xls", "application/vnd.ms-excel"),
+];
+
+/// The MIME type of an accepted attachment, by its extension; None for other files.
+pub fn content_type_of(name: &str) -> Option<&'static str> {
+    let lower = name.to_lowercase();
+    ATTACHMENT_TYPES
+        .iter()
+        .find(|(ext, _)| lower.ends_with(ext))
+        .map(|(_, t)| *t)
+}

@@ -568,16 +568,26 @@ pub fn xlsx_download(
 
 /// An .xlsx download of ready bytes, its Chinese file name in `filename*`.
 pub fn xlsx_response(bytes: Vec<u8>, filename: &str) -> Result<Response, AppError> {
+    file_download(
+        bytes,
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "export.xlsx",
+        filename,
+    )
+}
+
+/// A file download: its (Chinese) name in `filename*`, an ASCII `fallback` for old clients.
+pub fn file_download(bytes: Vec<u8>, content_type: &str, fallback: &str, filename: &str) -> Result<Response, AppError> {
     let encoded: String = url::form_urlencoded::byte_serialize(filename.as_bytes()).collect();
     let disposition = format!(
-        "attachment; filename=\"export.xlsx\"; filename*=UTF-8''{}",
+        "attachment; filename=\"{fallback}\"; filename*=UTF-8''{}",
         encoded.replace('+', "%20")
     );
     Ok((
         [
             (
                 header::CONTENT_TYPE,
-                HeaderValue::from_static("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+                HeaderValue::from_str(content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
             ),
             (
                 header::CONTENT_DISPOSITION,

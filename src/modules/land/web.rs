@@ -186,7 +186,7 @@ fn parse_year(raw: &str) -> AppResult<i32> {
     }
 }
 
-fn parse_date(raw: Option<&str>, field: &'static str, what: &str) -> AppResult<Option<NaiveDate>> {
+pub(crate) fn parse_date(raw: Option<&str>, field: &'static str, what: &str) -> AppResult<Option<NaiveDate>> {
     match raw.map(str::trim).filter(|s| !s.is_empty()) {
         None => Ok(None),
         Some(s) => NaiveDate::parse_from_str(s, "%Y-%m-%d")

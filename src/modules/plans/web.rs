@@ -9,8 +9,8 @@ use std::collections::{BTreeSet, HashMap};
 use askama::Template;
 use axum::Json;
 use axum::extract::{Multipart, RawQuery, State};
-use axum::http::{HeaderMap, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::HeaderMap;
+use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
 use serde::{Deserialize, Serialize};
 
@@ -22,7 +22,7 @@ use super::store::{self, Filter, NewDepartment, NewReport, NewTarget, NewTask, R
 use super::supervision_entity::Model as Order;
 use crate::app::AppState;
 use crate::modules::departments::entity::Model as Department;
-use crate::modules::land::web::{done, today};
+use crate::modules::land::web::{done, parse_date, today};
 use crate::modules::policies::web::read_form;
 use crate::platform::auth::Scope;
 use crate::platform::error::{AppError, AppResult};
@@ -753,7 +753,9 @@ async fn report_create(
         let files = files
             .into_iter()
             .map(|(name, bytes)| store::NewFile {
-                content_type: mime_of(&name).to_string(),
+                content_type: crate::platform::uploads::content_type_of(&name)
+                    .unwrap_or("application/octet-stream")
+                    .to_string(),
                 file_name: name,
                 bytes,
             })
@@ -805,19 +807,6 @@ fn report_from_fields(fields: &HashMap<String, String>) -> AppResult<NewReport> 
     })
 }
 
-fn mime_of(name: &str) -> &'static str {
-    let lower = name.to_lowercase();
-    match lower.rsplit('.').next().unwrap_or("") {
-        "pdf" => "application/pdf",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
-}
-
 /// The edit form: text, deadline, due date and `link_<row>` selects.
 async fn task_edit(
     State(state): State<AppState>,
@@ -850,7 +839,7 @@ async fn task_edit(
         let edit = store::TaskEdit {
             text: field("text"),
             deadline: Some(field("deadline")),
-            due_date: parse_day(&field("due_date"), "due_date", "完成日期")?,
+            due_date: parse_date(Some(&field("due_date")), "due_date", "完成日期")?,
             links,
         };
         let mut writer = scope.writer(&state).await?;
@@ -905,15 +894,6 @@ struct OrderForm {
     deadline: String,
 }
 
-fn parse_day(raw: &str, field: &str, what: &str) -> AppResult<Option<NaiveDate>> {
-    match raw.trim() {
-        "" => Ok(None),
-        s => NaiveDate::parse_from_str(s, "%Y-%m-%d")
-            .map(Some)
-            .map_err(|_| AppError::field(field, format!("{what}“{s}”不是日期（应为 2024-12-31）"))),
-    }
-}
-
 async fn order_issue(
     State(state): State<AppState>,
     scope: Scope,
@@ -923,7 +903,7 @@ async fn order_issue(
 ) -> AppResult<Response> {
     let back = format!("/plans/tasks/{id}");
     let result = async {
-        let deadline = parse_day(&form.deadline, "deadline", "办理时限")?;
+        let deadline = parse_date(Some(&form.deadline), "deadline", "办理时限")?;
         let mut writer = scope.writer(&state).await?;
         store::issue_order(&mut writer, &scope, id, &form.reason, deadline, today()).await?;
         writer.commit().await?;
@@ -1022,20 +1002,7 @@ async fn orders_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) 
 
 async fn attachment_download(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Response> {
     let f = store::attachment(&state.db, &scope, id).await?;
-    Ok((
-        [
-            (header::CONTENT_TYPE, f.content_type.clone()),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
-                    url::form_urlencoded::byte_serialize(f.file_name.as_bytes()).collect::<String>()
-                ),
-            ),
-        ],
-        f.data,
-    )
-        .into_response())
+    crate::platform::web::file_download(f.data, &f.content_type, "attachment", &f.file_name)
 }
 
 /// `?month=2024-06` (default this month).
@@ -1138,24 +1105,12 @@ pub async fn bulletin_docx(State(state): State<AppState>, scope: Scope, Q(q): Q<
     let (y, m) = q.year_month()?;
     let b = bulletin_of(&state.db, &scope, y, m).await?;
     let bytes = bulletin::to_docx(&b, &scope.zone().name).map_err(|e| AppError::Internal(e.into()))?;
-    let name = format!("督查通报（{y}年{m}月）.docx");
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.wordprocessingml.document".to_string(),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                format!(
-                    "attachment; filename=\"bulletin.docx\"; filename*=UTF-8''{}",
-                    url::form_urlencoded::byte_serialize(name.as_bytes()).collect::<String>()
-                ),
-            ),
-        ],
+    crate::platform::web::file_download(
         bytes,
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "bulletin.docx",
+        &format!("督查通报（{y}年{m}月）.docx"),
     )
-        .into_response())
 }
 
 #[derive(Deserialize)]

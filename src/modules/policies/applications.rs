@@ -5,8 +5,8 @@
 
 use askama::Template;
 use axum::extract::{Multipart, State};
-use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
-use axum::response::{IntoResponse, Response};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder};
 use serde::Deserialize;
 
@@ -29,22 +29,6 @@ use crate::validate::required_text;
 /// Largest attachment, and how many one application may carry.
 pub const ATTACHMENT_MAX_BYTES: usize = 10 * 1024 * 1024;
 pub const ATTACHMENT_MAX_COUNT: usize = 10;
-const ATTACHMENT_TYPES: &[(&str, &str)] = &[
-    (".pdf", "application/pdf"),
-    (".jpg", "image/jpeg"),
-    (".jpeg", "image/jpeg"),
-    (".png", "image/png"),
-    (
-        ".docx",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    ),
-    (
-        ".xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    ),
-    (".doc", "application/msword"),
-    (".xls", "application/vnd.ms-excel"),
-];
 
 pub fn routes() -> Routes {
     Routes::new()
@@ -130,14 +114,6 @@ pub struct NewApplication {
     pub files: Vec<(String, Vec<u8>)>,
 }
 
-fn content_type_of(name: &str) -> Option<&'static str> {
-    let lower = name.to_lowercase();
-    ATTACHMENT_TYPES
-        .iter()
-        .find(|(ext, _)| lower.ends_with(ext))
-        .map(|(_, t)| *t)
-}
-
 pub async fn create(
     writer: &mut Writer,
     offers: &[Offer],
@@ -186,7 +162,7 @@ pub async fn create(
         return Err(AppError::field("files", format!("附件最多 {ATTACHMENT_MAX_COUNT} 个")));
     }
     for (name, bytes) in &input.files {
-        if content_type_of(name).is_none() {
+        if crate::platform::uploads::content_type_of(name).is_none() {
             return Err(AppError::field(
                 "files",
                 format!("附件“{name}”的类型不支持（可用 PDF、图片、Word、Excel）"),
@@ -228,7 +204,9 @@ pub async fn create(
         writer
             .insert_in_zone(attachment::ActiveModel {
                 application_id: Set(created.id),
-                content_type: Set(content_type_of(&name).unwrap_or("application/octet-stream").into()),
+                content_type: Set(crate::platform::uploads::content_type_of(&name)
+                    .unwrap_or("application/octet-stream")
+                    .into()),
                 file_name: Set(name.chars().take(200).collect()),
                 size: Set(bytes.len() as i64),
                 data: Set(bytes),
@@ -625,23 +603,5 @@ async fn download(State(state): State<AppState>, scope: Scope, Id(id): Id) -> Ap
         .ok_or(AppError::NotFound)?;
     // The enterprise user may only fetch its own applications' files.
     get(&state, &scope, f.application_id).await?;
-    let encoded: String = url::form_urlencoded::byte_serialize(f.file_name.as_bytes()).collect();
-    let disposition = format!(
-        "attachment; filename=\"attachment\"; filename*=UTF-8''{}",
-        encoded.replace('+', "%20")
-    );
-    Ok((
-        [
-            (
-                header::CONTENT_TYPE,
-                HeaderValue::from_str(&f.content_type).unwrap_or(HeaderValue::from_static("application/octet-stream")),
-            ),
-            (
-                header::CONTENT_DISPOSITION,
-                HeaderValue::from_str(&disposition).map_err(|e| AppError::Internal(e.into()))?,
-            ),
-        ],
-        f.data,
-    )
-        .into_response())
+    crate::platform::web::file_download(f.data, &f.content_type, "attachment", &f.file_name)
 }
