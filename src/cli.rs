@@ -93,6 +93,9 @@ pub enum Command {
     /// 工作方案与任务台账 (plan parsing, the task ledger)
     #[command(subcommand)]
     Plan(crate::modules::plans::cli::PlanCommand),
+    /// 招商项目 (the project book: board, monthly bulletin, half-year scores, ledger import)
+    #[command(subcommand)]
+    Project(crate::modules::projects::cli::ProjectCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
     Rules(crate::rules::cli::RulesCommand),
@@ -281,6 +284,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             } else {
                 cli::run(None, command, format).await
             }
+        }
+        Command::Project(command) => {
+            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
+            crate::modules::projects::cli::run(&db, command, format).await
         }
         Command::Land(command) => {
             use crate::modules::land::cli;

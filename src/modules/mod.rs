@@ -10,5 +10,6 @@ pub mod ladder;
 pub mod land;
 pub mod plans;
 pub mod policies;
+pub mod projects;
 pub mod system;
 pub mod zones;

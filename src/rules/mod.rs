@@ -10,6 +10,7 @@ pub mod ladder;
 pub mod land;
 pub mod matching;
 pub mod policy;
+pub mod project_rules;
 pub mod sources;
 pub mod task_scoring;
 

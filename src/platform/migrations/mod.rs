@@ -12,6 +12,7 @@ mod m20261201_000003_ladder;
 mod m20261202_000004_land;
 mod m20261202_000005_parcels;
 mod m20261203_000006_plans;
+mod m20261204_000007_projects;
 
 pub struct Migrator;
 
@@ -25,6 +26,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000004_land::Migration),
             Box::new(m20261202_000005_parcels::Migration),
             Box::new(m20261203_000006_plans::Migration),
+            Box::new(m20261204_000007_projects::Migration),
         ]
     }
 }

@@ -1,0 +1,1 @@
+//! The project ledger from and to Excel.
