@@ -118,8 +118,8 @@ pub static NAVIGATION: &[NavGroup] = &[
             },
             NavLink {
                 key: "nav.projects",
-                href: "",
-                roles: ZONE_READERS,
+                href: "/projects",
+                roles: crate::roles::ENTERPRISE_READERS,
             },
         ],
     },

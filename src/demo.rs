@@ -489,6 +489,7 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
     let admin = crate::platform::auth::Scope::demo_admin(zone.clone().into(), admin_id);
     demo_land(&mut writer, &admin, seed, &created, &department_ids).await?;
     demo_plans(&mut writer, &admin, seed).await?;
+    demo_projects(&mut writer, &admin, seed, &created, &department_ids, leader_id).await?;
     writer.commit().await?;
     Ok(DemoSummary {
         zone_code: zone.code,
@@ -1203,5 +1204,880 @@ async fn demo_plans(writer: &mut Writer, admin: &crate::platform::auth::Scope, s
     scores::load_scheme(writer, admin.zone_id(), scores::SHIPPED.0, scores::SHIPPED.1, None)
         .await
         .map_err(err)?;
+    Ok(())
+}
+
+/// A project template: its name, GB/T 4754 class and total investment range (万元).
+const PROJECT_TEMPLATES: &[(&str, &str, i64, i64)] = &[
+    ("年产10GWh动力锂电池项目", "3841", 200_000, 800_000),
+    ("年产5万吨锂电池隔膜项目", "3985", 50_000, 200_000),
+    ("储能电池系统集成项目", "3841", 20_000, 100_000),
+    ("光伏组件智能制造项目", "3825", 30_000, 150_000),
+    ("新能源汽车驱动电机项目", "3812", 15_000, 60_000),
+    ("充电桩及配电设备生产项目", "3823", 5_000, 30_000),
+    ("钠离子电池中试线项目", "3849", 8_000, 40_000),
+    ("高压线束及特种电缆项目", "3831", 5_000, 20_000),
+    ("集成电路封装测试项目", "3973", 50_000, 300_000),
+    ("年产2000万片柔性电路板项目", "3982", 20_000, 80_000),
+    ("MEMS传感器研发生产项目", "3983", 10_000, 50_000),
+    ("Mini LED显示模组项目", "3974", 30_000, 120_000),
+    ("5G通信基站设备生产项目", "3921", 15_000, 60_000),
+    ("智能终端整机制造项目", "3922", 10_000, 50_000),
+    ("工业控制计算机生产项目", "3914", 5_000, 20_000),
+    ("高纯电子化学品项目", "3985", 20_000, 60_000),
+    ("智能车载终端项目", "3962", 8_000, 30_000),
+    ("光电子器件产业化项目", "3976", 10_000, 40_000),
+    ("生物疫苗产业化基地项目", "2762", 30_000, 150_000),
+    ("单克隆抗体药物生产项目", "2761", 50_000, 200_000),
+    ("高端制剂生产线项目", "2720", 10_000, 50_000),
+    ("原料药绿色化改造项目", "2710", 8_000, 30_000),
+    ("医用敷料及卫生材料项目", "2770", 3_000, 15_000),
+    ("中药配方颗粒生产项目", "2740", 8_000, 30_000),
+    ("体外诊断试剂研发生产项目", "2665", 5_000, 25_000),
+    ("医疗影像设备生产项目", "3581", 15_000, 60_000),
+    ("高值医用耗材项目", "3584", 10_000, 40_000),
+    ("半导体专用设备制造项目", "3562", 20_000, 80_000),
+    ("电子元器件装备制造项目", "3563", 10_000, 40_000),
+    ("智能装备产业园二期", "3569", 30_000, 100_000),
+    ("矿山智能装备项目", "3511", 10_000, 50_000),
+    ("盾构机关键部件项目", "3517", 15_000, 60_000),
+    ("工业机器人整机及核心部件项目", "3491", 20_000, 80_000),
+    ("增材制造装备项目", "3493", 5_000, 30_000),
+    ("高档数控机床项目", "3421", 10_000, 50_000),
+    ("工业互联网平台及数据中心项目", "6550", 20_000, 100_000),
+    ("智慧城市运营中心项目", "6531", 3_000, 15_000),
+    ("应用软件研发中心项目", "6513", 2_000, 10_000),
+    ("集成电路设计中心项目", "6520", 5_000, 20_000),
+    ("物联网技术服务平台项目", "6532", 2_000, 8_000),
+    ("区域大数据中心项目", "6450", 50_000, 150_000),
+    ("新能源汽车零部件项目", "3670", 10_000, 50_000),
+    ("新能源商用车整车项目", "3612", 100_000, 300_000),
+    ("高性能铝合金材料项目", "3240", 20_000, 80_000),
+    ("碳纤维复合材料项目", "3062", 15_000, 60_000),
+    ("石墨负极材料项目", "3091", 30_000, 120_000),
+    ("航空零部件精密制造项目", "3744", 10_000, 50_000),
+    ("工业级无人机研发制造项目", "3963", 8_000, 30_000),
+    ("工程技术研究院项目", "7320", 2_000, 8_000),
+    ("冷链物流仓储中心项目", "5990", 5_000, 20_000),
+];
+
+/// What an enterprise already in the registry invests in (its own industry code).
+const EXPANSIONS: &[&str] = &[
+    "扩产项目",
+    "技术改造项目",
+    "二期项目",
+    "研发中心建设项目",
+    "智能化改造项目",
+    "总部及研发基地项目",
+];
+
+/// A 卡壳问题: title, detail, lead department, cooperating departments, the answer when
+/// resolved, and the earliest stage (index) it happens at.
+const PROJECT_PROBLEMS: &[(&str, &str, &str, &[&str], &str, usize)] = &[
+    (
+        "土地征迁：地块内剩余 3 户未签约",
+        "项目用地范围内尚有 3 户未签订征迁协议，影响净地交付。",
+        "国土规划建设管理局",
+        &["社会事务局"],
+        "已完成剩余住户签约和房屋拆除，地块已净地交付。",
+        1,
+    ),
+    (
+        "规划方案调整（容积率）",
+        "企业申请将容积率由 1.2 调整为 1.5，需规委会审议。",
+        "国土规划建设管理局",
+        &["管委会办公室"],
+        "规划方案调整已经规委会审议通过，批复已送达企业。",
+        1,
+    ),
+    (
+        "项目融资：银行授信未落实",
+        "项目贷款 3 亿元授信尚未落实，影响设备采购合同签订。",
+        "财政局",
+        &["经济发展局"],
+        "已组织银企对接会，3 家银行联合授信 3 亿元，首笔贷款已发放。",
+        1,
+    ),
+    (
+        "环评审批进度慢",
+        "环境影响报告书已受理 40 天，仍未召开技术评审会。",
+        "行政服务中心",
+        &["综合监管和执法局"],
+        "已开通绿色通道，环评报告书已获批复。",
+        2,
+    ),
+    (
+        "施工许可证办理受阻（图审未通过）",
+        "施工图审查两次未通过，施工许可证无法办理。",
+        "国土规划建设管理局",
+        &["行政服务中心"],
+        "已组织图审机构上门指导，修改后通过审查，施工许可证已核发。",
+        2,
+    ),
+    (
+        "用电增容：需新增 10kV 双回路供电",
+        "生产线用电负荷 8000kVA，现有线路容量不足，需新建双回路。",
+        "经济发展局",
+        &["国土规划建设管理局"],
+        "已协调供电公司完成接入方案批复，线路已敷设并送电。",
+        2,
+    ),
+    (
+        "能评（节能审查）未批复",
+        "项目年综合能耗 1.2 万吨标准煤，节能审查需报市级批复。",
+        "经济发展局",
+        &["行政服务中心"],
+        "节能审查意见已出具。",
+        2,
+    ),
+    (
+        "北侧规划路未贯通，施工车辆无法进场",
+        "地块北侧规划路尚未修建，大型施工车辆只能绕行。",
+        "国土规划建设管理局",
+        &["财政局"],
+        "临时施工便道已修通，规划路纳入明年城建计划。",
+        3,
+    ),
+    (
+        "天然气管网未接入",
+        "生产工艺需用天然气，中压管线距厂区 1.5 公里未接入。",
+        "经济发展局",
+        &["国土规划建设管理局"],
+        "燃气公司已完成中压管线接驳并通气。",
+        3,
+    ),
+    (
+        "供水管网压力不足",
+        "厂区供水压力不足 0.2MPa，不能满足生产和消防用水。",
+        "国土规划建设管理局",
+        &["经济发展局"],
+        "已完成片区加压泵站改造，供水压力达标。",
+        3,
+    ),
+    (
+        "消防验收排队时间长",
+        "主体工程已完工，消防验收预约排期超过 30 天。",
+        "国土规划建设管理局",
+        &["综合监管和执法局"],
+        "已安排专场验收，消防验收合格。",
+        4,
+    ),
+    (
+        "设备进口减免税手续",
+        "进口生产设备 26 台套，减免税确认手续尚未办结。",
+        "经济发展局",
+        &["财政局"],
+        "已取得进口设备减免税确认书，设备已清关。",
+        3,
+    ),
+    (
+        "排污总量指标不足",
+        "投产后 COD 排放总量指标缺口 12 吨/年。",
+        "综合监管和执法局",
+        &["经济发展局"],
+        "已通过区内排污权交易调剂指标。",
+        4,
+    ),
+    (
+        "招工难：一线操作工缺口 300 人",
+        "二季度投产需新增一线操作工 300 人，目前到岗不足一半。",
+        "人力资源部",
+        &["社会事务局"],
+        "已组织 2 场专场招聘会并对接职业院校，到岗 280 人。",
+        4,
+    ),
+    (
+        "人才公寓和员工宿舍配套",
+        "企业引进研发人员 60 名，需人才公寓周转。",
+        "人力资源部",
+        &["社会事务局"],
+        "已安排人才公寓 60 套，员工已入住。",
+        3,
+    ),
+];
+
+/// The project book of the demo zone: about 120 investment projects at realistic stages (many
+/// in talks or signed, fewer producing), each created at 在谈 and moved stage by stage with the
+/// evidence the rulebook asks for, so that some have stayed too long and are stalled; monthly
+/// investment, sales and tax since they started; about 40 blocking problems (resolved on time,
+/// late, open, overdue and escalated); two weekly meetings with decisions; admission reviews
+/// (one refused on the negative list); this year's targets; a leader's comments. A generator
+/// of its own, so that the data before it stays the same per seed.
+async fn demo_projects(
+    writer: &mut Writer,
+    admin: &crate::platform::auth::Scope,
+    seed: u64,
+    enterprises: &[enterprise::Model],
+    departments: &std::collections::HashMap<&str, i64>,
+    leader_id: i64,
+) -> anyhow::Result<()> {
+    use crate::modules::land::contract_entity;
+    use crate::modules::projects::{domain as book, store as projects};
+    use chrono::{Datelike, Duration, NaiveDate};
+    let err = |e: crate::platform::error::AppError| anyhow::anyhow!("{e}");
+    let mut rng = Rng::new(seed ^ 0x9c0d_0009);
+    let today = crate::modules::land::web::today();
+    let (file, source) = projects::SHIPPED;
+    projects::load_rulebook(writer, admin.zone_id(), file, source, None)
+        .await
+        .map_err(err)?;
+    let (rules, _) = projects::rulebook_in_use(writer.read(), admin).await.map_err(err)?;
+    let department = |name: &str| departments.get(name).copied();
+    let carriers: Vec<(i64, String)> = admin
+        .select::<carrier::Entity>()
+        .all(writer.read())
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c.name))
+        .collect();
+    let contracts = admin.select::<contract_entity::Entity>().all(writer.read()).await?;
+    let active: Vec<&enterprise::Model> = enterprises.iter().filter(|e| e.status == "active").collect();
+    let Some(own) = enterprises.first() else {
+        return Ok(());
+    };
+    let earliest = NaiveDate::from_ymd_opt(today.year() - 1, 1, 6).unwrap_or(today);
+    const OFFICERS: &[&str] = &["孟凡超", "程丽娟", "高志远", "宋佳", "韩冬", "冯晓燕", "郑凯"];
+    const LEADERS: &[&str] = &["孙立新", "周振华", "赵春雨", "吴国栋"];
+    const SOURCES: &[&str] = &["中介招商", "驻点招商", "以商招商", "基金招商", "委托招商"];
+    const CITIES: &[&str] = &["深圳市", "上海", "苏州", "杭州", "北京", "合肥", "武汉", "郑州", "宁波", "东莞", "天津", "成都"];
+    const COOPERATING: &[&str] = &[
+        "国土规划建设管理局",
+        "行政服务中心",
+        "经济发展局",
+        "综合监管和执法局",
+        "财政局",
+        "科学技术局",
+    ];
+    // Stage weights (在谈 … 达产) and the days a project typically spends in each.
+    const WEIGHTS: [usize; 7] = [30, 22, 12, 18, 7, 8, 3];
+    const TYPICAL: [(i64, i64); 7] = [(25, 150), (15, 80), (20, 80), (240, 450), (25, 100), (150, 420), (0, 0)];
+    let pick_stage = |rng: &mut Rng| {
+        let mut roll = rng.below(100);
+        for (i, w) in WEIGHTS.iter().enumerate() {
+            if roll < *w {
+                return i;
+            }
+            roll -= w;
+        }
+        0
+    };
+    let word_of = |code: &str| match &code[..2] {
+        "38" => "新能源",
+        "39" => "电子",
+        "27" | "26" => "生物",
+        "35" | "34" => "智能装备",
+        "65" | "64" => "信息技术",
+        "36" => "汽车",
+        "37" => "航空",
+        _ => "新材料",
+    };
+    let carrier_for = |code: &str, total_wan: i64, rng: &mut Rng| {
+        let want = match &code[..2] {
+            "38" | "36" => "新能源汽车",
+            "27" | "26" => "生物医药",
+            "65" | "64" => "大数据",
+            "37" => "航空航天",
+            "34" | "35" => "智能制造",
+            "39" => {
+                if rng.below(2) == 0 {
+                    "加速器"
+                } else {
+                    "智能制造"
+                }
+            }
+            "73" => "大学科技园",
+            _ => "新材料",
+        };
+        let want = if total_wan < 5_000 && !code.starts_with("65") {
+            "孵化器"
+        } else if code.starts_with("3583") || code.starts_with("358") {
+            "生物医药"
+        } else {
+            want
+        };
+        carriers.iter().find(|(_, n)| n.contains(want)).map(|(id, _)| *id)
+    };
+
+    struct Spec {
+        name: String,
+        enterprise_id: Option<i64>,
+        investor: String,
+        industry: String,
+        total: i64,
+        stage: usize,
+        /// The date the project entered each stage up to its current one.
+        dates: Vec<NaiveDate>,
+        contract: Option<(i64, i64, String, Option<i64>)>,
+        land_area: Option<i64>,
+        leader: String,
+        leader_account: Option<i64>,
+        officer: String,
+        source: String,
+        lead: Option<i64>,
+        cooperating: Vec<i64>,
+        carrier: Option<i64>,
+        note: String,
+    }
+    // The history: the days in the current stage (past the limit for a stalled project), the
+    // days in each earlier one, squeezed into the time since `earliest`.
+    let history = |rng: &mut Rng, stage: usize, stalled: bool| -> Vec<NaiveDate> {
+        let limit = rules.stages[stage].max_days;
+        let mut current = match limit {
+            Some(max) if stalled => max + 5 + rng.below(80) as i64,
+            Some(max) => 3 + rng.below((max * 85 / 100) as usize) as i64,
+            None => 15 + rng.below(200) as i64,
+        };
+        let span = (today - earliest).num_days();
+        current = current.min(span - 10 * stage as i64);
+        let mut prior: Vec<i64> = (0..stage)
+            .map(|i| TYPICAL[i].0 + rng.below((TYPICAL[i].1 - TYPICAL[i].0) as usize + 1) as i64)
+            .collect();
+        let sum: i64 = prior.iter().sum();
+        if sum + current > span {
+            let room = span - current;
+            for d in &mut prior {
+                *d = (*d * room / sum).max(10);
+            }
+        }
+        let mut day = today - Duration::days(current + prior.iter().sum::<i64>());
+        let mut dates = vec![day];
+        for d in prior {
+            day += Duration::days(d);
+            dates.push(day);
+        }
+        dates
+    };
+    let mut used_names = std::collections::HashSet::new();
+    let mut specs: Vec<Spec> = Vec::new();
+    let total_projects = 120;
+    for n in 0..total_projects {
+        // Who invests: the registry's own firms (the enterprise account's twice, the 标准地
+        // contract holders), else a prospect from elsewhere.
+        let contract = (n < 3).then(|| contracts.get(n)).flatten();
+        let linked: Option<&enterprise::Model> = if let Some(c) = contract {
+            enterprises.iter().find(|e| e.id == c.enterprise_id)
+        } else if n == 3 || n == 4 {
+            Some(own)
+        } else if n > 6 && rng.below(100) < 37 && !active.is_empty() {
+            Some(*rng.pick(&active))
+        } else {
+            None
+        };
+        let cement = n == 5;
+        let brand = linked
+            .map(|e| e.name.trim_start_matches("新乡").chars().take(2).collect::<String>())
+            .unwrap_or_else(|| rng.pick(TRADE_NAMES).to_string());
+        let (mut name, industry, total_wan) = if cement {
+            ("年产100万吨水泥粉磨站项目".to_string(), "3011".to_string(), 22_000)
+        } else if let Some(c) = contract {
+            (c.project_name.clone(), linked.and_then(|e| e.industry_code.clone()).unwrap_or_else(|| "3841".into()), 15_000 + rng.below(40) as i64 * 1_000)
+        } else {
+            let own_code = linked.and_then(|e| e.industry_code.clone());
+            let matching: Vec<&(&str, &str, i64, i64)> = match &own_code {
+                Some(code) => PROJECT_TEMPLATES.iter().filter(|t| t.1[..2] == code[..2]).collect(),
+                None => Vec::new(),
+            };
+            match (own_code, matching.is_empty()) {
+                (Some(_), false) if rng.below(2) == 0 => {
+                    let t = rng.pick(&matching);
+                    (format!("{brand}{}", t.0), t.1.to_string(), t.2 + rng.below((t.3 - t.2) as usize) as i64)
+                }
+                (Some(code), _) => (
+                    format!("{brand}{}", rng.pick(EXPANSIONS)),
+                    code,
+                    3_000 + rng.below(57_000) as i64,
+                ),
+                (None, _) => {
+                    let t = rng.pick(PROJECT_TEMPLATES);
+                    (format!("{brand}{}", t.0), t.1.to_string(), t.2 + rng.below((t.3 - t.2) as usize) as i64)
+                }
+            }
+        };
+        if !used_names.insert(name.clone()) {
+            name = format!("{}（二期）", name.trim_end_matches("项目"));
+            if !used_names.insert(name.clone()) {
+                continue;
+            }
+        }
+        let total = total_wan / 100 * 100 * 1_000_000;
+        let stage = if cement {
+            0
+        } else if contract.is_some() {
+            5 + n % 2
+        } else if n == 3 {
+            3
+        } else if n == 4 {
+            1
+        } else {
+            pick_stage(&mut rng)
+        };
+        let stalled = stage < 6 && !cement && rng.below(100) < 10;
+        let dates = history(&mut rng, stage, stalled);
+        let major = rules.is_major(total);
+        let (leader, leader_account) = if (major && rng.below(100) < 85) || rng.below(100) < 20 {
+            if major && rng.below(100) < 30 && leader_id > 0 {
+                ("李明".to_string(), Some(leader_id))
+            } else {
+                (rng.pick(LEADERS).to_string(), None)
+            }
+        } else {
+            (String::new(), None)
+        };
+        let lead = match rng.below(100) {
+            0..=64 => "投资促进局",
+            65..=84 => "经济发展局",
+            85..=94 => "科学技术局",
+            _ => "服务业促进局",
+        };
+        let lead = if industry.starts_with("65") && lead == "经济发展局" {
+            "服务业促进局"
+        } else {
+            lead
+        };
+        let mut cooperating = Vec::new();
+        for _ in 0..1 + rng.below(2) {
+            let c = *rng.pick(COOPERATING);
+            if c != lead && !cooperating.contains(&c) {
+                cooperating.push(c);
+            }
+        }
+        let services = industry.starts_with('6') || industry.starts_with('7') || industry.starts_with('5');
+        let land_area = match contract {
+            Some(c) => linked.and_then(|e| e.land_area).filter(|a| *a > 0).or(Some(500_000 + c.id % 7 * 100_000)),
+            None if !services && stage >= 1 => Some((total_wan / (300 + rng.below(200) as i64)).max(15) * 10_000 + rng.below(10) as i64 * 1_000),
+            None => None,
+        };
+        let investor = match linked {
+            Some(_) => String::new(),
+            None => format!(
+                "{}{brand}{}{}",
+                rng.pick(CITIES),
+                word_of(&industry),
+                rng.pick(&["科技有限公司", "集团有限公司", "股份有限公司", "有限公司"])
+            ),
+        };
+        specs.push(Spec {
+            name,
+            enterprise_id: linked.map(|e| e.id),
+            investor,
+            carrier: carrier_for(&industry, total_wan, &mut rng),
+            industry,
+            total,
+            stage,
+            dates,
+            contract: contract.map(|c| (c.id, c.parcel_id, c.contract_no.clone(), c.tax_per_mu)),
+            land_area,
+            leader,
+            leader_account,
+            officer: rng.pick(OFFICERS).to_string(),
+            source: rng.pick(SOURCES).to_string(),
+            lead: department(lead),
+            cooperating: cooperating.iter().filter_map(|c| department(c)).collect(),
+            note: if cement { "投资方为水泥企业，拟利用园区铁路专用线".into() } else { String::new() },
+        });
+    }
+    specs.sort_by_key(|s| s.dates[0]);
+    let wan = |fen: i64| book::wan(fen);
+    let month_of = |d: NaiveDate| NaiveDate::from_ymd_opt(d.year(), d.month(), 1).unwrap_or(d);
+    let next_month = |d: NaiveDate| {
+        if d.month() == 12 {
+            NaiveDate::from_ymd_opt(d.year() + 1, 1, 1)
+        } else {
+            NaiveDate::from_ymd_opt(d.year(), d.month() + 1, 1)
+        }
+        .unwrap_or(d)
+    };
+    let this_month = month_of(today);
+    let year_start = NaiveDate::from_ymd_opt(today.year(), 1, 1).unwrap_or(today);
+    let mut per_year: std::collections::HashMap<i32, usize> = Default::default();
+    let mut contract_seq: std::collections::HashMap<i32, usize> = Default::default();
+    // (project id, created on, stage, stalled)
+    let mut made: Vec<(i64, NaiveDate, usize, bool)> = Vec::new();
+    for s in &specs {
+        let created = s.dates[0];
+        let seq = per_year.entry(created.year()).or_default();
+        *seq += 1;
+        let code = format!("XM{}-{:04}", created.year(), seq);
+        // Monthly figures from the month the project started: investment while it builds,
+        // sales and tax once it produces (ramping up to capacity).
+        let fixed = s.total / 100 * (70 + rng.below(20) as i64);
+        let started = s.dates.get(3).copied();
+        let producing = s.dates.get(5).copied();
+        let full = s.dates.get(6).copied();
+        let build_months = 18 + rng.below(14) as i64;
+        let capacity = s.total / 100 * (80 + rng.below(120) as i64) / 12;
+        let tax_rate = match &s.contract {
+            // 标准地: the tax per 亩 the contract asks for, one project short of it.
+            Some((id, _, _, Some(per_mu))) => {
+                let mu_tax = per_mu * s.land_area.unwrap_or(0) / 10_000 * 100 / 12;
+                let share = if id % 2 == 0 { 130 } else { 75 };
+                Some(mu_tax * share / 100)
+            }
+            _ => None,
+        };
+        let mut months = Vec::new();
+        if let Some(start) = started {
+            let mut m = month_of(start);
+            let mut spent = 0;
+            let mut since_production = 0;
+            while m < this_month {
+                let inv = if spent < fixed * 95 / 100 {
+                    let base = fixed / build_months * (60 + rng.below(80) as i64) / 100;
+                    let base = if producing.is_some_and(|p| m >= month_of(p)) { base / 5 } else { base };
+                    spent += base;
+                    Some(base)
+                } else {
+                    None
+                };
+                let (sales, tax) = match producing {
+                    Some(p) if m >= month_of(p) => {
+                        since_production += 1;
+                        let ramp = if full.is_some_and(|f| m >= month_of(f)) {
+                            95 + rng.below(15) as i64
+                        } else {
+                            (30 + since_production * 6).min(90) + rng.below(10) as i64
+                        };
+                        let sales = capacity / 100 * ramp;
+                        let tax = tax_rate
+                            .map(|t| t / 100 * ramp)
+                            .unwrap_or(sales / 100 * (4 + rng.below(4) as i64));
+                        (Some(sales), Some(tax))
+                    }
+                    _ => (None, None),
+                };
+                if inv.is_some() || sales.is_some() {
+                    months.push((m, inv, sales, tax));
+                }
+                m = next_month(m);
+            }
+        }
+        // This year's planned investment: the pace so far over the whole year, some set too
+        // high so that the project falls behind 序时进度.
+        let done: Vec<i64> = months
+            .iter()
+            .filter(|(m, ..)| *m >= year_start)
+            .filter_map(|(_, i, ..)| *i)
+            .collect();
+        let planned_investment = (!done.is_empty()).then(|| {
+            let first = started.map(|d| month_of(d).max(year_start)).unwrap_or(year_start);
+            let months_in_year = 13 - first.month() as i64;
+            done.iter().sum::<i64>() / done.len() as i64 * months_in_year / 100 * (85 + rng.below(50) as i64)
+        });
+        let planned_start = match s.stage {
+            1 => Some(s.dates[1] + Duration::days(90 + rng.below(150) as i64)),
+            2 => Some(s.dates[2] + Duration::days(20 + rng.below(120) as i64)),
+            _ => started.map(|d| d - Duration::days(rng.below(40) as i64)),
+        };
+        let planned_production = match s.stage {
+            1..=2 => planned_start.map(|d| d + Duration::days(365 + rng.below(180) as i64)),
+            3..=4 => started.map(|d| d + Duration::days(300 + rng.below(300) as i64)),
+            _ => producing,
+        };
+        let new = projects::NewProject {
+            code: code.clone(),
+            name: s.name.clone(),
+            enterprise_id: s.enterprise_id,
+            investor: s.investor.clone(),
+            industry_code: s.industry.clone(),
+            total_investment: wan(s.total),
+            fixed_investment: wan(fixed),
+            source: s.source.clone(),
+            officer: s.officer.clone(),
+            leader: s.leader.clone(),
+            leader_account_id: s.leader_account,
+            lead_department_id: s.lead,
+            cooperating_department_ids: s.cooperating.clone(),
+            carrier_id: s.carrier,
+            location: format!(
+                "新乡高新区{}路与{}路交叉口{}",
+                rng.pick(&["新一", "新二", "科技", "创业", "华兰", "金穗", "宏力"]),
+                rng.pick(&["新四", "新五", "新七", "振中", "国槐", "学院"]),
+                rng.pick(&["东北角", "西北角", "东南角", "西南角"])
+            ),
+            parcel_id: s.contract.as_ref().map(|c| c.1),
+            contract_id: s.contract.as_ref().map(|c| c.0),
+            land_area: s.land_area.map(|a| crate::quantity::Fixed::<4>(a).to_string()).unwrap_or_default(),
+            stage: String::new(),
+            stage_since: Some(created),
+            planned_start,
+            planned_production,
+            planned_investment: planned_investment.map(wan).unwrap_or_default(),
+            planned_output: if s.stage >= 5 { wan(capacity * 12) } else { String::new() },
+            planned_tax: if s.stage >= 5 { wan(capacity * 12 / 100 * 6) } else { String::new() },
+            note: s.note.clone(),
+        };
+        let p = projects::create(writer, admin, &new, today).await.map_err(|e| anyhow::anyhow!("{code} {}: {e}", s.name))?;
+        for (i, on) in s.dates.iter().enumerate().skip(1) {
+            let y = on.year();
+            let evidence = match i {
+                1 => match &s.contract {
+                    Some((_, _, no, _)) => no.clone(),
+                    None => {
+                        let n = contract_seq.entry(y).or_default();
+                        *n += 1;
+                        format!("HT-{y}-{n:03}")
+                    }
+                },
+                2 if rng.below(2) == 0 => format!("豫({y})新乡市不动产权第{:07}号", 10_000 + rng.below(90_000)),
+                2 => format!("新高管土批〔{y}〕{}号", 10 + rng.below(90)),
+                3 => format!("施工许可证 410700{}{:02}01", on.format("%Y%m%d"), 1 + rng.below(20)),
+                4 => format!("竣工验收备案 竣备〔{y}〕{:03}号", 1 + rng.below(300)),
+                5 if rng.below(2) == 0 => format!("首笔增值税专用发票 No.{:08}（{on}）", rng.below(100_000_000)),
+                5 => format!("排污许可证 91410700{:08}001P", rng.below(100_000_000)),
+                _ => format!("达产验收意见（新高管〔{y}〕{}号）", 10 + rng.below(90)),
+            };
+            projects::move_stage(
+                writer,
+                admin,
+                p.id,
+                &projects::Move {
+                    to: rules.stages[i].key.clone(),
+                    on_date: *on,
+                    evidence,
+                    note: String::new(),
+                },
+                today,
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{code} → {}: {e}", rules.stages[i].name))?;
+        }
+        for (m, inv, sales, tax) in months {
+            projects::save_month_unchecked(
+                writer,
+                admin,
+                p.id,
+                &projects::MonthFigures {
+                    month: book::month_key(m),
+                    investment: inv.map(wan).unwrap_or_default(),
+                    sales: sales.map(wan).unwrap_or_default(),
+                    tax: tax.map(wan).unwrap_or_default(),
+                    ..Default::default()
+                },
+                today,
+            )
+            .await
+            .map_err(err)?;
+        }
+        let stalled = rules.stalled(&rules.stages[s.stage].key, *s.dates.last().unwrap_or(&created), today).is_some();
+        made.push((p.id, created, s.stage, stalled));
+    }
+    // Blocking problems: on projects signed or later, the stalled ones more often.
+    let mut problem_ids = Vec::new();
+    let last_month_end = this_month - Duration::days(1);
+    for k in 0..40usize {
+        // resolved on time (the first three last month), late, open, overdue, escalated
+        let kind = match k % 10 {
+            0..=2 => "on_time",
+            3 => "late",
+            4 if k < 20 => "on_time",
+            4 => "late",
+            5 | 6 => "open",
+            7 => "overdue",
+            _ => "escalated",
+        };
+        let back = |rng: &mut Rng, lo: i64, hi: i64| today - Duration::days(lo + rng.below((hi - lo) as usize) as i64);
+        let (raised, deadline, resolved) = match kind {
+            "on_time" if k < 3 => {
+                let done = last_month_end - Duration::days(rng.below(25) as i64);
+                let raised = done - Duration::days(5 + rng.below(20) as i64);
+                (raised, done + Duration::days(rng.below(10) as i64), Some(done))
+            }
+            "on_time" => {
+                let raised = back(&mut rng, 40, 220);
+                let deadline = raised + Duration::days(20 + rng.below(25) as i64);
+                (raised, deadline, Some(raised + Duration::days(5 + rng.below(15) as i64)))
+            }
+            "late" => {
+                let raised = back(&mut rng, 60, 220);
+                let deadline = raised + Duration::days(15 + rng.below(15) as i64);
+                (raised, deadline, Some((deadline + Duration::days(3 + rng.below(22) as i64)).min(today)))
+            }
+            "open" => {
+                let raised = back(&mut rng, 0, 15);
+                (raised, today + Duration::days(1 + rng.below(25) as i64), None)
+            }
+            "overdue" => {
+                let raised = back(&mut rng, 25, 45);
+                (raised, today - Duration::days(1 + rng.below(6) as i64), None)
+            }
+            _ => {
+                let raised = back(&mut rng, 45, 120);
+                let deadline = (raised + Duration::days(15 + rng.below(20) as i64)).min(today - Duration::days(9));
+                (raised, deadline, None)
+            }
+        };
+        let (title, detail, lead, cooperating, answer, from_stage) = *rng.pick(PROJECT_PROBLEMS);
+        let candidates: Vec<&(i64, NaiveDate, usize, bool)> = made
+            .iter()
+            .filter(|(_, created, stage, ..)| *stage >= from_stage.max(1) && *created <= raised)
+            .collect();
+        if candidates.is_empty() {
+            continue;
+        }
+        let stalled: Vec<&&(i64, NaiveDate, usize, bool)> = candidates.iter().filter(|c| c.3).collect();
+        let project = if !stalled.is_empty() && rng.below(3) == 0 {
+            **rng.pick(&stalled)
+        } else {
+            *rng.pick(&candidates)
+        };
+        let q = projects::raise_problem(
+            writer,
+            admin,
+            project.0,
+            &projects::NewProblem {
+                title: title.to_string(),
+                detail: detail.to_string(),
+                lead_department_id: department(lead),
+                cooperating_department_ids: cooperating.iter().filter_map(|c| department(c)).collect(),
+                deadline: Some(deadline.max(raised)),
+            },
+            raised,
+        )
+        .await
+        .map_err(err)?;
+        if let Some(on) = resolved {
+            projects::resolve_problem(writer, admin, q.id, answer, on.max(raised), today)
+                .await
+                .map_err(err)?;
+        } else {
+            problem_ids.push((q.id, project.0, kind));
+        }
+    }
+    // Admission reviews: three projects in talks, and the cement plant refused on the
+    // negative list.
+    let all_checks: Vec<String> = rules.admission.checklist.iter().map(|c| c.key.clone()).collect();
+    let current = projects::book(writer.read(), admin).await.map_err(err)?;
+    let in_talks: Vec<&book::Project> = current
+        .projects
+        .iter()
+        .filter(|p| p.stage == rules.stages[0].key)
+        .collect();
+    let mut reviewed = Vec::new();
+    let cement = in_talks.iter().find(|p| p.industry_code.as_deref() == Some("3011"));
+    let planned: Vec<&&book::Project> = in_talks
+        .iter()
+        .filter(|p| {
+            let code = p.industry_code.as_deref().unwrap_or("");
+            rules.admission.industries.iter().any(|i| code.starts_with(&i.prefix))
+        })
+        .collect();
+    for (i, p) in planned.iter().take(3).map(|p| **p).chain(cement.copied()).enumerate() {
+        let ticked: Vec<String> = match i {
+            0 | 1 => all_checks.clone(),
+            2 => all_checks.iter().take(2).cloned().collect(),
+            _ => all_checks.clone(),
+        };
+        let note = match i {
+            0 => "符合园区产业规划，同意准入，请投促局加快推进签约。",
+            1 => "同意准入，建议进一步落实项目用地。",
+            2 => "有条件准入：须在签约前补充能耗和排放论证材料。",
+            _ => "属准入负面清单，不予准入，请投促局做好解释工作。",
+        };
+        let on = (today - Duration::days(3 + 14 * i as i64)).max(p.stage_since);
+        projects::record_review(writer, admin, p.id, &ticked, "", note, on)
+            .await
+            .map_err(err)?;
+        reviewed.push(projects::Proposed {
+            project_id: p.id,
+            problem_id: None,
+            reason: format!("准入评审：{}", p.name),
+        });
+    }
+    if !reviewed.is_empty() {
+        let held = today - Duration::days(3);
+        projects::create_meeting(writer, admin, "review", held, "项目准入评审会（双周一评审）", &reviewed)
+            .await
+            .map_err(err)?;
+    }
+    // Two weekly meetings (一周一会办) on the last two Mondays, with decisions.
+    let monday = today - Duration::days(today.weekday().num_days_from_monday() as i64);
+    let department_names: std::collections::HashMap<i64, &str> = departments.iter().map(|(n, id)| (*id, *n)).collect();
+    for (w, held) in [monday - Duration::days(7), monday].into_iter().enumerate() {
+        let mut items = projects::agenda(&current.as_of(held), held + Duration::days(6), held);
+        items.truncate(10);
+        let m = projects::create_meeting(
+            writer,
+            admin,
+            "weekly",
+            held,
+            &format!("重大项目推进周会办会（{}年第{}周）", held.year(), held.iso_week().week()),
+            &items,
+        )
+        .await
+        .map_err(err)?;
+        let (_, items) = projects::meeting(writer.read(), admin, m.id).await.map_err(err)?;
+        for item in items.iter().take(if w == 0 { 6 } else { 3 }) {
+            let lead = item
+                .problem_id
+                .and_then(|q| current.problems.iter().find(|x| x.id == q))
+                .map(|q| q.lead_department_id)
+                .or(department("投资促进局"));
+            let who = lead.and_then(|d| department_names.get(&d)).copied().unwrap_or("投资促进局");
+            let days = 7 + rng.below(8) as i64;
+            let decision = if item.problem_id.is_some() {
+                format!("由{who}牵头，会同配合部门{days}日内协调解决，结果报管委会办公室。")
+            } else {
+                format!("由{who}约谈投资方，摸清停滞原因，{days}日内提出推进方案。")
+            };
+            projects::record_decision(writer, admin, item.id, &decision, lead, Some(held + Duration::days(days)))
+                .await
+                .map_err(err)?;
+        }
+    }
+    // This year's targets.
+    for (metric, label, value) in [
+        ("major_signed", "“12345”招商目标：超亿元项目签约", "41"),
+        ("major_started", "超亿元项目开工", "16"),
+        ("major_producing", "超亿元项目投产", "14"),
+        ("signed_amount", "签约项目总投资（亿元）", "370"),
+        ("investment", "重大项目完成投资（亿元）", "120"),
+    ] {
+        projects::save_target(writer, admin, today.year(), metric, label, value)
+            .await
+            .map_err(err)?;
+    }
+    // The leader's comments (批示) on his projects and on escalated problems.
+    if leader_id > 0 {
+        use crate::platform::auth::{Caller, Credential, Scope};
+        let leader = Scope::new(
+            Caller {
+                account_id: leader_id,
+                username: "leader".into(),
+                display_name: "李明".into(),
+                role: Role::Leader,
+                zone: Some(admin.zone().clone()),
+                department_id: None,
+                enterprise_id: None,
+                locale: Default::default(),
+                credential: Credential::Token { id: 0 },
+            },
+            admin.zone().clone(),
+            None,
+        );
+        let mine: Vec<&book::Project> = current
+            .projects
+            .iter()
+            .filter(|p| p.leader_account_id == Some(leader_id))
+            .take(3)
+            .collect();
+        for (p, text) in mine.iter().zip([
+            "该项目是今年“12345”招商的重点，请投促局倍加关注，每月报送进展。",
+            "请国规局加快办理供地和规划手续，确保按计划开工。",
+            "停滞时间较长，请挂钩部门在下周会办会上专题汇报。",
+        ]) {
+            projects::add_comment(writer, &leader, p.id, None, text).await.map_err(err)?;
+        }
+        for (q, project, _) in problem_ids.iter().filter(|(.., kind)| *kind == "escalated").take(2) {
+            projects::add_comment(
+                writer,
+                &leader,
+                *project,
+                Some(*q),
+                "此问题已逾期升级，请牵头部门主要负责同志亲自协调，本周五前反馈结果。",
+            )
+            .await
+            .map_err(err)?;
+        }
+    }
     Ok(())
 }

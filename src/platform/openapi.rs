@@ -4,7 +4,7 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::modules::{accounts, audit, departments, enterprises, ladder, land, plans, policies, system, zones};
+use crate::modules::{accounts, audit, departments, enterprises, ladder, land, plans, policies, projects, system, zones};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -74,6 +74,14 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, land, pl
         plans::web::api_bulletin,
         plans::web::bulletin_docx,
         plans::scores::api_scores,
+        projects::web::api_list,
+        projects::web::api_create,
+        projects::web::api_project,
+        projects::web::api_move,
+        projects::web::api_raise,
+        projects::web::api_resolve,
+        projects::web::api_bulletin,
+        projects::web::api_scores,
         audit::web::list_audit,
         zones::web::list_zones,
     ),
@@ -88,6 +96,7 @@ use crate::modules::{accounts, audit, departments, enterprises, ladder, land, pl
         (name = "ladder", description = "梯度培育：培育标准、梯度评价、培育库、企业梯度与差距"),
         (name = "land", description = "亩均效益评价：评价方案、评价（草稿→公示→确认）、结果与说明、异议、D 类出清、分类变化"),
         (name = "plans", description = "重点工作台账：方案解析、任务、进展报送、确认完成、督办、督查通报"),
+        (name = "projects", description = "招商项目：项目库、转段（含凭证）、卡壳问题、月度通报、半年考核"),
         (name = "audit", description = "审计日志"),
         (name = "zones", description = "开发区"),
         (name = "system", description = "运维"),

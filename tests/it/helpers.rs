@@ -156,6 +156,12 @@ pub struct ZoneFixture {
     pub plan_task: i64,
     pub task_attachment: i64,
     pub supervision_order: i64,
+    /// A project (lead: science, investor `enterprise`) at 签约 with an open problem (lead:
+    /// science) on the agenda of a weekly meeting.
+    pub project: i64,
+    pub project_problem: i64,
+    pub project_meeting: i64,
+    pub meeting_item: i64,
 }
 
 #[derive(Clone, Debug)]
@@ -689,8 +695,93 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
+    use gaoxin::modules::projects::entities as pe;
+    use sea_orm::ActiveValue::Set;
+    let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
+    let project = w
+        .insert_in_zone(pe::project::ActiveModel {
+            code: Set(format!("XM-{code}-1")),
+            name: Set(if code == "beta" { "BETA-ONLY 贝塔智能装备项目".into() } else { "阿尔法智能装备产业园项目".into() }),
+            enterprise_id: Set(Some(e1.id)),
+            investor: Set(e1.name.clone()),
+            industry_code: Set(Some("3562".into())),
+            total_investment: Set(150_000 * 1_000_000),
+            fixed_investment: Set(Some(120_000 * 1_000_000)),
+            source: Set("驻点招商".into()),
+            officer: Set("招商专员甲".into()),
+            leader: Set("领导甲".into()),
+            lead_department_id: Set(Some(science.id)),
+            location: Set("创新大道 1 号".into()),
+            stage: Set("signed".into()),
+            stage_since: Set(day(2026, 1, 10)),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    for (from, to, on) in [(None, "negotiating", day(2025, 11, 1)), (Some("negotiating"), "signed", day(2026, 1, 10))] {
+        w.insert_in_zone(pe::transition::ActiveModel {
+            project_id: Set(project),
+            from_stage: Set(from.map(String::from)),
+            to_stage: Set(to.into()),
+            on_date: Set(on),
+            evidence: Set(if from.is_some() { "HT-2026-001".into() } else { String::new() }),
+            note: Set(String::new()),
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    }
+    w.insert_in_zone(pe::cooperation::ActiveModel {
+        project_id: Set(project),
+        problem_id: Set(None),
+        department_id: Set(economy.id),
+        ..Default::default()
+    })
+    .await
+    .unwrap();
+    let project_problem = w
+        .insert_in_zone(pe::problem::ActiveModel {
+            project_id: Set(project),
+            title: Set("用电增容".into()),
+            detail: Set(String::new()),
+            raised_on: Set(day(2026, 2, 1)),
+            lead_department_id: Set(science.id),
+            deadline: Set(day(2026, 3, 1)),
+            status: Set("open".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let project_meeting = w
+        .insert_in_zone(pe::meeting::ActiveModel {
+            kind: Set("weekly".into()),
+            held_on: Set(day(2026, 3, 2)),
+            title: Set("第 10 周会办".into()),
+            note: Set(String::new()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
+    let meeting_item = w
+        .insert_in_zone(pe::meeting_item::ActiveModel {
+            meeting_id: Set(project_meeting),
+            project_id: Set(project),
+            problem_id: Set(Some(project_problem)),
+            reason: Set("问题逾期".into()),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
     w.commit().await.unwrap();
     ZoneFixture {
+        project,
+        project_problem,
+        project_meeting,
+        meeting_item,
         plan,
         plan_task,
         task_attachment,
@@ -727,6 +818,17 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
 /// The id a route path's `{id}` stands for in the policy cash-out pages of a zone (None for
 /// other paths).
 pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
+    if path.contains("/projects/") || path.contains("/project-problems/") || path.contains("/meeting-items/") {
+        return Some(if path.contains("/problems/") || path.contains("/project-problems/") {
+            fx.project_problem
+        } else if path.contains("/meeting-items/") {
+            fx.meeting_item
+        } else if path.contains("/meetings/") {
+            fx.project_meeting
+        } else {
+            fx.project
+        });
+    }
     if path.starts_with("/plans/") || path.contains("/plan-tasks/") || path.contains("/supervision/") {
         return Some(if path.contains("/attachments/") {
             fx.task_attachment

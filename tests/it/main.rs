@@ -16,6 +16,8 @@ mod openapi;
 mod plan_parse;
 mod plans;
 mod policies;
+mod projects;
+mod projects_import;
 mod registry;
 mod rules;
 mod zone_isolation;

@@ -1,10 +1,14 @@
-//! `gaoxin project …`: the monthly bulletin, the half-year scores, the ledger import.
+//! `gaoxin project …`: the pipeline board, the monthly bulletin, the half-year scores.
 
+use std::path::PathBuf;
+
+use anyhow::{Context, anyhow};
 use clap::Subcommand;
 
 use crate::cli::Format;
 use crate::platform::auth::Scope;
 use crate::platform::db::Db;
+use crate::rules::project_rules;
 
 #[derive(Subcommand, Debug)]
 pub enum ProjectCommand {
@@ -13,6 +17,35 @@ pub enum ProjectCommand {
         #[arg(long)]
         zone: Option<String>,
     },
+    /// 生成某月的重大项目推进情况通报（.docx，可另存 .xlsx）：各阶段项目数、本月转段、滞后项目、逾期和已解决问题、停滞项目、部门情况
+    Bulletin {
+        /// The month, e.g. 2026-11
+        #[arg(long)]
+        month: String,
+        /// Where to write the .docx
+        #[arg(long)]
+        out: PathBuf,
+        /// Also write the sections as an .xlsx (one sheet each)
+        #[arg(long)]
+        xlsx: Option<PathBuf>,
+        #[arg(long)]
+        zone: Option<String>,
+    },
+    /// 按在用的项目推进规则计算考核期内部门和招商专员的得分（逐项列出得失分）
+    Scores {
+        /// 2026 (the year), 2026H1 or 2026H2
+        #[arg(long)]
+        period: String,
+        #[arg(long)]
+        zone: Option<String>,
+    },
+}
+
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout().lock(), $($arg)*);
+    }};
 }
 
 async fn zone_scope(db: &Db, zone: Option<String>) -> anyhow::Result<Scope> {
@@ -20,19 +53,114 @@ async fn zone_scope(db: &Db, zone: Option<String>) -> anyhow::Result<Scope> {
     Ok(Scope::demo_admin(zone.into(), 0))
 }
 
+fn print_scores(title: &str, scores: &[project_rules::Score]) {
+    outln!("{title}");
+    if scores.is_empty() {
+        outln!("  （无得分项）");
+    }
+    for s in scores {
+        outln!("{:>3}. {} {}", s.rank, s.name, s.total.normalize());
+        for l in &s.lines {
+            outln!("       {:>6} {}", l.points.normalize().to_string(), l.text);
+        }
+    }
+}
+
 pub async fn run(db: &Db, command: ProjectCommand, format: Format) -> anyhow::Result<()> {
+    let today = crate::modules::land::web::today();
     match command {
         ProjectCommand::Board { zone } => {
             let scope = zone_scope(db, zone).await?;
             let book = super::store::book(db.conn(), &scope).await?;
-            let lines = book.lines(crate::modules::land::web::today());
+            let lines = book.lines(today);
             let board = book.board(&lines);
             match format {
-                Format::Json => println!("{}", serde_json::to_string_pretty(&board)?),
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&board)?),
                 _ => {
                     for c in board {
-                        println!("{}\t{} 个\t{} 亿元", c.name, c.count, c.amount_yi());
+                        outln!(
+                            "{}\t{} 个\t{} 亿元\t超亿元 {} 个\t停滞 {} 个",
+                            c.name,
+                            c.count,
+                            c.amount_yi(),
+                            c.major,
+                            c.stalled
+                        );
                     }
+                }
+            }
+            Ok(())
+        }
+        ProjectCommand::Bulletin { month, out, xlsx, zone } => {
+            let scope = zone_scope(db, zone).await?;
+            let (first, _) = super::domain::month_bounds(&month).map_err(|e| anyhow!(e))?;
+            if first > today {
+                return Err(anyhow!("月份 {month} 还没有到，无法生成通报"));
+            }
+            let book = super::store::book(db.conn(), &scope).await?;
+            let b = book.bulletin(&month).map_err(|e| anyhow!(e))?;
+            let docx = super::bulletin::to_docx(&b, &scope.zone().name).context("无法生成通报 .docx")?;
+            std::fs::write(&out, docx).with_context(|| format!("无法写入 {}", out.display()))?;
+            if let Some(path) = &xlsx {
+                let bytes = super::bulletin::to_xlsx(&b).map_err(|e| anyhow!(e))?;
+                std::fs::write(path, bytes).with_context(|| format!("无法写入 {}", path.display()))?;
+            }
+            match format {
+                Format::Json => outln!("{}", serde_json::to_string_pretty(&b)?),
+                _ => outln!(
+                    "{month} 重大项目推进情况通报（截至 {}）：项目 {} 个，本月转段 {} 次，滞后 {} 个，停滞 {} 个，逾期问题 {} 个，本月解决 {} 个；已写入 {}{}",
+                    b.as_of,
+                    b.total,
+                    b.moved.len(),
+                    b.behind.len(),
+                    b.stalled.len(),
+                    b.overdue.len(),
+                    b.resolved.len(),
+                    out.display(),
+                    xlsx.map(|p| format!(" 和 {}", p.display())).unwrap_or_default()
+                ),
+            }
+            Ok(())
+        }
+        ProjectCommand::Scores { period, zone } => {
+            let scope = zone_scope(db, zone).await?;
+            let (from, to) = project_rules::period(&period).map_err(|e| anyhow!(e))?;
+            if from > today {
+                return Err(anyhow!("考核期 {period} 还没有开始（{from} 起）"));
+            }
+            // A period still running is scored as of today.
+            let end = to.min(today);
+            let book = super::store::book(db.conn(), &scope).await?;
+            let (projects, problems) = book.score_facts(from, end);
+            let (departments, officers) = project_rules::scores(&book.rules.scores, &projects, &problems, end);
+            match format {
+                Format::Json => outln!(
+                    "{}",
+                    serde_json::to_string_pretty(&serde_json::json!({
+                        "period": period.trim().to_ascii_uppercase(),
+                        "from": from,
+                        "to": to,
+                        "as_of": end,
+                        "rulebook": book.rules.id,
+                        "version": book.rules.version,
+                        "departments": departments,
+                        "officers": officers,
+                    }))?
+                ),
+                _ => {
+                    outln!(
+                        "{}（版本 {}）{}：{from} 至 {to}{}",
+                        book.rules.name,
+                        &book.rules.version[..12],
+                        period.trim().to_ascii_uppercase(),
+                        if end < to {
+                            format!("，截至 {end}")
+                        } else {
+                            String::new()
+                        }
+                    );
+                    print_scores("部门得分", &departments);
+                    print_scores("招商专员得分", &officers);
                 }
             }
             Ok(())

@@ -3,6 +3,7 @@
 //! the weekly 会办 agenda and decisions, admission reviews, the monthly bulletin, the
 //! quarter's site visits, half-year scores, targets against 序时进度.
 
+pub mod bulletin;
 pub mod cli;
 pub mod domain;
 pub mod entities;
@@ -11,5 +12,5 @@ pub mod store;
 pub mod web;
 
 pub fn routes() -> crate::platform::routes::Routes {
-    web::routes()
+    web::routes().merge(import::routes())
 }
