@@ -11,7 +11,9 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::modules::{accounts, audit, departments, enterprises, home, ladder, land, plans, policies, projects, system, zones};
+use crate::modules::{
+    accounts, audit, departments, enterprises, home, ladder, land, plans, policies, projects, system, zones,
+};
 use crate::platform::auth::authenticate;
 use crate::platform::db::Db;
 use crate::platform::routes::{RouteSpec, Routes};

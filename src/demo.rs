@@ -1207,58 +1207,59 @@ async fn demo_plans(writer: &mut Writer, admin: &crate::platform::auth::Scope, s
     Ok(())
 }
 
-/// A project template: its name, GB/T 4754 class and total investment range (万元).
+/// A project template: its name, GB/T 4754 class and total investment range (万元; most
+/// near the low end).
 const PROJECT_TEMPLATES: &[(&str, &str, i64, i64)] = &[
-    ("年产10GWh动力锂电池项目", "3841", 200_000, 800_000),
-    ("年产5万吨锂电池隔膜项目", "3985", 50_000, 200_000),
-    ("储能电池系统集成项目", "3841", 20_000, 100_000),
-    ("光伏组件智能制造项目", "3825", 30_000, 150_000),
-    ("新能源汽车驱动电机项目", "3812", 15_000, 60_000),
-    ("充电桩及配电设备生产项目", "3823", 5_000, 30_000),
-    ("钠离子电池中试线项目", "3849", 8_000, 40_000),
-    ("高压线束及特种电缆项目", "3831", 5_000, 20_000),
-    ("集成电路封装测试项目", "3973", 50_000, 300_000),
-    ("年产2000万片柔性电路板项目", "3982", 20_000, 80_000),
-    ("MEMS传感器研发生产项目", "3983", 10_000, 50_000),
-    ("Mini LED显示模组项目", "3974", 30_000, 120_000),
-    ("5G通信基站设备生产项目", "3921", 15_000, 60_000),
-    ("智能终端整机制造项目", "3922", 10_000, 50_000),
-    ("工业控制计算机生产项目", "3914", 5_000, 20_000),
-    ("高纯电子化学品项目", "3985", 20_000, 60_000),
-    ("智能车载终端项目", "3962", 8_000, 30_000),
-    ("光电子器件产业化项目", "3976", 10_000, 40_000),
-    ("生物疫苗产业化基地项目", "2762", 30_000, 150_000),
-    ("单克隆抗体药物生产项目", "2761", 50_000, 200_000),
-    ("高端制剂生产线项目", "2720", 10_000, 50_000),
-    ("原料药绿色化改造项目", "2710", 8_000, 30_000),
-    ("医用敷料及卫生材料项目", "2770", 3_000, 15_000),
-    ("中药配方颗粒生产项目", "2740", 8_000, 30_000),
-    ("体外诊断试剂研发生产项目", "2665", 5_000, 25_000),
-    ("医疗影像设备生产项目", "3581", 15_000, 60_000),
-    ("高值医用耗材项目", "3584", 10_000, 40_000),
-    ("半导体专用设备制造项目", "3562", 20_000, 80_000),
-    ("电子元器件装备制造项目", "3563", 10_000, 40_000),
-    ("智能装备产业园二期", "3569", 30_000, 100_000),
-    ("矿山智能装备项目", "3511", 10_000, 50_000),
-    ("盾构机关键部件项目", "3517", 15_000, 60_000),
-    ("工业机器人整机及核心部件项目", "3491", 20_000, 80_000),
-    ("增材制造装备项目", "3493", 5_000, 30_000),
-    ("高档数控机床项目", "3421", 10_000, 50_000),
-    ("工业互联网平台及数据中心项目", "6550", 20_000, 100_000),
-    ("智慧城市运营中心项目", "6531", 3_000, 15_000),
-    ("应用软件研发中心项目", "6513", 2_000, 10_000),
-    ("集成电路设计中心项目", "6520", 5_000, 20_000),
-    ("物联网技术服务平台项目", "6532", 2_000, 8_000),
-    ("区域大数据中心项目", "6450", 50_000, 150_000),
-    ("新能源汽车零部件项目", "3670", 10_000, 50_000),
-    ("新能源商用车整车项目", "3612", 100_000, 300_000),
-    ("高性能铝合金材料项目", "3240", 20_000, 80_000),
-    ("碳纤维复合材料项目", "3062", 15_000, 60_000),
-    ("石墨负极材料项目", "3091", 30_000, 120_000),
-    ("航空零部件精密制造项目", "3744", 10_000, 50_000),
-    ("工业级无人机研发制造项目", "3963", 8_000, 30_000),
-    ("工程技术研究院项目", "7320", 2_000, 8_000),
-    ("冷链物流仓储中心项目", "5990", 5_000, 20_000),
+    ("年产10GWh动力锂电池项目", "3841", 267_000, 1_600_000),
+    ("年产5万吨锂电池隔膜项目", "3985", 67_000, 400_000),
+    ("储能电池系统集成项目", "3841", 33_000, 200_000),
+    ("光伏组件智能制造项目", "3825", 50_000, 300_000),
+    ("新能源汽车驱动电机项目", "3812", 20_000, 120_000),
+    ("充电桩及配电设备生产项目", "3823", 10_000, 60_000),
+    ("钠离子电池中试线项目", "3849", 13_000, 80_000),
+    ("高压线束及特种电缆项目", "3831", 7_000, 40_000),
+    ("集成电路封装测试项目", "3973", 100_000, 600_000),
+    ("年产2000万片柔性电路板项目", "3982", 27_000, 160_000),
+    ("MEMS传感器研发生产项目", "3983", 17_000, 100_000),
+    ("Mini LED显示模组项目", "3974", 40_000, 240_000),
+    ("5G通信基站设备生产项目", "3921", 20_000, 120_000),
+    ("智能终端整机制造项目", "3922", 17_000, 100_000),
+    ("工业控制计算机生产项目", "3914", 7_000, 40_000),
+    ("高纯电子化学品项目", "3985", 20_000, 120_000),
+    ("智能车载终端项目", "3962", 10_000, 60_000),
+    ("光电子器件产业化项目", "3976", 13_000, 80_000),
+    ("生物疫苗产业化基地项目", "2762", 50_000, 300_000),
+    ("单克隆抗体药物生产项目", "2761", 67_000, 400_000),
+    ("高端制剂生产线项目", "2720", 17_000, 100_000),
+    ("原料药绿色化改造项目", "2710", 10_000, 60_000),
+    ("医用敷料及卫生材料项目", "2770", 5_000, 30_000),
+    ("中药配方颗粒生产项目", "2740", 10_000, 60_000),
+    ("体外诊断试剂研发生产项目", "2665", 8_000, 50_000),
+    ("医疗影像设备生产项目", "3581", 20_000, 120_000),
+    ("高值医用耗材项目", "3584", 13_000, 80_000),
+    ("半导体专用设备制造项目", "3562", 27_000, 160_000),
+    ("电子元器件装备制造项目", "3563", 13_000, 80_000),
+    ("智能装备产业园二期", "3569", 33_000, 200_000),
+    ("矿山智能装备项目", "3511", 17_000, 100_000),
+    ("盾构机关键部件项目", "3517", 20_000, 120_000),
+    ("工业机器人整机及核心部件项目", "3491", 27_000, 160_000),
+    ("增材制造装备项目", "3493", 10_000, 60_000),
+    ("高档数控机床项目", "3421", 17_000, 100_000),
+    ("工业互联网平台及数据中心项目", "6550", 33_000, 200_000),
+    ("智慧城市运营中心项目", "6531", 5_000, 30_000),
+    ("应用软件研发中心项目", "6513", 3_000, 20_000),
+    ("集成电路设计中心项目", "6520", 7_000, 40_000),
+    ("物联网技术服务平台项目", "6532", 3_000, 16_000),
+    ("区域大数据中心项目", "6450", 50_000, 300_000),
+    ("新能源汽车零部件项目", "3670", 17_000, 100_000),
+    ("新能源商用车整车项目", "3612", 100_000, 600_000),
+    ("高性能铝合金材料项目", "3240", 27_000, 160_000),
+    ("碳纤维复合材料项目", "3062", 20_000, 120_000),
+    ("石墨负极材料项目", "3091", 40_000, 240_000),
+    ("航空零部件精密制造项目", "3744", 17_000, 100_000),
+    ("工业级无人机研发制造项目", "3963", 10_000, 60_000),
+    ("工程技术研究院项目", "7320", 3_000, 16_000),
+    ("冷链物流仓储中心项目", "5990", 7_000, 40_000),
 ];
 
 /// What an enterprise already in the registry invests in (its own industry code).
@@ -1273,7 +1274,16 @@ const EXPANSIONS: &[&str] = &[
 
 /// A 卡壳问题: title, detail, lead department, cooperating departments, the answer when
 /// resolved, and the earliest stage (index) it happens at.
-const PROJECT_PROBLEMS: &[(&str, &str, &str, &[&str], &str, usize)] = &[
+type ProblemTemplate = (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static [&'static str],
+    &'static str,
+    usize,
+);
+
+const PROJECT_PROBLEMS: &[ProblemTemplate] = &[
     (
         "土地征迁：地块内剩余 3 户未签约",
         "项目用地范围内尚有 3 户未签订征迁协议，影响净地交付。",
@@ -1414,6 +1424,7 @@ async fn demo_projects(
     use crate::modules::land::contract_entity;
     use crate::modules::projects::{domain as book, store as projects};
     use chrono::{Datelike, Duration, NaiveDate};
+    use sea_orm::QueryOrder;
     let err = |e: crate::platform::error::AppError| anyhow::anyhow!("{e}");
     let mut rng = Rng::new(seed ^ 0x9c0d_0009);
     let today = crate::modules::land::web::today();
@@ -1430,7 +1441,11 @@ async fn demo_projects(
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let contracts = admin.select::<contract_entity::Entity>().all(writer.read()).await?;
+    let contracts = admin
+        .select::<contract_entity::Entity>()
+        .order_by_asc(contract_entity::Column::Id)
+        .all(writer.read())
+        .await?;
     let active: Vec<&enterprise::Model> = enterprises.iter().filter(|e| e.status == "active").collect();
     let Some(own) = enterprises.first() else {
         return Ok(());
@@ -1439,7 +1454,20 @@ async fn demo_projects(
     const OFFICERS: &[&str] = &["孟凡超", "程丽娟", "高志远", "宋佳", "韩冬", "冯晓燕", "郑凯"];
     const LEADERS: &[&str] = &["孙立新", "周振华", "赵春雨", "吴国栋"];
     const SOURCES: &[&str] = &["中介招商", "驻点招商", "以商招商", "基金招商", "委托招商"];
-    const CITIES: &[&str] = &["深圳市", "上海", "苏州", "杭州", "北京", "合肥", "武汉", "郑州", "宁波", "东莞", "天津", "成都"];
+    const CITIES: &[&str] = &[
+        "深圳市",
+        "上海",
+        "苏州",
+        "杭州",
+        "北京",
+        "合肥",
+        "武汉",
+        "郑州",
+        "宁波",
+        "东莞",
+        "天津",
+        "成都",
+    ];
     const COOPERATING: &[&str] = &[
         "国土规划建设管理局",
         "行政服务中心",
@@ -1449,8 +1477,13 @@ async fn demo_projects(
         "科学技术局",
     ];
     // Stage weights (在谈 … 达产) and the days a project typically spends in each.
-    const WEIGHTS: [usize; 7] = [30, 22, 12, 18, 7, 8, 3];
+    const WEIGHTS: [usize; 7] = [31, 24, 12, 18, 5, 7, 3];
     const TYPICAL: [(i64, i64); 7] = [(25, 150), (15, 80), (20, 80), (240, 450), (25, 100), (150, 420), (0, 0)];
+    // Most amounts near the low end of the range, a few large.
+    let skewed = |rng: &mut Rng, lo: i64, hi: i64| {
+        let u = rng.below(101) as i64;
+        lo + (hi - lo) * u * u / 10_000
+    };
     let pick_stage = |rng: &mut Rng| {
         let mut roll = rng.below(100);
         for (i, w) in WEIGHTS.iter().enumerate() {
@@ -1524,6 +1557,8 @@ async fn demo_projects(
         let limit = rules.stages[stage].max_days;
         let mut current = match limit {
             Some(max) if stalled => max + 5 + rng.below(80) as i64,
+            // Building and producing: mostly since this year.
+            Some(_) if stage == 3 || stage == 5 => 20 + rng.below(400) as i64,
             Some(max) => 3 + rng.below((max * 85 / 100) as usize) as i64,
             None => 15 + rng.below(200) as i64,
         };
@@ -1533,10 +1568,12 @@ async fn demo_projects(
             .map(|i| TYPICAL[i].0 + rng.below((TYPICAL[i].1 - TYPICAL[i].0) as usize + 1) as i64)
             .collect();
         let sum: i64 = prior.iter().sum();
+        let least = 10 * stage as i64;
         if sum + current > span {
+            // Squeeze the earlier stages (each at least 10 days) into the room left.
             let room = span - current;
             for d in &mut prior {
-                *d = (*d * room / sum).max(10);
+                *d = 10 + (*d - 10) * (room - least) / (sum - least).max(1);
             }
         }
         let mut day = today - Duration::days(current + prior.iter().sum::<i64>());
@@ -1570,7 +1607,13 @@ async fn demo_projects(
         let (mut name, industry, total_wan) = if cement {
             ("年产100万吨水泥粉磨站项目".to_string(), "3011".to_string(), 22_000)
         } else if let Some(c) = contract {
-            (c.project_name.clone(), linked.and_then(|e| e.industry_code.clone()).unwrap_or_else(|| "3841".into()), 15_000 + rng.below(40) as i64 * 1_000)
+            (
+                c.project_name.replace("股份", "").replace("有限责任公司", ""),
+                linked
+                    .and_then(|e| e.industry_code.clone())
+                    .unwrap_or_else(|| "3841".into()),
+                15_000 + rng.below(40) as i64 * 1_000,
+            )
         } else {
             let own_code = linked.and_then(|e| e.industry_code.clone());
             let matching: Vec<&(&str, &str, i64, i64)> = match &own_code {
@@ -1580,16 +1623,16 @@ async fn demo_projects(
             match (own_code, matching.is_empty()) {
                 (Some(_), false) if rng.below(2) == 0 => {
                     let t = rng.pick(&matching);
-                    (format!("{brand}{}", t.0), t.1.to_string(), t.2 + rng.below((t.3 - t.2) as usize) as i64)
+                    (format!("{brand}{}", t.0), t.1.to_string(), skewed(&mut rng, t.2, t.3))
                 }
                 (Some(code), _) => (
                     format!("{brand}{}", rng.pick(EXPANSIONS)),
                     code,
-                    3_000 + rng.below(57_000) as i64,
+                    skewed(&mut rng, 3_000, 80_000),
                 ),
                 (None, _) => {
                     let t = rng.pick(PROJECT_TEMPLATES);
-                    (format!("{brand}{}", t.0), t.1.to_string(), t.2 + rng.below((t.3 - t.2) as usize) as i64)
+                    (format!("{brand}{}", t.0), t.1.to_string(), skewed(&mut rng, t.2, t.3))
                 }
             }
         };
@@ -1643,8 +1686,13 @@ async fn demo_projects(
         }
         let services = industry.starts_with('6') || industry.starts_with('7') || industry.starts_with('5');
         let land_area = match contract {
-            Some(c) => linked.and_then(|e| e.land_area).filter(|a| *a > 0).or(Some(500_000 + c.id % 7 * 100_000)),
-            None if !services && stage >= 1 => Some((total_wan / (300 + rng.below(200) as i64)).max(15) * 10_000 + rng.below(10) as i64 * 1_000),
+            Some(c) => linked
+                .and_then(|e| e.land_area)
+                .filter(|a| *a > 0)
+                .or(Some(500_000 + c.id % 7 * 100_000)),
+            None if !services && stage >= 1 => {
+                Some((total_wan / (300 + rng.below(200) as i64)).max(15) * 10_000 + rng.below(10) as i64 * 1_000)
+            }
             None => None,
         };
         let investor = match linked {
@@ -1673,7 +1721,11 @@ async fn demo_projects(
             source: rng.pick(SOURCES).to_string(),
             lead: department(lead),
             cooperating: cooperating.iter().filter_map(|c| department(c)).collect(),
-            note: if cement { "投资方为水泥企业，拟利用园区铁路专用线".into() } else { String::new() },
+            note: if cement {
+                "投资方为水泥企业，拟利用园区铁路专用线".into()
+            } else {
+                String::new()
+            },
         });
     }
     specs.sort_by_key(|s| s.dates[0]);
@@ -1700,11 +1752,11 @@ async fn demo_projects(
         let code = format!("XM{}-{:04}", created.year(), seq);
         // Monthly figures from the month the project started: investment while it builds,
         // sales and tax once it produces (ramping up to capacity).
-        let fixed = s.total / 100 * (70 + rng.below(20) as i64);
+        let fixed = s.total / 100 * (70 + rng.below(20) as i64) / 100_000_000 * 100_000_000;
         let started = s.dates.get(3).copied();
         let producing = s.dates.get(5).copied();
         let full = s.dates.get(6).copied();
-        let build_months = 18 + rng.below(14) as i64;
+        let build_months = 10 + rng.below(12) as i64;
         let capacity = s.total / 100 * (80 + rng.below(120) as i64) / 12;
         let tax_rate = match &s.contract {
             // 标准地: the tax per 亩 the contract asks for, one project short of it.
@@ -1723,7 +1775,11 @@ async fn demo_projects(
             while m < this_month {
                 let inv = if spent < fixed * 95 / 100 {
                     let base = fixed / build_months * (60 + rng.below(80) as i64) / 100;
-                    let base = if producing.is_some_and(|p| m >= month_of(p)) { base / 5 } else { base };
+                    let base = if producing.is_some_and(|p| m >= month_of(p)) {
+                        base / 3
+                    } else {
+                        base
+                    };
                     spent += base;
                     Some(base)
                 } else {
@@ -1746,7 +1802,9 @@ async fn demo_projects(
                     _ => (None, None),
                 };
                 if inv.is_some() || sales.is_some() {
-                    months.push((m, inv, sales, tax));
+                    // Reported to 0.1 万元.
+                    let round = |v: Option<i64>| v.map(|v| v / 100_000 * 100_000);
+                    months.push((m, round(inv), round(sales), round(tax)));
                 }
                 m = next_month(m);
             }
@@ -1758,19 +1816,32 @@ async fn demo_projects(
             .filter(|(m, ..)| *m >= year_start)
             .filter_map(|(_, i, ..)| *i)
             .collect();
-        let planned_investment = (!done.is_empty()).then(|| {
+        let planned_investment = (!done.is_empty() && (3..=5).contains(&s.stage)).then(|| {
             let first = started.map(|d| month_of(d).max(year_start)).unwrap_or(year_start);
             let months_in_year = 13 - first.month() as i64;
-            done.iter().sum::<i64>() / done.len() as i64 * months_in_year / 100 * (85 + rng.below(50) as i64)
+            done.iter().sum::<i64>() / done.len() as i64 * months_in_year / 100 * (78 + rng.below(28) as i64)
+                / 1_000_000
+                * 1_000_000
         });
+        // Planned dates: mostly ahead, a few already missed (the bulletin lists them).
+        let missed = rng.below(100) < 12;
+        let ahead = |rng: &mut Rng, from: NaiveDate, lo: i64, hi: i64| {
+            if missed {
+                today - Duration::days(5 + rng.below(60) as i64)
+            } else {
+                (from + Duration::days(lo + rng.below((hi - lo) as usize) as i64))
+                    .max(today + Duration::days(20 + rng.below(60) as i64))
+            }
+        };
         let planned_start = match s.stage {
-            1 => Some(s.dates[1] + Duration::days(90 + rng.below(150) as i64)),
-            2 => Some(s.dates[2] + Duration::days(20 + rng.below(120) as i64)),
+            0 => None,
+            1 | 2 => Some(ahead(&mut rng, s.dates[s.stage], 90, 240)),
             _ => started.map(|d| d - Duration::days(rng.below(40) as i64)),
         };
         let planned_production = match s.stage {
-            1..=2 => planned_start.map(|d| d + Duration::days(365 + rng.below(180) as i64)),
-            3..=4 => started.map(|d| d + Duration::days(300 + rng.below(300) as i64)),
+            0 => None,
+            1 | 2 => planned_start.map(|d| d.max(today) + Duration::days(365 + rng.below(180) as i64)),
+            3 | 4 => Some(ahead(&mut rng, s.dates[s.stage], 200, 500)),
             _ => producing,
         };
         let new = projects::NewProject {
@@ -1796,17 +1867,30 @@ async fn demo_projects(
             ),
             parcel_id: s.contract.as_ref().map(|c| c.1),
             contract_id: s.contract.as_ref().map(|c| c.0),
-            land_area: s.land_area.map(|a| crate::quantity::Fixed::<4>(a).to_string()).unwrap_or_default(),
+            land_area: s
+                .land_area
+                .map(|a| crate::quantity::Fixed::<4>(a).to_string())
+                .unwrap_or_default(),
             stage: String::new(),
             stage_since: Some(created),
             planned_start,
             planned_production,
             planned_investment: planned_investment.map(wan).unwrap_or_default(),
-            planned_output: if s.stage >= 5 { wan(capacity * 12) } else { String::new() },
-            planned_tax: if s.stage >= 5 { wan(capacity * 12 / 100 * 6) } else { String::new() },
+            planned_output: if s.stage >= 5 {
+                wan(capacity * 12 / 1_000_000 * 1_000_000)
+            } else {
+                String::new()
+            },
+            planned_tax: if s.stage >= 5 {
+                wan(capacity * 12 / 100 * 6 / 1_000_000 * 1_000_000)
+            } else {
+                String::new()
+            },
             note: s.note.clone(),
         };
-        let p = projects::create(writer, admin, &new, today).await.map_err(|e| anyhow::anyhow!("{code} {}: {e}", s.name))?;
+        let p = projects::create(writer, admin, &new, today)
+            .await
+            .map_err(|e| anyhow::anyhow!("{code} {}: {e}", s.name))?;
         for (i, on) in s.dates.iter().enumerate().skip(1) {
             let y = on.year();
             let evidence = match i {
@@ -1858,7 +1942,9 @@ async fn demo_projects(
             .await
             .map_err(err)?;
         }
-        let stalled = rules.stalled(&rules.stages[s.stage].key, *s.dates.last().unwrap_or(&created), today).is_some();
+        let stalled = rules
+            .stalled(&rules.stages[s.stage].key, *s.dates.last().unwrap_or(&created), today)
+            .is_some();
         made.push((p.id, created, s.stage, stalled));
     }
     // Blocking problems: on projects signed or later, the stalled ones more often.
@@ -1885,12 +1971,20 @@ async fn demo_projects(
             "on_time" => {
                 let raised = back(&mut rng, 40, 220);
                 let deadline = raised + Duration::days(20 + rng.below(25) as i64);
-                (raised, deadline, Some(raised + Duration::days(5 + rng.below(15) as i64)))
+                (
+                    raised,
+                    deadline,
+                    Some(raised + Duration::days(5 + rng.below(15) as i64)),
+                )
             }
             "late" => {
                 let raised = back(&mut rng, 60, 220);
                 let deadline = raised + Duration::days(15 + rng.below(15) as i64);
-                (raised, deadline, Some((deadline + Duration::days(3 + rng.below(22) as i64)).min(today)))
+                (
+                    raised,
+                    deadline,
+                    Some((deadline + Duration::days(3 + rng.below(22) as i64)).min(today)),
+                )
             }
             "open" => {
                 let raised = back(&mut rng, 0, 15);
@@ -2000,7 +2094,11 @@ async fn demo_projects(
             admin,
             "weekly",
             held,
-            &format!("重大项目推进周会办会（{}年第{}周）", held.year(), held.iso_week().week()),
+            &format!(
+                "重大项目推进周会办会（{}年第{}周）",
+                held.year(),
+                held.iso_week().week()
+            ),
             &items,
         )
         .await
@@ -2012,16 +2110,26 @@ async fn demo_projects(
                 .and_then(|q| current.problems.iter().find(|x| x.id == q))
                 .map(|q| q.lead_department_id)
                 .or(department("投资促进局"));
-            let who = lead.and_then(|d| department_names.get(&d)).copied().unwrap_or("投资促进局");
+            let who = lead
+                .and_then(|d| department_names.get(&d))
+                .copied()
+                .unwrap_or("投资促进局");
             let days = 7 + rng.below(8) as i64;
             let decision = if item.problem_id.is_some() {
                 format!("由{who}牵头，会同配合部门{days}日内协调解决，结果报管委会办公室。")
             } else {
                 format!("由{who}约谈投资方，摸清停滞原因，{days}日内提出推进方案。")
             };
-            projects::record_decision(writer, admin, item.id, &decision, lead, Some(held + Duration::days(days)))
-                .await
-                .map_err(err)?;
+            projects::record_decision(
+                writer,
+                admin,
+                item.id,
+                &decision,
+                lead,
+                Some(held + Duration::days(days)),
+            )
+            .await
+            .map_err(err)?;
         }
     }
     // This year's targets.
@@ -2054,18 +2162,34 @@ async fn demo_projects(
             admin.zone().clone(),
             None,
         );
+        // On his own projects: one in talks or signed, one waiting for land, one stalled.
         let mine: Vec<&book::Project> = current
             .projects
             .iter()
             .filter(|p| p.leader_account_id == Some(leader_id))
-            .take(3)
             .collect();
-        for (p, text) in mine.iter().zip([
-            "该项目是今年“12345”招商的重点，请投促局倍加关注，每月报送进展。",
-            "请国规局加快办理供地和规划手续，确保按计划开工。",
-            "停滞时间较长，请挂钩部门在下周会办会上专题汇报。",
-        ]) {
-            projects::add_comment(writer, &leader, p.id, None, text).await.map_err(err)?;
+        let position = |p: &book::Project| rules.position(&p.stage);
+        let stalled = |p: &book::Project| rules.stalled(&p.stage, p.stage_since, today).is_some();
+        let picks = [
+            (
+                mine.iter().find(|p| position(p) <= 1 && !stalled(p)),
+                "该项目是今年“12345”招商的重点，请投促局倍加关注，每月报送进展。",
+            ),
+            (
+                mine.iter().find(|p| position(p) == 2 && !stalled(p)),
+                "请国规局加快办理规划和施工许可手续，确保按计划开工。",
+            ),
+            (
+                mine.iter().find(|p| stalled(p)),
+                "停滞时间较长，请牵头部门在下周会办会上专题汇报原因和推进措施。",
+            ),
+        ];
+        for (p, text) in picks {
+            if let Some(p) = p {
+                projects::add_comment(writer, &leader, p.id, None, text)
+                    .await
+                    .map_err(err)?;
+            }
         }
         for (q, project, _) in problem_ids.iter().filter(|(.., kind)| *kind == "escalated").take(2) {
             projects::add_comment(

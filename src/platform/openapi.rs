@@ -4,7 +4,9 @@
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
-use crate::modules::{accounts, audit, departments, enterprises, ladder, land, plans, policies, projects, system, zones};
+use crate::modules::{
+    accounts, audit, departments, enterprises, ladder, land, plans, policies, projects, system, zones,
+};
 
 #[derive(OpenApi)]
 #[openapi(

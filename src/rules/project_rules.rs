@@ -206,7 +206,13 @@ pub fn load(text: &str) -> Result<Rulebook, String> {
         }
     }
     for counts in ["signed", "started", "producing"] {
-        if file.stages.iter().filter(|s| s.counts.as_deref() == Some(counts)).count() != 1 {
+        if file
+            .stages
+            .iter()
+            .filter(|s| s.counts.as_deref() == Some(counts))
+            .count()
+            != 1
+        {
             return Err(format!("counts = \"{counts}\" 应恰好标在一个阶段上"));
         }
     }
@@ -256,7 +262,9 @@ impl Rulebook {
     }
 
     pub fn stage_name(&self, key: &str) -> String {
-        self.stage(key).map(|s| s.name.clone()).unwrap_or_else(|| key.to_string())
+        self.stage(key)
+            .map(|s| s.name.clone())
+            .unwrap_or_else(|| key.to_string())
     }
 
     /// The stage after `key`, if any.
@@ -400,10 +408,7 @@ pub fn review(admission: &Admission, industry_code: Option<&str>, ticked: &[Stri
     for n in &admission.negative {
         if !code.is_empty() && code.starts_with(&n.prefix) {
             vetoed = true;
-            lines.push(format!(
-                "行业代码 {code} 属准入负面清单（{}）：{}",
-                n.prefix, n.reason
-            ));
+            lines.push(format!("行业代码 {code} 属准入负面清单（{}）：{}", n.prefix, n.reason));
         }
     }
     let best = admission
@@ -414,10 +419,7 @@ pub fn review(admission: &Admission, industry_code: Option<&str>, ticked: &[Stri
     match best {
         Some(i) => {
             score += i.points;
-            lines.push(format!(
-                "符合产业规划：{}（{}），+{} 分",
-                i.name, i.prefix, i.points
-            ));
+            lines.push(format!("符合产业规划：{}（{}），+{} 分", i.name, i.prefix, i.points));
         }
         None if code.is_empty() => lines.push("未填行业代码，产业规划 0 分".into()),
         None => lines.push(format!("行业代码 {code} 不在产业规划重点行业内，0 分")),
@@ -568,7 +570,10 @@ pub fn scores(
             Some(r) if r > period_end => None,
             Some(r) if r <= q.deadline => Some(ScoreLine {
                 points: rule.problem_on_time,
-                text: format!("问题按期解决：{}（{}），+{} 分", q.title, q.project, rule.problem_on_time),
+                text: format!(
+                    "问题按期解决：{}（{}），+{} 分",
+                    q.title, q.project, rule.problem_on_time
+                ),
             }),
             Some(r) => Some(ScoreLine {
                 points: rule.problem_late,
@@ -678,8 +683,13 @@ mod tests {
         let r = load(EXAMPLE).unwrap();
         let max = r.stage("signed").unwrap().max_days.unwrap();
         let since = day("2026-01-01");
-        assert!(r.stalled("signed", since, since + chrono::Days::new(max as u64)).is_none());
-        let why = r.stalled("signed", since, since + chrono::Days::new(max as u64 + 1)).unwrap();
+        assert!(
+            r.stalled("signed", since, since + chrono::Days::new(max as u64))
+                .is_none()
+        );
+        let why = r
+            .stalled("signed", since, since + chrono::Days::new(max as u64 + 1))
+            .unwrap();
         assert!(why.contains("签约阶段已"), "{why}");
         assert!(r.stalled("full_capacity", since, day("2030-01-01")).is_none());
     }
@@ -691,9 +701,18 @@ mod tests {
             escalate_after_days: 7,
         };
         let d = day("2026-11-10");
-        assert_eq!(problem_state(&rule, d, None, "张三", day("2026-11-01")).0, ProblemState::Open);
-        assert_eq!(problem_state(&rule, d, None, "张三", day("2026-11-08")).0, ProblemState::DueSoon);
-        assert_eq!(problem_state(&rule, d, None, "张三", day("2026-11-12")).0, ProblemState::Overdue);
+        assert_eq!(
+            problem_state(&rule, d, None, "张三", day("2026-11-01")).0,
+            ProblemState::Open
+        );
+        assert_eq!(
+            problem_state(&rule, d, None, "张三", day("2026-11-08")).0,
+            ProblemState::DueSoon
+        );
+        assert_eq!(
+            problem_state(&rule, d, None, "张三", day("2026-11-12")).0,
+            ProblemState::Overdue
+        );
         let (s, why) = problem_state(&rule, d, None, "张三", day("2026-11-20"));
         assert_eq!(s, ProblemState::Escalated);
         assert!(why.contains("升级至张三"), "{why}");
@@ -745,7 +764,9 @@ mod tests {
         assert_eq!(top.name, "投资促进局");
         assert_eq!(
             top.total,
-            Decimal::new(25, 1) * r.scores.signed_per_yi + r.scores.started + Decimal::new(5, 1) * r.scores.investment_per_yi
+            Decimal::new(25, 1) * r.scores.signed_per_yi
+                + r.scores.started
+                + Decimal::new(5, 1) * r.scores.investment_per_yi
         );
         assert!(top.lines[0].text.contains("总投资 2.5 亿元"), "{:?}", top.lines);
         assert!(d[1].lines[0].text.contains("期末仍逾期 121 天"), "{:?}", d[1].lines);

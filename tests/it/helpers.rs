@@ -701,7 +701,11 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     let project = w
         .insert_in_zone(pe::project::ActiveModel {
             code: Set(format!("XM-{code}-1")),
-            name: Set(if code == "beta" { "BETA-ONLY 贝塔智能装备项目".into() } else { "阿尔法智能装备产业园项目".into() }),
+            name: Set(if code == "beta" {
+                "BETA-ONLY 贝塔智能装备项目".into()
+            } else {
+                "阿尔法智能装备产业园项目".into()
+            }),
             enterprise_id: Set(Some(e1.id)),
             investor: Set(e1.name.clone()),
             industry_code: Set(Some("3562".into())),
@@ -719,13 +723,20 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
-    for (from, to, on) in [(None, "negotiating", day(2025, 11, 1)), (Some("negotiating"), "signed", day(2026, 1, 10))] {
+    for (from, to, on) in [
+        (None, "negotiating", day(2025, 11, 1)),
+        (Some("negotiating"), "signed", day(2026, 1, 10)),
+    ] {
         w.insert_in_zone(pe::transition::ActiveModel {
             project_id: Set(project),
             from_stage: Set(from.map(String::from)),
             to_stage: Set(to.into()),
             on_date: Set(on),
-            evidence: Set(if from.is_some() { "HT-2026-001".into() } else { String::new() }),
+            evidence: Set(if from.is_some() {
+                "HT-2026-001".into()
+            } else {
+                String::new()
+            }),
             note: Set(String::new()),
             ..Default::default()
         })

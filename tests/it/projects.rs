@@ -96,7 +96,11 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
     ];
     let res = app.post("/projects").session(&staff).form(&form).send().await;
     assert_eq!(res.status, StatusCode::OK);
-    assert!(res.text().contains("总投资“12亿”应为不小于 0 的万元数"), "{}", res.text());
+    assert!(
+        res.text().contains("总投资“12亿”应为不小于 0 的万元数"),
+        "{}",
+        res.text()
+    );
     assert_eq!(app.scalar("SELECT COUNT(*) FROM project").await, before);
     form[4] = ("total_investment", "120000.5");
     let res = app.post("/projects").session(&staff).form(&form).send().await;
@@ -104,7 +108,8 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
     let path = res.location().unwrap().to_string();
     let id: i64 = path.rsplit('/').next().unwrap().parse().unwrap();
     assert_eq!(
-        app.scalar(&format!("SELECT total_investment FROM project WHERE id = {id}")).await,
+        app.scalar(&format!("SELECT total_investment FROM project WHERE id = {id}"))
+            .await,
         120_000_500_000
     );
     let page = app.get(&path).session(&staff).send().await.text();
@@ -121,7 +126,13 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
         .send()
         .await;
     assert_eq!(res.status, StatusCode::FORBIDDEN);
-    let page = post(&app, &staff, &format!("{path}/stage"), &[("to", "signed"), ("on_date", &d(5))]).await;
+    let page = post(
+        &app,
+        &staff,
+        &format!("{path}/stage"),
+        &[("to", "signed"), ("on_date", &d(5))],
+    )
+    .await;
     assert!(page.contains("进入签约阶段须登记投资合同编号"), "{page}");
     let page = post(
         &app,
@@ -132,8 +143,10 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
     .await;
     assert!(page.contains("只能从在谈进入下一阶段签约"), "{page}");
     assert_eq!(
-        app.scalar(&format!("SELECT COUNT(*) FROM project_transition WHERE project_id = {id}"))
-            .await,
+        app.scalar(&format!(
+            "SELECT COUNT(*) FROM project_transition WHERE project_id = {id}"
+        ))
+        .await,
         1
     );
     let steps = [
@@ -158,11 +171,21 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
         &app,
         &admin,
         &format!("{path}/stage"),
-        &[("to", "full_capacity"), ("on_date", &d(65)), ("evidence", "达产验收意见 2026-7")],
+        &[
+            ("to", "full_capacity"),
+            ("on_date", &d(65)),
+            ("evidence", "达产验收意见 2026-7"),
+        ],
     )
     .await;
     assert!(page.contains("已进入达产阶段"), "{page}");
-    let page = post(&app, &admin, &format!("{path}/stage"), &[("to", "x"), ("on_date", &d(66))]).await;
+    let page = post(
+        &app,
+        &admin,
+        &format!("{path}/stage"),
+        &[("to", "x"), ("on_date", &d(66))],
+    )
+    .await;
     assert!(page.contains("项目已在最后阶段（达产）"), "{page}");
     let detail = app
         .get(&format!("/api/v1/projects/{id}"))
@@ -186,11 +209,22 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
         &app,
         &staff,
         &format!("{path}/monthly"),
-        &[("month", &month), ("investment", "3500.25"), ("sales", "800"), ("tax", "40")],
+        &[
+            ("month", &month),
+            ("investment", "3500.25"),
+            ("sales", "800"),
+            ("tax", "40"),
+        ],
     )
     .await;
     assert!(page.contains("已保存"), "{page}");
-    let page = post(&app, &staff, &format!("{path}/monthly"), &[("month", "2026/01"), ("investment", "1")]).await;
+    let page = post(
+        &app,
+        &staff,
+        &format!("{path}/monthly"),
+        &[("month", "2026/01"), ("investment", "1")],
+    )
+    .await;
     assert!(page.contains("应写作 2026-11"), "{page}");
 
     // The investor raises a problem on its own project; leaders comment, staff may not.
@@ -211,7 +245,13 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
     let problem = app
         .scalar(&format!("SELECT MAX(id) FROM project_problem WHERE project_id = {id}"))
         .await;
-    let page = post(&app, &leader, &format!("{path}/comments"), &[("text", "请经发局本周内协调供电公司")]).await;
+    let page = post(
+        &app,
+        &leader,
+        &format!("{path}/comments"),
+        &[("text", "请经发局本周内协调供电公司")],
+    )
+    .await;
     assert!(page.contains("已记录批示"), "{page}");
     let res = app
         .post(&format!("{path}/comments"))
@@ -226,13 +266,21 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
     let list = app.get("/projects").session(&ent).send().await.text();
     assert!(list.contains("年产5万吨锂电池隔膜项目"));
     let api = app.get("/api/v1/projects").session(&ent).send().await.json();
-    assert!(api.as_array().unwrap().iter().all(|p| p["enterprise_id"] == json!(fx.enterprise)));
+    assert!(
+        api.as_array()
+            .unwrap()
+            .iter()
+            .all(|p| p["enterprise_id"] == json!(fx.enterprise))
+    );
     let beta = app.fx.beta.project;
     assert_eq!(
         app.get(&format!("/projects/{beta}")).session(&ent).send().await.status,
         StatusCode::NOT_FOUND
     );
-    assert_eq!(app.get(&format!("/projects/{other}")).session(&ent).send().await.status, StatusCode::OK);
+    assert_eq!(
+        app.get(&format!("/projects/{other}")).session(&ent).send().await.status,
+        StatusCode::OK
+    );
 
     // The weekly agenda proposes the new problem; the meeting records a decision against it.
     let page = app.get("/projects/meetings").session(&admin).send().await.text();
@@ -241,14 +289,20 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
     let res = app
         .post("/projects/meetings")
         .session(&admin)
-        .form(&[("title", "第 48 周项目会办"), ("held_on", &t.to_string()), ("item", &format!("q{problem}"))])
+        .form(&[
+            ("title", "第 48 周项目会办"),
+            ("held_on", &t.to_string()),
+            ("item", &format!("q{problem}")),
+        ])
         .send()
         .await;
     assert_eq!(res.status, StatusCode::SEE_OTHER, "{}", res.text());
     let meeting = res.location().unwrap().to_string();
     let meeting_id: i64 = meeting.rsplit('/').next().unwrap().parse().unwrap();
     let item = app
-        .scalar(&format!("SELECT MIN(id) FROM project_meeting_item WHERE meeting_id = {meeting_id}"))
+        .scalar(&format!(
+            "SELECT MIN(id) FROM project_meeting_item WHERE meeting_id = {meeting_id}"
+        ))
         .await;
     let page = post(
         &app,
@@ -278,7 +332,10 @@ async fn a_project_walks_every_stage_with_a_problem_on_the_agenda_and_in_the_bul
         &app,
         &eco,
         &format!("/projects/problems/{problem}/resolve"),
-        &[("answer", "供电公司已批复增容 2000 千伏安"), ("resolved_on", &t.to_string())],
+        &[
+            ("answer", "供电公司已批复增容 2000 千伏安"),
+            ("resolved_on", &t.to_string()),
+        ],
     )
     .await;
     assert!(page.contains("问题已办结"), "{page}");
@@ -326,7 +383,12 @@ async fn stalled_projects_overdue_problems_scores_targets_and_visits_explain_the
 
     // The fixture's project has been 签约 since 2026-01-10 with its problem overdue since
     // 2026-03-01: stalled (90 days allowed) and escalated to its leader.
-    let page = app.get(&format!("/projects/{}", fx.project)).session(&admin).send().await.text();
+    let page = app
+        .get(&format!("/projects/{}", fx.project))
+        .session(&admin)
+        .send()
+        .await
+        .text();
     if t > NaiveDate::from_ymd_opt(2026, 4, 10).unwrap() {
         assert!(page.contains("停滞：签约阶段已"), "{page}");
         assert!(page.contains("超过规定的 90 天"), "{page}");
@@ -376,12 +438,26 @@ async fn stalled_projects_overdue_problems_scores_targets_and_visits_explain_the
         .find(|d| d["name"] == "阿尔法经济发展局")
         .unwrap_or_else(|| panic!("{scores}"));
     assert!(
-        eco["lines"][0]["text"].as_str().unwrap().contains("签约，总投资 25 亿元 × 2 分/亿元"),
+        eco["lines"][0]["text"]
+            .as_str()
+            .unwrap()
+            .contains("签约，总投资 25 亿元 × 2 分/亿元"),
         "{eco}"
     );
     assert_eq!(eco["total"].as_str().unwrap().parse::<f64>().unwrap(), 50.0, "{eco}");
-    assert!(scores["officers"].as_array().unwrap().iter().any(|o| o["name"] == "招商专员丙"));
-    let page = app.get(&format!("/projects/scores?period={period}")).session(&admin).send().await.text();
+    assert!(
+        scores["officers"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|o| o["name"] == "招商专员丙")
+    );
+    let page = app
+        .get(&format!("/projects/scores?period={period}"))
+        .session(&admin)
+        .send()
+        .await
+        .text();
     assert!(page.contains("招商专员丙"), "{page}");
     let bad = app.get("/projects/scores?period=2026Q1").session(&admin).send().await;
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -392,14 +468,29 @@ async fn stalled_projects_overdue_problems_scores_targets_and_visits_explain_the
         &app,
         &admin,
         "/projects/targets",
-        &[("year", &year), ("metric", "major_signed"), ("value", "41"), ("label", "“12345”招商目标")],
+        &[
+            ("year", &year),
+            ("metric", "major_signed"),
+            ("value", "41"),
+            ("label", "“12345”招商目标"),
+        ],
     )
     .await;
     assert!(page.contains("已保存目标"), "{page}");
     // The fixture's project was signed on 2026-01-10; the new one this year.
-    let signed = if t.year() == 2026 { "2 / 目标 41 = 4.9%" } else { "1 / 目标 41 = 2.4%" };
+    let signed = if t.year() == 2026 {
+        "2 / 目标 41 = 4.9%"
+    } else {
+        "1 / 目标 41 = 2.4%"
+    };
     assert!(page.contains(signed), "{page}");
-    let page = post(&app, &admin, "/projects/targets", &[("year", &year), ("metric", "major_signed"), ("value", "-1")]).await;
+    let page = post(
+        &app,
+        &admin,
+        "/projects/targets",
+        &[("year", &year), ("metric", "major_signed"), ("value", "-1")],
+    )
+    .await;
     assert!(page.contains("目标值应大于 0"), "{page}");
 
     // Site visits take projects from 开工 on: none of these.
@@ -418,7 +509,10 @@ async fn stalled_projects_overdue_problems_scores_targets_and_visits_explain_the
     assert!(page.contains("rules.toml：第 2 行"), "{page}");
     assert_eq!(app.scalar("SELECT COUNT(*) FROM project_rulebook").await, 0);
     let shipped = std::fs::read("rules/projects/xiangmu-example.toml").unwrap();
-    let changed = String::from_utf8(shipped).unwrap().replace("max_days = 90\nevidence = \"投资合同编号\"", "max_days = 30\nevidence = \"投资合同编号\"");
+    let changed = String::from_utf8(shipped).unwrap().replace(
+        "max_days = 90\nevidence = \"投资合同编号\"",
+        "max_days = 30\nevidence = \"投资合同编号\"",
+    );
     let res = app
         .post(&format!("/projects/rules?_csrf={}", admin.csrf))
         .session(&admin)
@@ -430,4 +524,3 @@ async fn stalled_projects_overdue_problems_scores_targets_and_visits_explain_the
     let page = app.get("/projects/rules").session(&admin).send().await.text();
     assert!(page.contains("本区规则.toml"), "{page}");
 }
-

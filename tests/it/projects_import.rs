@@ -70,19 +70,19 @@ fn alpha_uscc() -> String {
 
 /// A full ledger row (23 columns, in PROJECT_HEADERS order).
 fn row(i: usize) -> Vec<V> {
-    let science = i % 2 == 0;
+    let science = i.is_multiple_of(2);
     vec![
         t(&format!("XM2025-{:04}", i + 1)),
         t(&format!("测试项目{}号", i + 1)),
-        if i % 50 == 0 {
+        if i.is_multiple_of(50) {
             V::E
         } else {
             t(&format!("投资方{}有限公司", i + 1))
         },
-        if i % 50 == 0 { t(&alpha_uscc()) } else { V::E },
-        if i % 3 == 0 { t("2761") } else { V::E },
+        if i.is_multiple_of(50) { t(&alpha_uscc()) } else { V::E },
+        if i.is_multiple_of(3) { t("2761") } else { V::E },
         V::N(10000.0 + i as f64 * 0.25),
-        if i % 5 == 0 { t("8000.5") } else { V::E },
+        if i.is_multiple_of(5) { t("8000.5") } else { V::E },
         t("以商招商"),
         t("王招商"),
         t("李主任"),
@@ -91,24 +91,24 @@ fn row(i: usize) -> Vec<V> {
         } else {
             "经济发展局"
         }),
-        t(if science && i % 4 == 0 {
+        t(if science && i.is_multiple_of(4) {
             "阿尔法经济发展局"
         } else if !science {
             "科技局"
         } else {
             ""
         }),
-        t(if i % 4 == 0 { "阿尔法孵化器" } else { "" }),
+        t(if i.is_multiple_of(4) { "阿尔法孵化器" } else { "" }),
         t("新二街"),
-        if i % 7 == 0 { V::N(50.1234) } else { V::E },
+        if i.is_multiple_of(7) { V::N(50.1234) } else { V::E },
         t(["在谈", "签约", "开工", ""][i % 4]),
         d(2025, 1, 10),
         d(2025, 6, 1),
         t("2026-06-30"),
         t("5000"),
-        if i % 2 == 0 { t("20000.25") } else { V::E },
+        if i.is_multiple_of(2) { t("20000.25") } else { V::E },
         V::E,
-        t(if i % 10 == 0 { "重点项目" } else { "" }),
+        t(if i.is_multiple_of(10) { "重点项目" } else { "" }),
     ]
 }
 

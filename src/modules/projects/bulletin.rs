@@ -86,7 +86,7 @@ pub fn sections(b: &Bulletin) -> Vec<Section> {
                     vec![
                         t(&m.code),
                         t(&m.name),
-                        t(&m.from),
+                        t(if m.from.is_empty() { "（新入库）" } else { &m.from }),
                         t(&m.to),
                         t(m.on.to_string()),
                         t(&m.evidence),

@@ -1,4 +1,5 @@
-//! `gaoxin project …`: the pipeline board, the monthly bulletin, the half-year scores.
+//! `gaoxin project …`: the pipeline board, the monthly bulletin, the half-year scores, the
+//! ledger import.
 
 use std::path::PathBuf;
 
@@ -6,6 +7,7 @@ use anyhow::{Context, anyhow};
 use clap::Subcommand;
 
 use crate::cli::Format;
+use crate::platform::audit::{WriteContext, Writer};
 use crate::platform::auth::Scope;
 use crate::platform::db::Db;
 use crate::rules::project_rules;
@@ -36,6 +38,13 @@ pub enum ProjectCommand {
         /// 2026 (the year), 2026H1 or 2026H2
         #[arg(long)]
         period: String,
+        #[arg(long)]
+        zone: Option<String>,
+    },
+    /// 导入招商项目台账（.xlsx，与网页导入同一模板）：先逐行检查，有任何错误则不导入并列出行、列和原因
+    Import {
+        /// The ledger (.xlsx)
+        file: PathBuf,
         #[arg(long)]
         zone: Option<String>,
     },
@@ -93,12 +102,11 @@ pub async fn run(db: &Db, command: ProjectCommand, format: Format) -> anyhow::Re
         }
         ProjectCommand::Bulletin { month, out, xlsx, zone } => {
             let scope = zone_scope(db, zone).await?;
-            let (first, _) = super::domain::month_bounds(&month).map_err(|e| anyhow!(e))?;
-            if first > today {
-                return Err(anyhow!("月份 {month} 还没有到，无法生成通报"));
-            }
             let book = super::store::book(db.conn(), &scope).await?;
-            let b = book.bulletin(&month).map_err(|e| anyhow!(e))?;
+            // A month still running is reported as of today.
+            let b = book
+                .bulletin_at(&month, today)
+                .map_err(|e| anyhow!("无法生成通报：{e}"))?;
             let docx = super::bulletin::to_docx(&b, &scope.zone().name).context("无法生成通报 .docx")?;
             std::fs::write(&out, docx).with_context(|| format!("无法写入 {}", out.display()))?;
             if let Some(path) = &xlsx {
@@ -164,6 +172,54 @@ pub async fn run(db: &Db, command: ProjectCommand, format: Format) -> anyhow::Re
                 }
             }
             Ok(())
+        }
+        ProjectCommand::Import { file, zone } => {
+            let zone = crate::modules::zones::cli::pick(db, zone.as_deref()).await?;
+            let bytes = std::fs::read(&file).with_context(|| format!("无法读取文件 {}", file.display()))?;
+            let file_name = file
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let scope = Scope::demo_admin(zone.clone().into(), 0);
+            let mut writer = Writer::begin(db, WriteContext::cli(Some(zone.id))).await?;
+            match super::import::import_projects(&mut writer, &scope, &file_name, &bytes, today).await {
+                Ok(done) => {
+                    writer.commit().await?;
+                    match format {
+                        Format::Json => outln!(
+                            "{}",
+                            serde_json::to_string_pretty(
+                                &serde_json::json!({"file": file_name, "created": done.created, "updated": done.updated})
+                            )?
+                        ),
+                        _ => outln!(
+                            "{file_name}：新增项目 {} 个，更新 {} 个（已导入）",
+                            done.created,
+                            done.updated
+                        ),
+                    }
+                    Ok(())
+                }
+                Err(errors) => {
+                    drop(writer);
+                    match format {
+                        Format::Json => outln!(
+                            "{}",
+                            serde_json::to_string_pretty(&serde_json::json!({"file": file_name, "errors": errors}))?
+                        ),
+                        _ => {
+                            for e in &errors {
+                                if e.row == 0 {
+                                    outln!("{file_name}：{}", e.reason);
+                                } else {
+                                    outln!("{} 第 {} 行 [{}] “{}”：{}", e.sheet, e.row, e.column, e.value, e.reason);
+                                }
+                            }
+                        }
+                    }
+                    Err(anyhow!("{file_name}：{} 处错误，未导入任何数据", errors.len()))
+                }
+            }
         }
     }
 }

@@ -146,7 +146,8 @@ impl Book {
     pub fn problem_line(&self, q: &Problem, today: NaiveDate) -> ProblemLine {
         let p = self.project(q.project_id);
         let leader = p.map(|p| p.leader.clone()).unwrap_or_default();
-        let (state, reason) = project_rules::problem_state(&self.rules.problems, q.deadline, q.resolved_on, &leader, today);
+        let (state, reason) =
+            project_rules::problem_state(&self.rules.problems, q.deadline, q.resolved_on, &leader, today);
         let (cooperating, cooperating_ids) = self.cooperating_of(q.project_id, Some(q.id));
         ProblemLine {
             problem: q.clone(),
@@ -164,7 +165,12 @@ impl Book {
     /// Problems newest first.
     pub fn problem_lines(&self, today: NaiveDate) -> Vec<ProblemLine> {
         let mut out: Vec<ProblemLine> = self.problems.iter().map(|q| self.problem_line(q, today)).collect();
-        out.sort_by(|a, b| b.problem.raised_on.cmp(&a.problem.raised_on).then(b.problem.id.cmp(&a.problem.id)));
+        out.sort_by(|a, b| {
+            b.problem
+                .raised_on
+                .cmp(&a.problem.raised_on)
+                .then(b.problem.id.cmp(&a.problem.id))
+        });
         out
     }
 
@@ -293,7 +299,11 @@ pub fn month_bounds(month: &str) -> Result<(NaiveDate, NaiveDate), String> {
 
 /// The share of the year elapsed by `day` (序时进度), in whole percent.
 pub fn year_elapsed_percent(day: NaiveDate) -> i64 {
-    let days = if NaiveDate::from_ymd_opt(day.year(), 2, 29).is_some() { 366 } else { 365 };
+    let days = if NaiveDate::from_ymd_opt(day.year(), 2, 29).is_some() {
+        366
+    } else {
+        365
+    };
     (day.ordinal() as i64 * 100) / days
 }
 
@@ -357,9 +367,15 @@ impl Book {
     pub fn as_of(&self, as_of: NaiveDate) -> Book {
         let mut book = self.clone();
         book.transitions.retain(|t| t.on_date <= as_of);
-        book.projects.retain(|p| p.created_at.date_naive() <= as_of || book.transitions.iter().any(|t| t.project_id == p.id));
+        book.projects
+            .retain(|p| p.created_at.date_naive() <= as_of || book.transitions.iter().any(|t| t.project_id == p.id));
         for p in &mut book.projects {
-            if let Some(t) = book.transitions.iter().filter(|t| t.project_id == p.id).max_by_key(|t| (t.on_date, t.id)) {
+            if let Some(t) = book
+                .transitions
+                .iter()
+                .filter(|t| t.project_id == p.id)
+                .max_by_key(|t| (t.on_date, t.id))
+            {
                 p.stage = t.to_stage.clone();
                 p.stage_since = t.on_date;
             }
@@ -374,8 +390,18 @@ impl Book {
         book
     }
 
+    /// The bulletin of a month as of its end.
     pub fn bulletin(&self, month: &str) -> Result<Bulletin, String> {
-        let (first, last) = month_bounds(month)?;
+        self.bulletin_at(month, NaiveDate::MAX)
+    }
+
+    /// The bulletin of a month as of its end, or as of `today` while the month runs.
+    pub fn bulletin_at(&self, month: &str, today: NaiveDate) -> Result<Bulletin, String> {
+        let (first, end) = month_bounds(month)?;
+        if first > today {
+            return Err(format!("{month} 还没有开始"));
+        }
+        let last = end.min(today);
         let book = self.as_of(last);
         let lines = book.lines(last);
         let rules = &book.rules;
@@ -484,9 +510,14 @@ impl Book {
         let stalled = lines
             .iter()
             .filter_map(|l| {
-                l.stalled
-                    .as_ref()
-                    .map(|s| (l.project.code.clone(), l.project.name.clone(), l.project.leader.clone(), s.clone()))
+                l.stalled.as_ref().map(|s| {
+                    (
+                        l.project.code.clone(),
+                        l.project.name.clone(),
+                        l.project.leader.clone(),
+                        s.clone(),
+                    )
+                })
             })
             .collect();
         Ok(Bulletin {
@@ -573,7 +604,13 @@ impl Book {
     pub fn targets(&self, year: i32, targets: &[target::Model], today: NaiveDate) -> Vec<TargetLine> {
         let year_end = NaiveDate::from_ymd_opt(year, 12, 31).expect("valid");
         let as_of = today.min(year_end);
-        let expected = if year < today.year() { 100 } else if year > today.year() { 0 } else { year_elapsed_percent(as_of) };
+        let expected = if year < today.year() {
+            100
+        } else if year > today.year() {
+            0
+        } else {
+            year_elapsed_percent(as_of)
+        };
         let in_year = |d: Option<NaiveDate>| d.is_some_and(|d| d.year() == year && d <= as_of);
         let count = |counts: &str| {
             Decimal::from(
@@ -590,9 +627,27 @@ impl Book {
             .map(|t| {
                 let target: Decimal = t.value.parse().unwrap_or_default();
                 let (actual, how) = match t.metric.as_str() {
-                    "major_signed" => (count("signed"), format!("{year} 年内进入{}阶段的超亿元项目数", self.rules.counting("signed").name)),
-                    "major_started" => (count("started"), format!("{year} 年内进入{}阶段的超亿元项目数", self.rules.counting("started").name)),
-                    "major_producing" => (count("producing"), format!("{year} 年内进入{}阶段的超亿元项目数", self.rules.counting("producing").name)),
+                    "major_signed" => (
+                        count("signed"),
+                        format!(
+                            "{year} 年内进入{}阶段的超亿元项目数",
+                            self.rules.counting("signed").name
+                        ),
+                    ),
+                    "major_started" => (
+                        count("started"),
+                        format!(
+                            "{year} 年内进入{}阶段的超亿元项目数",
+                            self.rules.counting("started").name
+                        ),
+                    ),
+                    "major_producing" => (
+                        count("producing"),
+                        format!(
+                            "{year} 年内进入{}阶段的超亿元项目数",
+                            self.rules.counting("producing").name
+                        ),
+                    ),
                     "signed_amount" => (
                         to_yi(
                             self.projects
@@ -678,7 +733,10 @@ pub fn capacity_check(
         }
     };
     let mut out = Vec::new();
-    for (indicator, total, required) in [("产出强度（开票销售/亩）", sales, output_per_mu), ("亩均税收", tax, tax_per_mu)] {
+    for (indicator, total, required) in [
+        ("产出强度（开票销售/亩）", sales, output_per_mu),
+        ("亩均税收", tax, tax_per_mu),
+    ] {
         let Some(required) = required else { continue };
         let required = Decimal::new(required, 4);
         let actual = per_mu(total);
@@ -716,9 +774,15 @@ mod tests {
     #[test]
     fn month_bounds_and_elapsed() {
         let (a, b) = month_bounds("2026-02").unwrap();
-        assert_eq!((a.to_string(), b.to_string()), ("2026-02-01".into(), "2026-02-28".into()));
+        assert_eq!(
+            (a.to_string(), b.to_string()),
+            ("2026-02-01".into(), "2026-02-28".into())
+        );
         assert!(month_bounds("2026/02").is_err());
-        assert_eq!(year_elapsed_percent(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()), 100);
+        assert_eq!(
+            year_elapsed_percent(NaiveDate::from_ymd_opt(2026, 12, 31).unwrap()),
+            100
+        );
         assert_eq!(year_elapsed_percent(NaiveDate::from_ymd_opt(2026, 7, 2).unwrap()), 50);
     }
 
@@ -748,6 +812,10 @@ mod tests {
         let c = capacity_check(10 * 10_000, &months, Some(100 * 10_000), Some(3 * 10_000));
         assert!(c[0].passed, "{c:?}");
         assert!(!c[1].passed);
-        assert!(c[1].explanation.contains("差 0.6 万元/亩（≈ 少 6 万元）"), "{}", c[1].explanation);
+        assert!(
+            c[1].explanation.contains("差 0.6 万元/亩（≈ 少 6 万元）"),
+            "{}",
+            c[1].explanation
+        );
     }
 }

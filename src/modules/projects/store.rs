@@ -9,7 +9,9 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoA
 use serde::Deserialize;
 
 use super::domain::{Book, Problem, Project};
-use super::entities::{comment, cooperation, meeting, meeting_item, monthly, problem, project, review, rulebook, target, transition};
+use super::entities::{
+    comment, cooperation, meeting, meeting_item, monthly, problem, project, review, rulebook, target, transition,
+};
 use crate::modules::departments::entity as department;
 use crate::modules::enterprises::carrier_entity as carrier;
 use crate::platform::audit::Writer;
@@ -37,7 +39,10 @@ pub async fn rulebook_in_use(conn: &impl ConnectionTrait, scope: &Scope) -> AppR
             project_rules::load(&r.source).map_err(|e| AppError::Internal(anyhow::anyhow!("stored rulebook: {e}")))?,
             true,
         )),
-        None => Ok((project_rules::load(SHIPPED.1).expect("the shipped rulebook loads"), false)),
+        None => Ok((
+            project_rules::load(SHIPPED.1).expect("the shipped rulebook loads"),
+            false,
+        )),
     }
 }
 
@@ -72,7 +77,11 @@ pub async fn load_rulebook(
 /// Reads the zone's project book: every project the caller may see and what hangs on them.
 pub async fn book(conn: &impl ConnectionTrait, scope: &Scope) -> AppResult<Book> {
     let (rules, rules_loaded) = rulebook_in_use(conn, scope).await?;
-    let mut projects = scope.select::<project::Entity>().order_by_asc(project::Column::Code).all(conn).await?;
+    let mut projects = scope
+        .select::<project::Entity>()
+        .order_by_asc(project::Column::Code)
+        .all(conn)
+        .await?;
     let own = enterprise_only(scope);
     if let Some(e) = own {
         projects.retain(|p| p.enterprise_id == Some(e));
@@ -92,7 +101,11 @@ pub async fn book(conn: &impl ConnectionTrait, scope: &Scope) -> AppResult<Book>
         .into_iter()
         .map(|c| (c.id, c.name))
         .collect();
-    let mut cooperation = scope.select::<cooperation::Entity>().order_by_asc(cooperation::Column::Id).all(conn).await?;
+    let mut cooperation = scope
+        .select::<cooperation::Entity>()
+        .order_by_asc(cooperation::Column::Id)
+        .all(conn)
+        .await?;
     cooperation.retain(|c| visible(c.project_id));
     let mut transitions = scope
         .select::<transition::Entity>()
@@ -101,9 +114,17 @@ pub async fn book(conn: &impl ConnectionTrait, scope: &Scope) -> AppResult<Book>
         .all(conn)
         .await?;
     transitions.retain(|t| visible(t.project_id));
-    let mut problems = scope.select::<problem::Entity>().order_by_asc(problem::Column::Id).all(conn).await?;
+    let mut problems = scope
+        .select::<problem::Entity>()
+        .order_by_asc(problem::Column::Id)
+        .all(conn)
+        .await?;
     problems.retain(|q| visible(q.project_id));
-    let mut monthly = scope.select::<monthly::Entity>().order_by_asc(monthly::Column::Month).all(conn).await?;
+    let mut monthly = scope
+        .select::<monthly::Entity>()
+        .order_by_asc(monthly::Column::Month)
+        .all(conn)
+        .await?;
     monthly.retain(|m| visible(m.project_id));
     Ok(Book {
         rules,
@@ -167,7 +188,12 @@ pub fn rights(scope: &Scope, p: &Project, cooperating: &[i64]) -> Rights {
     }
 }
 
-async fn cooperating_ids(conn: &impl ConnectionTrait, scope: &Scope, project_id: i64, problem_id: Option<i64>) -> AppResult<Vec<i64>> {
+async fn cooperating_ids(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    project_id: i64,
+    problem_id: Option<i64>,
+) -> AppResult<Vec<i64>> {
     let mut q = scope
         .select::<cooperation::Entity>()
         .filter(cooperation::Column::ProjectId.eq(project_id));
@@ -281,7 +307,13 @@ pub struct Checked {
 }
 
 /// Checks a project against the zone's departments, enterprises and rulebook.
-pub async fn check(conn: &impl ConnectionTrait, scope: &Scope, rules: &Rulebook, new: &NewProject, today: NaiveDate) -> AppResult<Checked> {
+pub async fn check(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    rules: &Rulebook,
+    new: &NewProject,
+    today: NaiveDate,
+) -> AppResult<Checked> {
     let name = trimmed(&new.name, 200, "name", "项目名称")?;
     if name.is_empty() {
         return Err(AppError::field("name", "请填写项目名称"));
@@ -331,14 +363,22 @@ pub async fn check(conn: &impl ConnectionTrait, scope: &Scope, rules: &Rulebook,
     let mut cooperating = Vec::new();
     for d in &new.cooperating_department_ids {
         if !department_ids.contains(d) {
-            return Err(AppError::field("cooperating_department_ids", "配合部门不在本园区部门列表中"));
+            return Err(AppError::field(
+                "cooperating_department_ids",
+                "配合部门不在本园区部门列表中",
+            ));
         }
         if *d != lead && !cooperating.contains(d) {
             cooperating.push(*d);
         }
     }
     if let Some(c) = new.carrier_id
-        && scope.select::<carrier::Entity>().filter(carrier::Column::Id.eq(c)).one(conn).await?.is_none()
+        && scope
+            .select::<carrier::Entity>()
+            .filter(carrier::Column::Id.eq(c))
+            .one(conn)
+            .await?
+            .is_none()
     {
         return Err(AppError::field("carrier_id", "所选载体不在本园区"));
     }
@@ -376,7 +416,12 @@ pub async fn check(conn: &impl ConnectionTrait, scope: &Scope, rules: &Rulebook,
                     "stage",
                     format!(
                         "阶段“{s}”不在规则中，应为：{}",
-                        rules.stages.iter().map(|x| x.name.as_str()).collect::<Vec<_>>().join("、")
+                        rules
+                            .stages
+                            .iter()
+                            .map(|x| x.name.as_str())
+                            .collect::<Vec<_>>()
+                            .join("、")
                     ),
                 )
             })?
@@ -393,7 +438,10 @@ pub async fn check(conn: &impl ConnectionTrait, scope: &Scope, rules: &Rulebook,
     if let (Some(a), Some(b)) = (new.planned_start, new.planned_production)
         && b < a
     {
-        return Err(AppError::field("planned_production", "计划投产日期不能早于计划开工日期"));
+        return Err(AppError::field(
+            "planned_production",
+            "计划投产日期不能早于计划开工日期",
+        ));
     }
     let note = new.note.trim();
     Ok(Checked {
@@ -419,7 +467,12 @@ pub async fn check(conn: &impl ConnectionTrait, scope: &Scope, rules: &Rulebook,
             stage_since: Set(since),
             planned_start: Set(new.planned_start),
             planned_production: Set(new.planned_production),
-            planned_investment: Set(money("planned_investment", "年度计划投资", &new.planned_investment, false)?),
+            planned_investment: Set(money(
+                "planned_investment",
+                "年度计划投资",
+                &new.planned_investment,
+                false,
+            )?),
             planned_output: Set(money("planned_output", "年度计划产值", &new.planned_output, false)?),
             planned_tax: Set(money("planned_tax", "年度计划税收", &new.planned_tax, false)?),
             note: Set((!note.is_empty()).then(|| note.to_string())),
@@ -454,7 +507,10 @@ async fn code_taken(conn: &impl ConnectionTrait, scope: &Scope, code: &str, exce
 /// Saves a new project with its first transition (into the stage it starts at).
 pub async fn create(writer: &mut Writer, scope: &Scope, new: &NewProject, today: NaiveDate) -> AppResult<Project> {
     let (rules, _) = rulebook_in_use(writer.read(), scope).await?;
-    let Checked { mut active, cooperating } = check(writer.read(), scope, &rules, new, today).await?;
+    let Checked {
+        mut active,
+        cooperating,
+    } = check(writer.read(), scope, &rules, new, today).await?;
     let code = match &active.code {
         Set(c) if !c.is_empty() => c.clone(),
         _ => next_code(writer.read(), scope, chrono::Datelike::year(&today)).await?,
@@ -482,7 +538,13 @@ pub async fn create(writer: &mut Writer, scope: &Scope, new: &NewProject, today:
 }
 
 /// Updates a project's record (not its stage: that moves by transitions).
-pub async fn update(writer: &mut Writer, scope: &Scope, before: &Project, new: &NewProject, today: NaiveDate) -> AppResult<Project> {
+pub async fn update(
+    writer: &mut Writer,
+    scope: &Scope,
+    before: &Project,
+    new: &NewProject,
+    today: NaiveDate,
+) -> AppResult<Project> {
     let (rules, _) = rulebook_in_use(writer.read(), scope).await?;
     let mut fixed = new.clone();
     fixed.stage = before.stage.clone();
@@ -580,7 +642,10 @@ pub async fn move_stage(writer: &mut Writer, scope: &Scope, id: i64, m: &Move, t
     }
     let (rules, _) = rulebook_in_use(writer.read(), scope).await?;
     let Some(next) = rules.next(&before.stage) else {
-        return Err(AppError::field("to", format!("项目已在最后阶段（{}）", rules.stage_name(&before.stage))));
+        return Err(AppError::field(
+            "to",
+            format!("项目已在最后阶段（{}）", rules.stage_name(&before.stage)),
+        ));
     };
     if m.to.trim() != next.key && m.to.trim() != next.name {
         return Err(AppError::field(
@@ -599,12 +664,19 @@ pub async fn move_stage(writer: &mut Writer, scope: &Scope, id: i64, m: &Move, t
     if m.on_date < before.stage_since {
         return Err(AppError::field(
             "on_date",
-            format!("转段日期不能早于进入{}阶段的日期 {}", rules.stage_name(&before.stage), before.stage_since),
+            format!(
+                "转段日期不能早于进入{}阶段的日期 {}",
+                rules.stage_name(&before.stage),
+                before.stage_since
+            ),
         ));
     }
     let evidence = trimmed(&m.evidence, 200, "evidence", "凭证")?;
     if !next.evidence.is_empty() && evidence.is_empty() {
-        return Err(AppError::field("evidence", format!("进入{}阶段须登记{}", next.name, next.evidence)));
+        return Err(AppError::field(
+            "evidence",
+            format!("进入{}阶段须登记{}", next.name, next.evidence),
+        ));
     }
     writer
         .insert_in_zone(transition::ActiveModel {
@@ -644,7 +716,13 @@ pub struct MonthFigures {
 }
 
 /// Enters (or corrects) a month's figures; the lead department or admin.
-pub async fn save_month(writer: &mut Writer, scope: &Scope, id: i64, f: &MonthFigures, today: NaiveDate) -> AppResult<()> {
+pub async fn save_month(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    f: &MonthFigures,
+    today: NaiveDate,
+) -> AppResult<()> {
     let p = project(writer.read(), scope, id).await?;
     if !rights_on(writer.read(), scope, &p).await?.lead {
         return Err(AppError::Forbidden);
@@ -653,7 +731,13 @@ pub async fn save_month(writer: &mut Writer, scope: &Scope, id: i64, f: &MonthFi
 }
 
 /// Saves a month's figures for a project already checked (imports check the rights once).
-pub async fn save_month_unchecked(writer: &mut Writer, scope: &Scope, id: i64, f: &MonthFigures, today: NaiveDate) -> AppResult<()> {
+pub async fn save_month_unchecked(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    f: &MonthFigures,
+    today: NaiveDate,
+) -> AppResult<()> {
     let month = f.month.trim();
     let (first, _) = super::domain::month_bounds(month).map_err(|e| AppError::field("month", e))?;
     if first > today {
@@ -720,7 +804,13 @@ pub struct NewProblem {
     pub deadline: Option<NaiveDate>,
 }
 
-pub async fn raise_problem(writer: &mut Writer, scope: &Scope, id: i64, new: &NewProblem, today: NaiveDate) -> AppResult<Problem> {
+pub async fn raise_problem(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    new: &NewProblem,
+    today: NaiveDate,
+) -> AppResult<Problem> {
     let p = project(writer.read(), scope, id).await?;
     if !rights_on(writer.read(), scope, &p).await?.raise {
         return Err(AppError::Forbidden);
@@ -745,13 +835,18 @@ pub async fn raise_problem(writer: &mut Writer, scope: &Scope, id: i64, new: &Ne
     let mut cooperating = Vec::new();
     for d in &new.cooperating_department_ids {
         if !departments.contains(d) {
-            return Err(AppError::field("cooperating_department_ids", "配合部门不在本园区部门列表中"));
+            return Err(AppError::field(
+                "cooperating_department_ids",
+                "配合部门不在本园区部门列表中",
+            ));
         }
         if *d != lead && !cooperating.contains(d) {
             cooperating.push(*d);
         }
     }
-    let deadline = new.deadline.ok_or_else(|| AppError::field("deadline", "请填写办结时限"))?;
+    let deadline = new
+        .deadline
+        .ok_or_else(|| AppError::field("deadline", "请填写办结时限"))?;
     if deadline < today {
         return Err(AppError::field("deadline", "办结时限不能早于今天"));
     }
@@ -787,7 +882,14 @@ pub async fn problem(conn: &impl ConnectionTrait, scope: &Scope, id: i64) -> App
 }
 
 /// Resolves a problem with a written answer: its lead department's staff, or admin.
-pub async fn resolve_problem(writer: &mut Writer, scope: &Scope, id: i64, answer: &str, on: NaiveDate, today: NaiveDate) -> AppResult<Problem> {
+pub async fn resolve_problem(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    answer: &str,
+    on: NaiveDate,
+    today: NaiveDate,
+) -> AppResult<Problem> {
     let before = problem(writer.read(), scope, id).await?;
     let own = scope.caller().department_id;
     if !(scope.role() == Role::Admin || (scope.role() == Role::Staff && own == Some(before.lead_department_id))) {
@@ -812,7 +914,13 @@ pub async fn resolve_problem(writer: &mut Writer, scope: &Scope, id: i64, answer
 }
 
 /// A leader's (or admin's) comment on a project or one of its problems.
-pub async fn add_comment(writer: &mut Writer, scope: &Scope, id: i64, problem_id: Option<i64>, text: &str) -> AppResult<()> {
+pub async fn add_comment(
+    writer: &mut Writer,
+    scope: &Scope,
+    id: i64,
+    problem_id: Option<i64>,
+    text: &str,
+) -> AppResult<()> {
     let p = project(writer.read(), scope, id).await?;
     if !rights_on(writer.read(), scope, &p).await?.comment {
         return Err(AppError::Forbidden);
@@ -852,7 +960,10 @@ pub async fn reviews(conn: &impl ConnectionTrait, scope: &Scope, id: Option<i64>
     if let Some(id) = id {
         q = q.filter(review::Column::ProjectId.eq(id));
     }
-    Ok(q.order_by_desc(review::Column::ReviewedOn).order_by_desc(review::Column::Id).all(conn).await?)
+    Ok(q.order_by_desc(review::Column::ReviewedOn)
+        .order_by_desc(review::Column::Id)
+        .all(conn)
+        .await?)
 }
 
 /// Records an admission review: the score is computed from the ticked checklist and the
@@ -877,7 +988,12 @@ pub async fn record_review(
     let decision = match decision.trim() {
         "" => outcome.suggested.to_string(),
         d @ ("admit" | "conditional" | "reject") => d.to_string(),
-        other => return Err(AppError::field("decision", format!("评审结论“{other}”应为准入、有条件准入或不予准入"))),
+        other => {
+            return Err(AppError::field(
+                "decision",
+                format!("评审结论“{other}”应为准入、有条件准入或不予准入"),
+            ));
+        }
     };
     if outcome.vetoed && decision != "reject" {
         return Err(AppError::field("decision", "该项目行业属准入负面清单，只能不予准入"));
@@ -908,7 +1024,11 @@ pub async fn meetings(conn: &impl ConnectionTrait, scope: &Scope) -> AppResult<V
         .await?)
 }
 
-pub async fn meeting(conn: &impl ConnectionTrait, scope: &Scope, id: i64) -> AppResult<(meeting::Model, Vec<meeting_item::Model>)> {
+pub async fn meeting(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    id: i64,
+) -> AppResult<(meeting::Model, Vec<meeting_item::Model>)> {
     let m = scope
         .select::<meeting::Entity>()
         .filter(meeting::Column::Id.eq(id))
@@ -962,7 +1082,14 @@ pub fn agenda(book: &Book, week_end: NaiveDate, today: NaiveDate) -> Vec<Propose
             out.push(Proposed {
                 project_id: l.project.id,
                 problem_id: None,
-                reason: format!("{s}（挂钩领导：{}）", if l.project.leader.is_empty() { "未定" } else { &l.project.leader }),
+                reason: format!(
+                    "{s}（挂钩领导：{}）",
+                    if l.project.leader.is_empty() {
+                        "未定"
+                    } else {
+                        &l.project.leader
+                    }
+                ),
             });
         }
     }
@@ -1062,7 +1189,11 @@ pub async fn record_decision(
 }
 
 /// The decisions recorded against each problem, for the project page.
-pub async fn decisions_by_problem(conn: &impl ConnectionTrait, scope: &Scope, project_id: i64) -> AppResult<Vec<(meeting::Model, meeting_item::Model)>> {
+pub async fn decisions_by_problem(
+    conn: &impl ConnectionTrait,
+    scope: &Scope,
+    project_id: i64,
+) -> AppResult<Vec<(meeting::Model, meeting_item::Model)>> {
     let items = scope
         .select::<meeting_item::Entity>()
         .filter(meeting_item::Column::ProjectId.eq(project_id))
@@ -1086,7 +1217,14 @@ pub async fn targets(conn: &impl ConnectionTrait, scope: &Scope) -> AppResult<Ve
 }
 
 /// Sets a year's target for a metric (admin).
-pub async fn save_target(writer: &mut Writer, scope: &Scope, year: i32, metric: &str, label: &str, value: &str) -> AppResult<()> {
+pub async fn save_target(
+    writer: &mut Writer,
+    scope: &Scope,
+    year: i32,
+    metric: &str,
+    label: &str,
+    value: &str,
+) -> AppResult<()> {
     if !(2000..=2100).contains(&year) {
         return Err(AppError::field("year", "年度应为 2000–2100"));
     }

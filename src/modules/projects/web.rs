@@ -40,12 +40,20 @@ pub fn routes() -> Routes {
         .get("/projects/new", Access::Roles(DEPARTMENT_EDITORS), new_page)
         .post("/projects", Access::Roles(DEPARTMENT_EDITORS), create)
         .get("/projects/problems", Access::Roles(ZONE_READERS), problems_page)
-        .post("/projects/problems/{id}/resolve", Access::Roles(DEPARTMENT_EDITORS), resolve)
+        .post(
+            "/projects/problems/{id}/resolve",
+            Access::Roles(DEPARTMENT_EDITORS),
+            resolve,
+        )
         .get("/projects/mine", Access::Roles(LEADERS), mine_page)
         .get("/projects/meetings", Access::Roles(ZONE_READERS), meetings_page)
         .post("/projects/meetings", Access::Roles(ADMINS), meeting_create)
         .get("/projects/meetings/{id}", Access::Roles(ZONE_READERS), meeting_page)
-        .post("/projects/meeting-items/{id}/decision", Access::Roles(ADMINS), decision_save)
+        .post(
+            "/projects/meeting-items/{id}/decision",
+            Access::Roles(ADMINS),
+            decision_save,
+        )
         .get("/projects/reviews", Access::Roles(ZONE_READERS), reviews_page)
         .get("/projects/bulletin", Access::Roles(ZONE_READERS), bulletin_page)
         .get("/projects/bulletin.docx", Access::Roles(ZONE_READERS), bulletin_docx)
@@ -61,7 +69,11 @@ pub fn routes() -> Routes {
         .get("/projects/{id}/edit", Access::Roles(DEPARTMENT_EDITORS), edit_page)
         .post("/projects/{id}/edit", Access::Roles(DEPARTMENT_EDITORS), edit_save)
         .post("/projects/{id}/stage", Access::Roles(DEPARTMENT_EDITORS), stage_move)
-        .post("/projects/{id}/monthly", Access::Roles(DEPARTMENT_EDITORS), monthly_save)
+        .post(
+            "/projects/{id}/monthly",
+            Access::Roles(DEPARTMENT_EDITORS),
+            monthly_save,
+        )
         .post("/projects/{id}/problems", Access::Roles(RAISERS), problem_raise)
         .post("/projects/{id}/comments", Access::Roles(COMMENTERS), comment_add)
         .post("/projects/{id}/reviews", Access::Roles(ADMINS), review_save)
@@ -70,7 +82,11 @@ pub fn routes() -> Routes {
         .get("/api/v1/projects/bulletin", Access::Roles(ZONE_READERS), api_bulletin)
         .get("/api/v1/projects/scores", Access::Roles(ZONE_READERS), api_scores)
         .get("/api/v1/projects/{id}", Access::Roles(ENTERPRISE_READERS), api_project)
-        .post("/api/v1/projects/{id}/stage", Access::Roles(DEPARTMENT_EDITORS), api_move)
+        .post(
+            "/api/v1/projects/{id}/stage",
+            Access::Roles(DEPARTMENT_EDITORS),
+            api_move,
+        )
         .post("/api/v1/projects/{id}/problems", Access::Roles(RAISERS), api_raise)
         .post(
             "/api/v1/project-problems/{id}/resolve",
@@ -167,7 +183,12 @@ pub struct ListQuery {
 
 impl ListQuery {
     fn keep(&self, l: &ProjectLine) -> bool {
-        let s = |o: &Option<String>| o.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        let s = |o: &Option<String>| {
+            o.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         s(&self.stage).is_none_or(|v| l.project.stage == v)
             && s(&self.department_id).is_none_or(|v| l.project.lead_department_id.map(|d| d.to_string()) == Some(v))
             && (s(&self.stalled).as_deref() != Some("1") || l.stalled.is_some())
@@ -217,7 +238,11 @@ fn rules_note(book: &Book) -> String {
         "{}（版本 {}）{}",
         book.rules.name,
         &book.rules.version[..12],
-        if book.rules_loaded { "" } else { "，随软件提供的示例，管理员可在“推进规则”上传本区文件" }
+        if book.rules_loaded {
+            ""
+        } else {
+            "，随软件提供的示例，管理员可在“推进规则”上传本区文件"
+        }
     )
 }
 
@@ -238,7 +263,11 @@ async fn board_page(
     );
     let total = lines.len();
     let mut rows: Vec<ProjectLine> = lines.into_iter().filter(|l| q.keep(l)).collect();
-    rows.sort_by(|a, b| b.stage_position.cmp(&a.stage_position).then(a.project.code.cmp(&b.project.code)));
+    rows.sort_by(|a, b| {
+        b.stage_position
+            .cmp(&a.stage_position)
+            .then(a.project.code.cmp(&b.project.code))
+    });
     let params = PageParams {
         page: q.page,
         per_page: q.per_page,
@@ -254,8 +283,19 @@ async fn board_page(
         board,
         rows,
         pager: Pager::new(&params, count, "/projects", raw.as_deref()),
-        stages: book.rules.stages.iter().map(|s| (s.key.clone(), s.name.clone())).collect(),
-        departments: book.departments.iter().map(|(k, v)| (*k, v.clone())).collect::<BTreeMap<_, _>>().into_iter().collect(),
+        stages: book
+            .rules
+            .stages
+            .iter()
+            .map(|s| (s.key.clone(), s.name.clone()))
+            .collect(),
+        departments: book
+            .departments
+            .iter()
+            .map(|(k, v)| (*k, v.clone()))
+            .collect::<BTreeMap<_, _>>()
+            .into_iter()
+            .collect(),
         q,
         total,
         stalled,
@@ -328,11 +368,21 @@ fn project_from(f: &Fields) -> AppResult<NewProject> {
     })
 }
 
-async fn form_page(state: &AppState, scope: &Scope, ctx: PageCtx, action: String, p: NewProject, editing: bool, error: String) -> AppResult<Response> {
+async fn form_page(
+    state: &AppState,
+    scope: &Scope,
+    ctx: PageCtx,
+    action: String,
+    p: NewProject,
+    editing: bool,
+    error: String,
+) -> AppResult<Response> {
     let (rules, _) = store::rulebook_in_use(state.db.conn(), scope).await?;
     let c = choices(state, scope).await?;
     Ok(render(&FormPage {
-        ctx: ctx.crumb("nav.projects", "/projects").crumb(if editing { "projects.edit" } else { "projects.new" }, ""),
+        ctx: ctx
+            .crumb("nav.projects", "/projects")
+            .crumb(if editing { "projects.edit" } else { "projects.new" }, ""),
         action,
         p,
         editing,
@@ -352,7 +402,13 @@ async fn new_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> 
     form_page(&state, &scope, ctx, "/projects".into(), p, false, String::new()).await
 }
 
-async fn create(State(state): State<AppState>, scope: Scope, ctx: PageCtx, headers: HeaderMap, WebForm(form): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    WebForm(form): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(form);
     let new = project_from(&f)?;
     let result = async {
@@ -363,8 +419,18 @@ async fn create(State(state): State<AppState>, scope: Scope, ctx: PageCtx, heade
     }
     .await;
     match result {
-        Ok(p) => done(&state, &headers, "/projects", Ok((format!("/projects/{}", p.id), format!("已登记项目 {} {}", p.code, p.name)))),
-        Err(AppError::Validation { message, .. }) => form_page(&state, &scope, ctx, "/projects".into(), new, false, message).await,
+        Ok(p) => done(
+            &state,
+            &headers,
+            "/projects",
+            Ok((
+                format!("/projects/{}", p.id),
+                format!("已登记项目 {} {}", p.code, p.name),
+            )),
+        ),
+        Err(AppError::Validation { message, .. }) => {
+            form_page(&state, &scope, ctx, "/projects".into(), new, false, message).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -388,7 +454,10 @@ fn as_new(p: &domain::Project, cooperating: Vec<i64>) -> NewProject {
         location: p.location.clone(),
         parcel_id: p.parcel_id,
         contract_id: p.contract_id,
-        land_area: p.land_area.map(|a| crate::quantity::Fixed::<4>(a).to_string()).unwrap_or_default(),
+        land_area: p
+            .land_area
+            .map(|a| crate::quantity::Fixed::<4>(a).to_string())
+            .unwrap_or_default(),
         stage: p.stage.clone(),
         stage_since: Some(p.stage_since),
         planned_start: p.planned_start,
@@ -407,10 +476,26 @@ async fn edit_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id
     if !store::rights(&scope, p, &line.cooperating_ids).lead {
         return Err(AppError::Forbidden);
     }
-    form_page(&state, &scope, ctx, format!("/projects/{id}/edit"), as_new(p, line.cooperating_ids.clone()), true, String::new()).await
+    form_page(
+        &state,
+        &scope,
+        ctx,
+        format!("/projects/{id}/edit"),
+        as_new(p, line.cooperating_ids.clone()),
+        true,
+        String::new(),
+    )
+    .await
 }
 
-async fn edit_save(State(state): State<AppState>, scope: Scope, ctx: PageCtx, headers: HeaderMap, Id(id): Id, WebForm(form): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn edit_save(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(form): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let new = project_from(&Fields(form))?;
     let result = async {
         let mut writer = scope.writer(&state).await?;
@@ -424,8 +509,15 @@ async fn edit_save(State(state): State<AppState>, scope: Scope, ctx: PageCtx, he
     }
     .await;
     match result {
-        Ok(()) => done(&state, &headers, "/projects", Ok((format!("/projects/{id}"), "已保存".into()))),
-        Err(AppError::Validation { message, .. }) => form_page(&state, &scope, ctx, format!("/projects/{id}/edit"), new, true, message).await,
+        Ok(()) => done(
+            &state,
+            &headers,
+            "/projects",
+            Ok((format!("/projects/{id}"), "已保存".into())),
+        ),
+        Err(AppError::Validation { message, .. }) => {
+            form_page(&state, &scope, ctx, format!("/projects/{id}/edit"), new, true, message).await
+        }
         Err(e) => Err(e),
     }
 }
@@ -471,7 +563,8 @@ impl ProjectPage {
         domain::wan_opt(*v)
     }
     fn area(&self, v: &Option<i64>) -> String {
-        v.map(|a| crate::quantity::Fixed::<4>(a).to_string()).unwrap_or_default()
+        v.map(|a| crate::quantity::Fixed::<4>(a).to_string())
+            .unwrap_or_default()
     }
     fn kind_name(&self, k: &str) -> &'static str {
         match k {
@@ -488,7 +581,8 @@ impl ProjectPage {
         project_rules::decision_name(d)
     }
     fn may_resolve(&self, q: &ProblemLine) -> bool {
-        q.problem.status == "open" && (self.rights.admin || (self.is_staff && self.own_department == Some(q.problem.lead_department_id)))
+        q.problem.status == "open"
+            && (self.rights.admin || (self.is_staff && self.own_department == Some(q.problem.lead_department_id)))
     }
 }
 
@@ -514,11 +608,19 @@ async fn project_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
                 Some(f) => format!("{} → {}", rules.stage_name(f), rules.stage_name(&tr.to_stage)),
                 None => format!("登记入库（{}）", rules.stage_name(&tr.to_stage)),
             },
-            detail: [tr.evidence.clone(), tr.note.clone()].into_iter().filter(|s| !s.is_empty()).collect::<Vec<_>>().join("；"),
+            detail: [tr.evidence.clone(), tr.note.clone()]
+                .into_iter()
+                .filter(|s| !s.is_empty())
+                .collect::<Vec<_>>()
+                .join("；"),
             who: who(&names, tr.moved_by),
         });
     }
-    let problems: Vec<ProblemLine> = book.problem_lines(t).into_iter().filter(|q| q.problem.project_id == id).collect();
+    let problems: Vec<ProblemLine> = book
+        .problem_lines(t)
+        .into_iter()
+        .filter(|q| q.problem.project_id == id)
+        .collect();
     for q in &problems {
         timeline.push(Event {
             on: q.problem.raised_on,
@@ -577,13 +679,24 @@ async fn project_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
             who: who(&names, r.created_by),
         });
     }
-    timeline.sort_by(|a, b| b.on.cmp(&a.on));
-    let months: Vec<domain::Monthly> = book.monthly.iter().filter(|m| m.project_id == id).cloned().rev().collect();
+    timeline.sort_by_key(|e| std::cmp::Reverse(e.on));
+    let months: Vec<domain::Monthly> = book
+        .monthly
+        .iter()
+        .filter(|m| m.project_id == id)
+        .cloned()
+        .rev()
+        .collect();
     let (mut capacity, mut contract_no) = (Vec::new(), String::new());
     if let Some(cid) = p.contract_id {
-        use sea_orm::{ColumnTrait, QueryFilter};
         use crate::modules::land::contract_entity as contract;
-        if let Some(c) = scope.select::<contract::Entity>().filter(contract::Column::Id.eq(cid)).one(conn).await? {
+        use sea_orm::{ColumnTrait, QueryFilter};
+        if let Some(c) = scope
+            .select::<contract::Entity>()
+            .filter(contract::Column::Id.eq(cid))
+            .one(conn)
+            .await?
+        {
             contract_no = c.contract_no.clone();
             if let Some(area) = p.land_area {
                 capacity = domain::capacity_check(area, &months, c.output_per_mu, c.tax_per_mu);
@@ -593,7 +706,9 @@ async fn project_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
     let c = choices(&state, &scope).await?;
     Ok(render(&ProjectPage {
         ctx: ctx.crumb("nav.projects", "/projects").crumb_text(p.name.clone(), ""),
-        next_stage: rules.next(&p.stage).map(|s| (s.key.clone(), s.name.clone(), s.evidence.clone())),
+        next_stage: rules
+            .next(&p.stage)
+            .map(|s| (s.key.clone(), s.name.clone(), s.evidence.clone())),
         industry: p
             .industry_code
             .as_deref()
@@ -605,7 +720,12 @@ async fn project_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
         problems,
         months,
         reviews,
-        checklist: rules.admission.checklist.iter().map(|c| (c.key.clone(), c.text.clone(), c.points)).collect(),
+        checklist: rules
+            .admission
+            .checklist
+            .iter()
+            .map(|c| (c.key.clone(), c.text.clone(), c.points))
+            .collect(),
         departments: c.departments,
         capacity,
         contract_no,
@@ -616,13 +736,21 @@ async fn project_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
     }))
 }
 
-async fn stage_move(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn stage_move(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = format!("/projects/{id}");
     let result = async {
         let m = Move {
             to: f.get("to"),
-            on_date: f.date("on_date", "转段日期")?.ok_or_else(|| AppError::field("on_date", "请填写转段日期"))?,
+            on_date: f
+                .date("on_date", "转段日期")?
+                .ok_or_else(|| AppError::field("on_date", "请填写转段日期"))?,
             evidence: f.get("evidence"),
             note: f.get("note"),
         };
@@ -636,7 +764,13 @@ async fn stage_move(State(state): State<AppState>, scope: Scope, headers: Header
     done(&state, &headers, &back, result)
 }
 
-async fn monthly_save(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn monthly_save(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = format!("/projects/{id}");
     let result = async {
@@ -668,7 +802,13 @@ fn problem_from(f: &Fields) -> AppResult<NewProblem> {
     })
 }
 
-async fn problem_raise(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn problem_raise(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = format!("/projects/{id}");
     let result = async {
@@ -682,7 +822,13 @@ async fn problem_raise(State(state): State<AppState>, scope: Scope, headers: Hea
     done(&state, &headers, &back, result)
 }
 
-async fn resolve(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn resolve(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = match f.get("back") {
         b if b.starts_with("/projects") => b,
@@ -699,7 +845,13 @@ async fn resolve(State(state): State<AppState>, scope: Scope, headers: HeaderMap
     done(&state, &headers, &back, result)
 }
 
-async fn comment_add(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn comment_add(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = format!("/projects/{id}");
     let result = async {
@@ -712,15 +864,37 @@ async fn comment_add(State(state): State<AppState>, scope: Scope, headers: Heade
     done(&state, &headers, &back, result)
 }
 
-async fn review_save(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn review_save(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = format!("/projects/{id}");
     let result = async {
         let on = f.date("reviewed_on", "评审日期")?.unwrap_or_else(today);
         let mut writer = scope.writer(&state).await?;
-        let r = store::record_review(&mut writer, &scope, id, &f.all("checked"), &f.get("decision"), &f.get("note"), on).await?;
+        let r = store::record_review(
+            &mut writer,
+            &scope,
+            id,
+            &f.all("checked"),
+            &f.get("decision"),
+            &f.get("note"),
+            on,
+        )
+        .await?;
         writer.commit().await?;
-        Ok((back.clone(), format!("已记录评审：{} 分，{}", r.score, project_rules::decision_name(&r.decision))))
+        Ok((
+            back.clone(),
+            format!(
+                "已记录评审：{} 分，{}",
+                r.score,
+                project_rules::decision_name(&r.decision)
+            ),
+        ))
     }
     .await;
     done(&state, &headers, &back, result)
@@ -765,7 +939,12 @@ impl ProblemsPage {
     }
 }
 
-async fn problems_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q): Q<ProblemQuery>) -> AppResult<Response> {
+async fn problems_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<ProblemQuery>,
+) -> AppResult<Response> {
     let book = store::book(state.db.conn(), &scope).await?;
     let t = today();
     let own = scope.caller().department_id;
@@ -775,7 +954,9 @@ async fn problems_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx
     let rows = book
         .problem_lines(t)
         .into_iter()
-        .filter(|l| !mine || own == Some(l.problem.lead_department_id) || own.is_some_and(|d| l.cooperating_ids.contains(&d)))
+        .filter(|l| {
+            !mine || own == Some(l.problem.lead_department_id) || own.is_some_and(|d| l.cooperating_ids.contains(&d))
+        })
         .filter(|l| dept.is_none_or(|d| d == l.problem.lead_department_id))
         .filter(|l| match st.as_str() {
             "open" => l.problem.status == "open",
@@ -785,7 +966,14 @@ async fn problems_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx
         })
         .collect();
     Ok(render(&ProblemsPage {
-        ctx: ctx.crumb("nav.projects", "/projects").crumb(if mine { "projects.my_problems" } else { "projects.problems" }, ""),
+        ctx: ctx.crumb("nav.projects", "/projects").crumb(
+            if mine {
+                "projects.my_problems"
+            } else {
+                "projects.problems"
+            },
+            "",
+        ),
         rows,
         departments: choices(&state, &scope).await?.departments,
         mine,
@@ -812,7 +1000,10 @@ async fn mine_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) ->
     let rows: Vec<ProjectLine> = book
         .projects
         .iter()
-        .filter(|p| p.leader_account_id == Some(me.account_id) || (p.leader_account_id.is_none() && !p.leader.is_empty() && p.leader == me.display_name))
+        .filter(|p| {
+            p.leader_account_id == Some(me.account_id)
+                || (p.leader_account_id.is_none() && !p.leader.is_empty() && p.leader == me.display_name)
+        })
         .map(|p| book.line(p, t))
         .collect();
     let ids: Vec<i64> = rows.iter().map(|l| l.project.id).collect();
@@ -861,7 +1052,10 @@ async fn meetings_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx
     let proposed = store::agenda(&book, week.1, t)
         .into_iter()
         .map(|p| {
-            let name = book.project(p.project_id).map(|x| format!("{} {}", x.code, x.name)).unwrap_or_default();
+            let name = book
+                .project(p.project_id)
+                .map(|x| format!("{} {}", x.code, x.name))
+                .unwrap_or_default();
             (p, name)
         })
         .collect();
@@ -875,7 +1069,12 @@ async fn meetings_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx
     }))
 }
 
-async fn meeting_create(State(state): State<AppState>, scope: Scope, headers: HeaderMap, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn meeting_create(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = "/projects/meetings";
     let result = async {
@@ -884,17 +1083,17 @@ async fn meeting_create(State(state): State<AppState>, scope: Scope, headers: He
         let book = store::book(state.db.conn(), &scope).await?;
         let proposed = store::agenda(&book, week_of(held_on).1, t);
         let picked = f.all("item");
-        let items: Vec<Proposed> = proposed
-            .into_iter()
-            .filter(|p| picked.contains(&item_key(p)))
-            .collect();
+        let items: Vec<Proposed> = proposed.into_iter().filter(|p| picked.contains(&item_key(p))).collect();
         if items.is_empty() {
             return Err(AppError::field("item", "请至少选择一个议题"));
         }
         let mut writer = scope.writer(&state).await?;
         let m = store::create_meeting(&mut writer, &scope, "weekly", held_on, &f.get("title"), &items).await?;
         writer.commit().await?;
-        Ok((format!("/projects/meetings/{}", m.id), format!("已生成会办议程，共 {} 项", items.len())))
+        Ok((
+            format!("/projects/meetings/{}", m.id),
+            format!("已生成会办议程，共 {} 项", items.len()),
+        ))
     }
     .await;
     done(&state, &headers, back, result)
@@ -932,14 +1131,23 @@ async fn meeting_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
     let items = items
         .into_iter()
         .map(|i| ItemLine {
-            project: book.project(i.project_id).map(|p| format!("{} {}", p.code, p.name)).unwrap_or_default(),
-            problem: i.problem_id.and_then(|q| book.problems.iter().find(|x| x.id == q)).map(|q| book.problem_line(q, t)),
+            project: book
+                .project(i.project_id)
+                .map(|p| format!("{} {}", p.code, p.name))
+                .unwrap_or_default(),
+            problem: i
+                .problem_id
+                .and_then(|q| book.problems.iter().find(|x| x.id == q))
+                .map(|q| book.problem_line(q, t)),
             department: book.department(i.department_id),
             item: i,
         })
         .collect();
     Ok(render(&MeetingPage {
-        ctx: ctx.crumb("nav.projects", "/projects").crumb("projects.meetings", "/projects/meetings").crumb_text(m.title.clone(), ""),
+        ctx: ctx
+            .crumb("nav.projects", "/projects")
+            .crumb("projects.meetings", "/projects/meetings")
+            .crumb_text(m.title.clone(), ""),
         meeting: m,
         items,
         departments: choices(&state, &scope).await?.departments,
@@ -947,15 +1155,25 @@ async fn meeting_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
     }))
 }
 
-async fn decision_save(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn decision_save(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let back = format!("/projects/meetings/{}", f.get("meeting_id"));
     let result = async {
         let due = f.date("due_date", "完成时限")?;
         let mut writer = scope.writer(&state).await?;
-        let item = store::record_decision(&mut writer, &scope, id, &f.get("decision"), f.id("department_id"), due).await?;
+        let item =
+            store::record_decision(&mut writer, &scope, id, &f.get("decision"), f.id("department_id"), due).await?;
         writer.commit().await?;
-        Ok((format!("/projects/meetings/{}", item.meeting_id), "已记录会办意见".to_string()))
+        Ok((
+            format!("/projects/meetings/{}", item.meeting_id),
+            "已记录会办意见".to_string(),
+        ))
     }
     .await;
     done(&state, &headers, &back, result)
@@ -990,7 +1208,10 @@ async fn reviews_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx)
     let reviews = reviews
         .into_iter()
         .map(|r| {
-            let name = book.project(r.project_id).map(|p| format!("{} {}", p.code, p.name)).unwrap_or_default();
+            let name = book
+                .project(r.project_id)
+                .map(|p| format!("{} {}", p.code, p.name))
+                .unwrap_or_default();
             (r, name)
         })
         .collect();
@@ -1011,9 +1232,12 @@ pub struct MonthQuery {
 }
 
 async fn bulletin_of(state: &AppState, scope: &Scope, month: Option<String>) -> AppResult<Bulletin> {
-    let month = month.filter(|m| !m.trim().is_empty()).unwrap_or_else(|| last_month(today()));
+    let month = month
+        .filter(|m| !m.trim().is_empty())
+        .unwrap_or_else(|| last_month(today()));
     let book = store::book(state.db.conn(), scope).await?;
-    book.bulletin(month.trim()).map_err(|e| AppError::field("month", e))
+    book.bulletin_at(month.trim(), today())
+        .map_err(|e| AppError::field("month", e))
 }
 
 #[derive(Template)]
@@ -1023,7 +1247,12 @@ struct BulletinPage {
     b: Bulletin,
 }
 
-async fn bulletin_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q): Q<MonthQuery>) -> AppResult<Response> {
+async fn bulletin_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<MonthQuery>,
+) -> AppResult<Response> {
     let b = bulletin_of(&state, &scope, q.month).await?;
     Ok(render(&BulletinPage {
         ctx: ctx.crumb("nav.projects", "/projects").crumb("projects.bulletin", ""),
@@ -1066,14 +1295,24 @@ struct VisitsPage {
     rule: String,
 }
 
-async fn visits_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q): Q<QuarterQuery>) -> AppResult<Response> {
+async fn visits_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<QuarterQuery>,
+) -> AppResult<Response> {
     let t = today();
     let quarter = q
         .quarter
         .filter(|s| !s.trim().is_empty())
         .unwrap_or_else(|| format!("{}Q{}", t.year(), (t.month() - 1) / 3 + 1));
     let bad = || AppError::field("quarter", format!("季度“{quarter}”应写作 2026Q4"));
-    let (y, n) = quarter.trim().to_ascii_uppercase().split_once('Q').map(|(a, b)| (a.to_string(), b.to_string())).ok_or_else(bad)?;
+    let (y, n) = quarter
+        .trim()
+        .to_ascii_uppercase()
+        .split_once('Q')
+        .map(|(a, b)| (a.to_string(), b.to_string()))
+        .ok_or_else(bad)?;
     let (y, n): (i32, u32) = (y.parse().map_err(|_| bad())?, n.parse().map_err(|_| bad())?);
     if !(1..=4).contains(&n) {
         return Err(bad());
@@ -1088,7 +1327,11 @@ async fn visits_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
         .visits(as_of)
         .into_iter()
         .map(|(l, why)| {
-            let open = problems.iter().filter(|q| q.problem.project_id == l.project.id && q.problem.status == "open").cloned().collect();
+            let open = problems
+                .iter()
+                .filter(|q| q.problem.project_id == l.project.id && q.problem.status == "open")
+                .cloned()
+                .collect();
             let year = format!("{}-01", as_of.year());
             let done = book.investment_between(l.project.id, &year, &domain::month_key(as_of));
             (l, why, open, domain::wan(done))
@@ -1150,7 +1393,12 @@ struct ScoresPage {
     rule: project_rules::ScoreRule,
 }
 
-async fn scores_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q): Q<PeriodQuery>) -> AppResult<Response> {
+async fn scores_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<PeriodQuery>,
+) -> AppResult<Response> {
     let s = scores_of(&state, &scope, q.period).await?;
     let (rules, _) = store::rulebook_in_use(state.db.conn(), &scope).await?;
     Ok(render(&ScoresPage {
@@ -1176,7 +1424,12 @@ struct TargetsPage {
     elapsed: i64,
 }
 
-async fn targets_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q): Q<YearQuery>) -> AppResult<Response> {
+async fn targets_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<YearQuery>,
+) -> AppResult<Response> {
     let t = today();
     let year = q.year.unwrap_or(t.year());
     let book = store::book(state.db.conn(), &scope).await?;
@@ -1187,17 +1440,36 @@ async fn targets_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
         year,
         metrics: domain::METRICS.to_vec(),
         is_admin: scope.role() == Role::Admin,
-        elapsed: if year == t.year() { domain::year_elapsed_percent(t) } else if year < t.year() { 100 } else { 0 },
+        elapsed: if year == t.year() {
+            domain::year_elapsed_percent(t)
+        } else if year < t.year() {
+            100
+        } else {
+            0
+        },
     }))
 }
 
-async fn target_save(State(state): State<AppState>, scope: Scope, headers: HeaderMap, WebForm(f): WebForm<Vec<(String, String)>>) -> AppResult<Response> {
+async fn target_save(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    WebForm(f): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
     let f = Fields(f);
     let year: i32 = f.get("year").parse().unwrap_or(0);
     let back = format!("/projects/targets?year={year}");
     let result = async {
         let mut writer = scope.writer(&state).await?;
-        store::save_target(&mut writer, &scope, year, &f.get("metric"), &f.get("label"), &f.get("value")).await?;
+        store::save_target(
+            &mut writer,
+            &scope,
+            year,
+            &f.get("metric"),
+            &f.get("label"),
+            &f.get("value"),
+        )
+        .await?;
         writer.commit().await?;
         Ok((back.clone(), "已保存目标".to_string()))
     }
@@ -1214,7 +1486,8 @@ struct LocationsPage {
 
 impl LocationsPage {
     fn area(&self, v: &Option<i64>) -> String {
-        v.map(|a| format!("{} 亩", crate::quantity::Fixed::<4>(a))).unwrap_or_default()
+        v.map(|a| format!("{} 亩", crate::quantity::Fixed::<4>(a)))
+            .unwrap_or_default()
     }
 }
 
@@ -1222,13 +1495,22 @@ async fn locations_page(State(state): State<AppState>, scope: Scope, ctx: PageCt
     let book = store::book(state.db.conn(), &scope).await?;
     let mut groups: BTreeMap<String, Vec<ProjectLine>> = BTreeMap::new();
     for l in book.lines(today()) {
-        let key = if l.carrier.is_empty() { "（未落载体）".to_string() } else { l.carrier.clone() };
+        let key = if l.carrier.is_empty() {
+            "（未落载体）".to_string()
+        } else {
+            l.carrier.clone()
+        };
         groups.entry(key).or_default().push(l);
     }
     let groups = groups
         .into_iter()
         .map(|(k, mut v)| {
-            v.sort_by(|a, b| a.project.location.cmp(&b.project.location).then(a.project.code.cmp(&b.project.code)));
+            v.sort_by(|a, b| {
+                a.project
+                    .location
+                    .cmp(&b.project.location)
+                    .then(a.project.code.cmp(&b.project.code))
+            });
             let amount = domain::yi(v.iter().map(|l| l.project.total_investment).sum());
             let land: i64 = v.iter().filter_map(|l| l.project.land_area).sum();
             (k, v, amount, crate::quantity::Fixed::<4>(land).to_string())
@@ -1269,7 +1551,12 @@ async fn rules_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -
     }))
 }
 
-async fn rules_upload(State(state): State<AppState>, scope: Scope, headers: HeaderMap, multipart: Multipart) -> AppResult<Response> {
+async fn rules_upload(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> AppResult<Response> {
     let back = "/projects/rules";
     let by = Some(scope.caller().account_id);
     let result = load_uploaded(&state, &scope, multipart, async |w, name, text| {
@@ -1331,14 +1618,24 @@ fn out(l: &ProjectLine) -> ProjectOut {
 
 /// The projects the caller may see (an enterprise: its own), filtered.
 #[utoipa::path(get, path = "/api/v1/projects", tag = "projects", params(ListQuery), responses((status = 200, body = [ProjectOut])))]
-pub async fn api_list(State(state): State<AppState>, scope: Scope, Q(q): Q<ListQuery>) -> AppResult<Json<Vec<ProjectOut>>> {
+pub async fn api_list(
+    State(state): State<AppState>,
+    scope: Scope,
+    Q(q): Q<ListQuery>,
+) -> AppResult<Json<Vec<ProjectOut>>> {
     let book = store::book(state.db.conn(), &scope).await?;
-    Ok(Json(book.lines(today()).iter().filter(|l| q.keep(l)).map(out).collect()))
+    Ok(Json(
+        book.lines(today()).iter().filter(|l| q.keep(l)).map(out).collect(),
+    ))
 }
 
 /// Registers a project (at the first stage unless `stage` says otherwise).
 #[utoipa::path(post, path = "/api/v1/projects", tag = "projects", request_body = NewProject, responses((status = 201, body = ProjectOut)))]
-pub async fn api_create(State(state): State<AppState>, scope: Scope, Json(new): Json<NewProject>) -> AppResult<(axum::http::StatusCode, Json<ProjectOut>)> {
+pub async fn api_create(
+    State(state): State<AppState>,
+    scope: Scope,
+    Json(new): Json<NewProject>,
+) -> AppResult<(axum::http::StatusCode, Json<ProjectOut>)> {
     let mut writer = scope.writer(&state).await?;
     let p = store::create(&mut writer, &scope, &new, today()).await?;
     writer.commit().await?;
@@ -1367,15 +1664,29 @@ pub async fn api_project(State(state): State<AppState>, scope: Scope, Id(id): Id
     let t = today();
     Ok(Json(ProjectDetailOut {
         project: out(&book.line(p, t)),
-        transitions: book.transitions.iter().filter(|x| x.project_id == id).cloned().collect(),
-        problems: book.problem_lines(t).into_iter().filter(|q| q.problem.project_id == id).collect(),
+        transitions: book
+            .transitions
+            .iter()
+            .filter(|x| x.project_id == id)
+            .cloned()
+            .collect(),
+        problems: book
+            .problem_lines(t)
+            .into_iter()
+            .filter(|q| q.problem.project_id == id)
+            .collect(),
         monthly: book.monthly.iter().filter(|m| m.project_id == id).cloned().collect(),
     }))
 }
 
 /// Moves a project to its next stage (its lead department or admin), with date and evidence.
 #[utoipa::path(post, path = "/api/v1/projects/{id}/stage", tag = "projects", params(("id" = i64, Path)), request_body = Move, responses((status = 200, body = ProjectOut)))]
-pub async fn api_move(State(state): State<AppState>, scope: Scope, Id(id): Id, Json(m): Json<Move>) -> AppResult<Json<ProjectOut>> {
+pub async fn api_move(
+    State(state): State<AppState>,
+    scope: Scope,
+    Id(id): Id,
+    Json(m): Json<Move>,
+) -> AppResult<Json<ProjectOut>> {
     let mut writer = scope.writer(&state).await?;
     store::move_stage(&mut writer, &scope, id, &m, today()).await?;
     writer.commit().await?;
@@ -1393,7 +1704,12 @@ pub struct ProblemOut {
 
 /// Raises a blocking problem on a project (anyone involved).
 #[utoipa::path(post, path = "/api/v1/projects/{id}/problems", tag = "projects", params(("id" = i64, Path)), request_body = NewProblem, responses((status = 201, body = ProblemOut)))]
-pub async fn api_raise(State(state): State<AppState>, scope: Scope, Id(id): Id, Json(new): Json<NewProblem>) -> AppResult<(axum::http::StatusCode, Json<ProblemOut>)> {
+pub async fn api_raise(
+    State(state): State<AppState>,
+    scope: Scope,
+    Id(id): Id,
+    Json(new): Json<NewProblem>,
+) -> AppResult<(axum::http::StatusCode, Json<ProblemOut>)> {
     let mut writer = scope.writer(&state).await?;
     let q = store::raise_problem(&mut writer, &scope, id, &new, today()).await?;
     writer.commit().await?;
@@ -1418,7 +1734,12 @@ pub struct ResolveIn {
 
 /// Resolves a problem with a written answer (its lead department or admin).
 #[utoipa::path(post, path = "/api/v1/project-problems/{id}/resolve", tag = "projects", params(("id" = i64, Path)), request_body = ResolveIn, responses((status = 200, body = ProblemOut)))]
-pub async fn api_resolve(State(state): State<AppState>, scope: Scope, Id(id): Id, Json(r): Json<ResolveIn>) -> AppResult<Json<ProblemOut>> {
+pub async fn api_resolve(
+    State(state): State<AppState>,
+    scope: Scope,
+    Id(id): Id,
+    Json(r): Json<ResolveIn>,
+) -> AppResult<Json<ProblemOut>> {
     let t = today();
     let mut writer = scope.writer(&state).await?;
     let q = store::resolve_problem(&mut writer, &scope, id, &r.answer, r.resolved_on.unwrap_or(t), t).await?;
@@ -1434,12 +1755,20 @@ pub async fn api_resolve(State(state): State<AppState>, scope: Scope, Id(id): Id
 
 /// The monthly bulletin's facts as of the month's end.
 #[utoipa::path(get, path = "/api/v1/projects/bulletin", tag = "projects", params(MonthQuery), responses((status = 200, description = "通报内容：各阶段项目、本月转段、滞后项目、逾期问题、部门情况")))]
-pub async fn api_bulletin(State(state): State<AppState>, scope: Scope, Q(q): Q<MonthQuery>) -> AppResult<Json<Bulletin>> {
+pub async fn api_bulletin(
+    State(state): State<AppState>,
+    scope: Scope,
+    Q(q): Q<MonthQuery>,
+) -> AppResult<Json<Bulletin>> {
     Ok(Json(bulletin_of(&state, &scope, q.month).await?))
 }
 
 /// Department and 招商 officer scores of a period, each with its lines.
 #[utoipa::path(get, path = "/api/v1/projects/scores", tag = "projects", params(PeriodQuery), responses((status = 200, body = ScoresOut)))]
-pub async fn api_scores(State(state): State<AppState>, scope: Scope, Q(q): Q<PeriodQuery>) -> AppResult<Json<ScoresOut>> {
+pub async fn api_scores(
+    State(state): State<AppState>,
+    scope: Scope,
+    Q(q): Q<PeriodQuery>,
+) -> AppResult<Json<ScoresOut>> {
     Ok(Json(scores_of(&state, &scope, q.period).await?))
 }

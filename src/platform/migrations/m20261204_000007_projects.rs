@@ -89,8 +89,20 @@ impl MigrationTrait for Migration {
                     .to_owned(),
             ))
             .await?;
-        unique(manager, "ux_project_zone_code", c("project"), vec![c("zone_id"), c("code")]).await?;
-        index(manager, "ix_project_zone_stage", c("project"), vec![c("zone_id"), c("stage")]).await?;
+        unique(
+            manager,
+            "ux_project_zone_code",
+            c("project"),
+            vec![c("zone_id"), c("code")],
+        )
+        .await?;
+        index(
+            manager,
+            "ix_project_zone_stage",
+            c("project"),
+            vec![c("zone_id"), c("stage")],
+        )
+        .await?;
 
         manager
             .create_table(stamped(
