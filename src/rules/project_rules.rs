@@ -499,9 +499,9 @@ fn yi(fen: i64) -> Decimal {
     Decimal::from(fen) / Decimal::from(100_000_000_i64 * 100)
 }
 
-/// 亿元 with up to 2 decimals, for the explanations.
+/// 亿元 to the 万元 (up to 4 decimals), for the explanations.
 pub fn yi_text(fen: i64) -> String {
-    yi(fen).round_dp(2).normalize().to_string()
+    yi(fen).round_dp(4).normalize().to_string()
 }
 
 /// Period scores of departments (lead) and 招商 officers. Problems count for their lead

@@ -113,9 +113,16 @@ test('a project walks every stage, its problem goes to the weekly meeting, is re
     await context.clearCookies();
 
     // The enterprise user does not see another investor's project.
-    await login(page, 'qiye');
+    await page.goto('/login');
+    await page.locator('form#login-form input[name=username]').fill('qiye');
+    await page.locator('form#login-form input[name=password]').fill('demo1234');
+    await Promise.all([page.waitForURL(/\/enterprises\/\d+/), page.locator('form#login-form button[type=submit]').click()]);
     const other = await page.goto(projectUrl);
     assert.equal(other?.status(), 404);
+    await page.goto('/projects');
+    const own = await page.locator('table#projects tbody').innerText();
+    assert.ok(!own.includes(name), 'not in the enterprise\'s list');
+    assert.ok((await page.locator('table#projects tbody tr[data-project]').count()) >= 1, 'its own projects are listed');
     await context.clearCookies();
 
     // Admin: the week's agenda proposes the new problem; the meeting records a decision on it.

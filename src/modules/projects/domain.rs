@@ -27,9 +27,12 @@ pub fn wan_opt(fen: Option<i64>) -> String {
     fen.map(wan).unwrap_or_default()
 }
 
-/// 亿元 with two decimals from fen.
+/// 亿元 with two decimals from fen (boards and lists; explanations use `project_rules::yi_text`).
 pub fn yi(fen: i64) -> String {
-    project_rules::yi_text(fen)
+    (Decimal::from(fen) / Decimal::from(10_000_000_000_i64))
+        .round_dp(2)
+        .normalize()
+        .to_string()
 }
 
 /// A zone's projects and everything the views compute from.
