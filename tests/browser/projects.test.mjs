@@ -16,35 +16,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
-import { inflateRawSync } from 'node:zlib';
-import { ARTIFACTS, freshPage, loginOk as login, useBrowser } from './support.mjs';
+import { ARTIFACTS, docxText, freshPage, loginOk as login, useBrowser } from './support.mjs';
 
 useBrowser();
 const TEST_TIMEOUT_MS = 180_000;
-
-/** The text of word/document.xml in a .docx (a zip): every w:t, joined. */
-function docxText(bytes) {
-  const eocd = bytes.lastIndexOf(Buffer.from([0x50, 0x4b, 0x05, 0x06]));
-  const entries = bytes.readUInt16LE(eocd + 10);
-  let at = bytes.readUInt32LE(eocd + 16);
-  for (let i = 0; i < entries; i++) {
-    const method = bytes.readUInt16LE(at + 10);
-    const size = bytes.readUInt32LE(at + 20);
-    const nameLength = bytes.readUInt16LE(at + 28);
-    const extra = bytes.readUInt16LE(at + 30);
-    const comment = bytes.readUInt16LE(at + 32);
-    const local = bytes.readUInt32LE(at + 42);
-    const name = bytes.subarray(at + 46, at + 46 + nameLength).toString('utf8');
-    if (name === 'word/document.xml') {
-      const start = local + 30 + bytes.readUInt16LE(local + 26) + bytes.readUInt16LE(local + 28);
-      const data = bytes.subarray(start, start + size);
-      const xml = (method === 8 ? inflateRawSync(data) : data).toString('utf8');
-      return [...xml.matchAll(/<w:t[^>]*>([^<]*)<\/w:t>/g)].map((m) => m[1]).join('|');
-    }
-    at += 46 + nameLength + extra + comment;
-  }
-  throw new Error('no word/document.xml in the .docx');
-}
 
 async function flash(page) {
   return page.locator('.alert').first().innerText();

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::io::Read;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::sync::{Arc, LazyLock};
 
@@ -1268,4 +1269,44 @@ pub async fn follow(app: &TestApp, res: &TestResponse, session: &Session) -> Str
 pub async fn post_form(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
     let res = app.post(path).session(session).form(form).send().await;
     follow(app, &res, session).await
+}
+
+/// The text of a .docx: every `w:t`, in order.
+pub fn docx_text(bytes: &[u8]) -> String {
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+    let mut xml = String::new();
+    zip.by_name("word/document.xml")
+        .unwrap()
+        .read_to_string(&mut xml)
+        .unwrap();
+    let mut text = String::new();
+    for part in xml.split("<w:t xml:space=\"preserve\">").skip(1) {
+        text.push_str(part.split("</w:t>").next().unwrap());
+        text.push('|');
+    }
+    text
+}
+
+/// A staff account `staff_eco` of zone alpha's 经济发展局; its id.
+pub async fn economy_staff(app: &TestApp) -> i64 {
+    let fx = &app.fx.alpha;
+    let mut w = Writer::begin(&app.db, WriteContext::system(Some(fx.zone_id), "test"))
+        .await
+        .unwrap();
+    let a = accounts::create(
+        &mut w,
+        Some(fx.zone_id),
+        AccountInput {
+            username: "staff_eco".into(),
+            display_name: "经发局人员".into(),
+            role: Role::Staff,
+            department_id: Some(fx.economy_dept),
+            enterprise_id: None,
+        },
+        PASSWORD_HASH.clone(),
+    )
+    .await
+    .unwrap();
+    w.commit().await.unwrap();
+    a.id
 }

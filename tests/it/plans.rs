@@ -3,17 +3,11 @@
 //! actuals and evidence, colours, completion confirmed, 督办 issued and closed, the monthly
 //! bulletin as .docx, the Excel export, and who may do what.
 
-use std::io::Read;
-
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration};
-use gaoxin::modules::accounts::domain::AccountInput;
-use gaoxin::modules::accounts::store as accounts;
-use gaoxin::platform::audit::{WriteContext, Writer};
-use gaoxin::roles::Role;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD_HASH, Session, TestApp};
+use crate::helpers::{Session, TestApp, docx_text, economy_staff};
 
 async fn post(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
     crate::helpers::post_form(app, session, path, form).await
@@ -24,22 +18,6 @@ fn today() -> chrono::NaiveDate {
 }
 
 const PLAN: &str = "关于印发《测试高新区重点工作方案》的通知\n测高〔2026〕3号\n一、重点任务\n（一）创新\n1.新增高新技术企业50家。（牵头单位：区科学技术局；配合单位：区经济发展局、区创新服务中心）\n2.培育专精特新企业10家。（牵头单位：科技局；配合单位：税务分局）\n";
-
-/// The text of a .docx: every `w:t`, in order.
-fn docx_text(bytes: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    let mut text = String::new();
-    for part in xml.split("<w:t xml:space=\"preserve\">").skip(1) {
-        text.push_str(part.split("</w:t>").next().unwrap());
-        text.push('|');
-    }
-    text
-}
 
 #[tokio::test]
 async fn a_plan_becomes_a_ledger_with_progress_colours_supervision_and_a_bulletin() {
@@ -459,29 +437,6 @@ async fn other_task(app: &TestApp, token: &str) -> i64 {
     let plan: Value = made.json();
     app.scalar(&format!("SELECT MIN(id) FROM plan_task WHERE plan_id = {}", plan["id"]))
         .await
-}
-
-async fn economy_staff(app: &TestApp) -> i64 {
-    let fx = &app.fx.alpha;
-    let mut w = Writer::begin(&app.db, WriteContext::system(Some(fx.zone_id), "test"))
-        .await
-        .unwrap();
-    let a = accounts::create(
-        &mut w,
-        Some(fx.zone_id),
-        AccountInput {
-            username: "staff_eco".into(),
-            display_name: "经发局人员".into(),
-            role: Role::Staff,
-            department_id: Some(fx.economy_dept),
-            enterprise_id: None,
-        },
-        PASSWORD_HASH.clone(),
-    )
-    .await
-    .unwrap();
-    w.commit().await.unwrap();
-    a.id
 }
 
 #[tokio::test]

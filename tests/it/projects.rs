@@ -4,17 +4,11 @@
 //! department or admin moves a stage, leaders comment, an enterprise sees only its own
 //! projects), stalled projects, scores, targets, site visits and the rulebook.
 
-use std::io::Read;
-
 use axum::http::StatusCode;
 use chrono::{Datelike, Duration, NaiveDate};
-use gaoxin::modules::accounts::domain::AccountInput;
-use gaoxin::modules::accounts::store as accounts;
-use gaoxin::platform::audit::{WriteContext, Writer};
-use gaoxin::roles::Role;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD_HASH, Session, TestApp};
+use crate::helpers::{Session, TestApp, docx_text, economy_staff};
 
 async fn post(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)]) -> String {
     crate::helpers::post_form(app, session, path, form).await
@@ -22,43 +16,6 @@ async fn post(app: &TestApp, session: &Session, path: &str, form: &[(&str, &str)
 
 fn today() -> NaiveDate {
     (chrono::Utc::now() + Duration::hours(8)).date_naive()
-}
-
-fn docx_text(bytes: &[u8]) -> String {
-    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
-    let mut xml = String::new();
-    zip.by_name("word/document.xml")
-        .unwrap()
-        .read_to_string(&mut xml)
-        .unwrap();
-    let mut text = String::new();
-    for part in xml.split("<w:t xml:space=\"preserve\">").skip(1) {
-        text.push_str(part.split("</w:t>").next().unwrap());
-        text.push('|');
-    }
-    text
-}
-
-async fn economy_staff(app: &TestApp) {
-    let fx = &app.fx.alpha;
-    let mut w = Writer::begin(&app.db, WriteContext::system(Some(fx.zone_id), "test"))
-        .await
-        .unwrap();
-    accounts::create(
-        &mut w,
-        Some(fx.zone_id),
-        AccountInput {
-            username: "staff_eco".into(),
-            display_name: "经发局人员".into(),
-            role: Role::Staff,
-            department_id: Some(fx.economy_dept),
-            enterprise_id: None,
-        },
-        PASSWORD_HASH.clone(),
-    )
-    .await
-    .unwrap();
-    w.commit().await.unwrap();
 }
 
 #[tokio::test]

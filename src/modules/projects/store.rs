@@ -28,22 +28,34 @@ pub const SHIPPED: (&str, &str) = (
     include_str!("../../../rules/projects/xiangmu-example.toml"),
 );
 
+/// Parsed rulebooks by version (the SHA-256 of their text): a version never changes, so each
+/// is parsed once per process whichever zone uses it.
+static PARSED: std::sync::LazyLock<std::sync::Mutex<HashMap<String, Rulebook>>> =
+    std::sync::LazyLock::new(Default::default);
+
+static SHIPPED_BOOK: std::sync::LazyLock<Rulebook> =
+    std::sync::LazyLock::new(|| project_rules::load(SHIPPED.1).expect("the shipped rulebook loads"));
+
+/// The zone's rulebook in use, and whether the zone loaded it (false: the shipped example).
 pub async fn rulebook_in_use(conn: &impl ConnectionTrait, scope: &Scope) -> AppResult<(Rulebook, bool)> {
     let row = scope
         .select::<rulebook::Entity>()
         .filter(rulebook::Column::Status.eq("active"))
         .one(conn)
         .await?;
-    match row {
-        Some(r) => Ok((
-            project_rules::load(&r.source).map_err(|e| AppError::Internal(anyhow::anyhow!("stored rulebook: {e}")))?,
-            true,
-        )),
-        None => Ok((
-            project_rules::load(SHIPPED.1).expect("the shipped rulebook loads"),
-            false,
-        )),
+    let Some(r) = row else {
+        return Ok((SHIPPED_BOOK.clone(), false));
+    };
+    if let Some(book) = PARSED.lock().expect("not poisoned").get(&r.version) {
+        return Ok((book.clone(), true));
     }
+    let book =
+        project_rules::load(&r.source).map_err(|e| AppError::Internal(anyhow::anyhow!("stored rulebook: {e}")))?;
+    PARSED
+        .lock()
+        .expect("not poisoned")
+        .insert(r.version.clone(), book.clone());
+    Ok((book, true))
 }
 
 /// Checks a rulebook file and makes it the version in use.
