@@ -787,6 +787,42 @@ async fn import_page(ctx: PageCtx) -> AppResult<Response> {
 
 const BACK: &str = "/projects/import";
 
+/// Reads the uploaded file and imports it in one transaction: saved → back with a flash;
+/// refused → the import page with every row's error (a flash cookie could not hold them).
+async fn upload(
+    state: &AppState,
+    scope: &Scope,
+    ctx: PageCtx,
+    headers: &HeaderMap,
+    multipart: Multipart,
+    refused: &'static str,
+    import: impl AsyncFnOnce(&mut Writer, &str, &[u8]) -> Result<String, Vec<ImportError>>,
+) -> AppResult<Response> {
+    let (_, files) = read_form(multipart, "file").await?;
+    let Some((file_name, bytes)) = files.into_iter().next() else {
+        return done(
+            state,
+            headers,
+            BACK,
+            Err(AppError::field("file", "请选择要导入的 Excel 文件")),
+        );
+    };
+    let mut writer = scope.writer(state).await?;
+    match import(&mut writer, &file_name, &bytes).await {
+        Ok(message) => {
+            writer.commit().await?;
+            Ok(redirect_with_flash(state, headers, BACK, "success", &message))
+        }
+        Err(errors) => {
+            drop(writer);
+            Ok(render_with_status(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                &import_page_of(ctx, refused, errors),
+            ))
+        }
+    }
+}
+
 async fn upload_ledger(
     State(state): State<AppState>,
     scope: Scope,
@@ -794,38 +830,22 @@ async fn upload_ledger(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (_, files) = read_form(multipart, "file").await?;
-    let Some((file_name, bytes)) = files.into_iter().next() else {
-        return done(
-            &state,
-            &headers,
-            BACK,
-            Err(AppError::field("file", "请选择要导入的 Excel 文件")),
-        );
-    };
-    let mut writer = scope.writer(&state).await?;
-    match import_projects(&mut writer, &scope, &file_name, &bytes, today()).await {
-        Ok(saved) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                BACK,
-                "success",
-                &format!(
-                    "已导入 {file_name}：新增 {} 个项目，更新 {} 个项目",
-                    saved.created, saved.updated
-                ),
+    upload(
+        &state,
+        &scope,
+        ctx,
+        &headers,
+        multipart,
+        "ledger",
+        async |w, name, bytes| {
+            let saved = import_projects(w, &scope, name, bytes, today()).await?;
+            Ok(format!(
+                "已导入 {name}：新增 {} 个项目，更新 {} 个项目",
+                saved.created, saved.updated
             ))
-        }
-        Err(errors) => {
-            drop(writer);
-            Ok(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &import_page_of(ctx, "ledger", errors),
-            ))
-        }
-    }
+        },
+    )
+    .await
 }
 
 async fn upload_monthly(
@@ -835,35 +855,19 @@ async fn upload_monthly(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> AppResult<Response> {
-    let (_, files) = read_form(multipart, "file").await?;
-    let Some((file_name, bytes)) = files.into_iter().next() else {
-        return done(
-            &state,
-            &headers,
-            BACK,
-            Err(AppError::field("file", "请选择要导入的 Excel 文件")),
-        );
-    };
-    let mut writer = scope.writer(&state).await?;
-    match import_monthly(&mut writer, &scope, &file_name, &bytes, today()).await {
-        Ok(count) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                BACK,
-                "success",
-                &format!("已导入 {file_name}：{count} 条月度数据"),
-            ))
-        }
-        Err(errors) => {
-            drop(writer);
-            Ok(render_with_status(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                &import_page_of(ctx, "monthly", errors),
-            ))
-        }
-    }
+    upload(
+        &state,
+        &scope,
+        ctx,
+        &headers,
+        multipart,
+        "monthly",
+        async |w, name, bytes| {
+            let count = import_monthly(w, &scope, name, bytes, today()).await?;
+            Ok(format!("已导入 {name}：{count} 条月度数据"))
+        },
+    )
+    .await
 }
 
 #[cfg(test)]
