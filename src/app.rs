@@ -11,42 +11,13 @@ use tower_http::request_id::{MakeRequestId, PropagateRequestIdLayer, RequestId, 
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
-use crate::modules::{
-    accounts, audit, departments, enterprises, home, ladder, land, plans, policies, projects, system, zones,
-};
-use crate::platform::auth::authenticate;
-use crate::platform::db::Db;
-use crate::platform::routes::{RouteSpec, Routes};
-use crate::platform::web::{NavGroup, NavLink};
-use crate::roles::{AUDIT_READERS, EVERYONE, PROVINCE, ZONE_READERS};
-
-/// Settings of a running server.
-#[derive(Clone, Debug)]
-pub struct AppConfig {
-    /// Mark cookies `Secure` (set when served over TLS, directly or behind a proxy that does
-    /// not send `X-Forwarded-Proto: https`).
-    pub secure_cookies: bool,
-    /// Idle time after which a session ends.
-    pub session_ttl: chrono::Duration,
-    /// A demo database: the login page lists the demo accounts.
-    pub demo: bool,
-}
-
-impl Default for AppConfig {
-    fn default() -> AppConfig {
-        AppConfig {
-            secure_cookies: false,
-            session_ttl: chrono::Duration::hours(8),
-            demo: false,
-        }
-    }
-}
-
-#[derive(Clone)]
-pub struct AppState {
-    pub db: Db,
-    pub config: Arc<AppConfig>,
-}
+use crate::system;
+use gaoxin_admin::{accounts, audit, departments, home, zones};
+use gaoxin_core::roles::{AUDIT_READERS, EVERYONE, PROVINCE, ZONE_READERS};
+use gaoxin_platform::auth::authenticate;
+use gaoxin_platform::routes::{RouteSpec, Routes};
+use gaoxin_platform::shell::{NavGroup, NavLink, Shell};
+pub use gaoxin_platform::{AppConfig, AppState};
 
 /// The module navigation of PRODUCT.md. Links with an empty `href` are modules not built yet.
 pub static NAVIGATION: &[NavGroup] = &[
@@ -96,17 +67,17 @@ pub static NAVIGATION: &[NavGroup] = &[
             NavLink {
                 key: "nav.my_matches",
                 href: "/policies/matches",
-                roles: crate::roles::ENTERPRISE_USERS,
+                roles: gaoxin_core::roles::ENTERPRISE_USERS,
             },
             NavLink {
                 key: "nav.my_applications",
                 href: "/policies/applications",
-                roles: crate::roles::ENTERPRISE_USERS,
+                roles: gaoxin_core::roles::ENTERPRISE_USERS,
             },
             NavLink {
                 key: "nav.my_awards",
                 href: "/policies/awards",
-                roles: crate::roles::ENTERPRISE_USERS,
+                roles: gaoxin_core::roles::ENTERPRISE_USERS,
             },
             NavLink {
                 key: "nav.land",
@@ -116,12 +87,12 @@ pub static NAVIGATION: &[NavGroup] = &[
             NavLink {
                 key: "nav.my_land",
                 href: "/land/my",
-                roles: crate::roles::ENTERPRISE_USERS,
+                roles: gaoxin_core::roles::ENTERPRISE_USERS,
             },
             NavLink {
                 key: "nav.projects",
                 href: "/projects",
-                roles: crate::roles::ENTERPRISE_READERS,
+                roles: gaoxin_core::roles::ENTERPRISE_READERS,
             },
         ],
     },
@@ -183,17 +154,30 @@ pub fn routes() -> Routes {
         .merge(home::routes())
         .merge(accounts::routes())
         .merge(departments::routes())
-        .merge(enterprises::routes())
-        .merge(enterprises::corrections::routes())
-        .merge(policies::routes())
-        .merge(policies::applications::routes())
-        .merge(ladder::routes())
-        .merge(land::routes())
-        .merge(plans::routes())
-        .merge(projects::routes())
+        .merge(gaoxin_enterprises::routes())
+        .merge(gaoxin_enterprises::corrections::routes())
+        .merge(gaoxin_policies::routes())
+        .merge(gaoxin_policies::applications::routes())
+        .merge(gaoxin_ladder::routes())
+        .merge(gaoxin_land::routes())
+        .merge(gaoxin_plans::routes())
+        .merge(gaoxin_projects::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())
+}
+
+/// The modules as the web shell sees them: the navigation and the cards other modules add to
+/// the enterprise page, in page order.
+pub fn shell() -> Shell {
+    Shell {
+        navigation: NAVIGATION,
+        enterprise_panels: vec![
+            Arc::new(gaoxin_ladder::panel::Panel),
+            Arc::new(gaoxin_land::panel::Panel),
+            Arc::new(gaoxin_policies::panel::Panel),
+        ],
+    }
 }
 
 /// The route list (for the authorisation matrix and OpenAPI coverage tests).
@@ -206,7 +190,7 @@ struct RandomRequestId;
 
 impl MakeRequestId for RandomRequestId {
     fn make_request_id<B>(&mut self, _: &Request<B>) -> Option<RequestId> {
-        HeaderValue::from_str(&crate::platform::secrets::random_hex(8))
+        HeaderValue::from_str(&gaoxin_platform::secrets::random_hex(8))
             .ok()
             .map(RequestId::new)
     }
@@ -217,9 +201,10 @@ pub fn app(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
     let x_request_id = header::HeaderName::from_static("x-request-id");
     router
-        .fallback(|| async { crate::platform::error::AppError::NotFound })
+        .fallback(|| async { gaoxin_platform::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(DefaultBodyLimit::max(crate::platform::web::FORM_LIMIT_BYTES))
+        .layer(axum::Extension(Arc::new(shell())))
+        .layer(DefaultBodyLimit::max(gaoxin_platform::web::FORM_LIMIT_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -22,10 +22,11 @@ use rust_decimal::{Decimal, RoundingStrategy};
 use rust_xlsxwriter::Workbook;
 
 use crate::demo::Rng;
-use crate::modules::enterprises::domain::{ANNUAL_COLUMNS, ENTERPRISE_COLUMNS, numbered_uscc};
-use crate::rules::eval::{Evaluator, Outcome, TOUCH_BATCH};
-use crate::rules::expr::Value;
-use crate::rules::policy::{Policy, Slots, load};
+use gaoxin_core::uscc::numbered_uscc;
+use gaoxin_enterprises::domain::{ANNUAL_COLUMNS, ENTERPRISE_COLUMNS};
+use gaoxin_rules::eval::{Evaluator, Outcome, TOUCH_BATCH};
+use gaoxin_rules::expr::Value;
+use gaoxin_rules::policy::{Policy, Slots, load};
 
 #[derive(Subcommand, Debug)]
 pub enum BenchCommand {
@@ -458,8 +459,8 @@ fn land_csv(enterprises: usize, seed: u64) -> String {
 }
 
 fn land(enterprises: usize, seed: u64, runs: usize, out: Option<PathBuf>) -> anyhow::Result<()> {
-    use crate::modules::land::{output, shipped};
-    use crate::rules::land;
+    use gaoxin_land::{output, shipped};
+    use gaoxin_rules::land;
     if enterprises == 0 || runs == 0 {
         bail!("--enterprises 和 --runs 至少为 1");
     }
@@ -531,8 +532,8 @@ fn land(enterprises: usize, seed: u64, runs: usize, out: Option<PathBuf>) -> any
 
 /// Generated facts for the ladder benchmark: three years of figures with growth, a few gaps,
 /// and a 高企 recognition for one firm in five.
-fn ladder_facts(n: usize, seed: u64) -> Vec<crate::rules::ladder::Facts> {
-    use crate::rules::ladder::{Facts, Held, YEAR_FIELDS, YearField as F};
+fn ladder_facts(n: usize, seed: u64) -> Vec<gaoxin_rules::ladder::Facts> {
+    use gaoxin_rules::ladder::{Facts, Held, YEAR_FIELDS, YearField as F};
     let mut rng = Rng::new(seed);
     let dec = |fen: i64| Some(Decimal::new(fen, 2));
     (0..n)
@@ -594,11 +595,11 @@ fn ladder_facts(n: usize, seed: u64) -> Vec<crate::rules::ladder::Facts> {
 }
 
 fn ladder(enterprises: usize, seed: u64, runs: usize) -> anyhow::Result<()> {
-    use crate::rules::ladder::{self, Status};
+    use gaoxin_rules::ladder::{self, Status};
     if enterprises == 0 || runs == 0 {
         bail!("--enterprises 和 --runs 至少为 1");
     }
-    let criteria: Vec<ladder::Criteria> = crate::modules::ladder::shipped::files()
+    let criteria: Vec<ladder::Criteria> = gaoxin_ladder::shipped::files()
         .iter()
         .map(|(f, t)| ladder::load(f, t))
         .collect::<Result<_, _>>()
@@ -917,7 +918,7 @@ fn calculate(url: &str, token: &str, requests: usize, warmup: usize, body: &str)
 /// The demo plan (seed 002, 17 annotated items) repeated to `pages` pages, parsed as text; then
 /// the same paragraphs and a task table of `table_rows` rows as a .docx, parsed from its bytes.
 fn plan(pages: usize, table_rows: usize, runs: usize) -> anyhow::Result<()> {
-    use crate::modules::plans::parse;
+    use gaoxin_rules::plan_parser as parse;
     if pages == 0 || runs == 0 {
         bail!("--pages 和 --runs 至少为 1");
     }
@@ -941,7 +942,7 @@ fn plan(pages: usize, table_rows: usize, runs: usize) -> anyhow::Result<()> {
         text.len() as f64 / (1 << 20) as f64,
         median(times).as_secs_f64() * 1000.0
     );
-    let mut doc = crate::platform::docx::Document::new().title("基准测试工作方案");
+    let mut doc = gaoxin_platform::docx::Document::new().title("基准测试工作方案");
     for line in text.lines().filter(|l| !l.trim().is_empty()) {
         doc = doc.paragraph(line);
     }

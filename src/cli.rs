@@ -6,12 +6,13 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context;
-use clap::{Parser, Subcommand, ValueEnum};
-use serde::Serialize;
+use clap::{Parser, Subcommand};
 
 use crate::app::{AppConfig, AppState, serve};
-use crate::modules::{accounts, enterprises, zones};
-use crate::platform::db::{DatabaseUrl, Db};
+use gaoxin_admin::{accounts, zones};
+use gaoxin_enterprises as enterprises;
+use gaoxin_platform::cli::{Format, print_json};
+use gaoxin_platform::db::{DatabaseUrl, Db};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -28,14 +29,6 @@ pub struct Cli {
     pub format: Format,
     #[command(subcommand)]
     pub command: Command,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum Format {
-    Text,
-    Json,
-    /// CSV (`gaoxin policy eval`, `gaoxin land evaluate`); other commands print text.
-    Csv,
 }
 
 #[derive(Subcommand, Debug)]
@@ -83,29 +76,25 @@ pub enum Command {
     Uscc(enterprises::cli::UsccCommand),
     /// 政策 (policy evaluation; the zone's policies and payment batches)
     #[command(subcommand)]
-    Policy(crate::modules::policies::cli::PolicyCommand),
+    Policy(gaoxin_policies::cli::PolicyCommand),
     /// 梯度培育 (cultivation ladder: criteria, evaluation, one enterprise's gaps)
     #[command(subcommand)]
-    Ladder(crate::modules::ladder::cli::LadderCommand),
+    Ladder(gaoxin_ladder::cli::LadderCommand),
     /// 亩均评价 (land-efficiency evaluation: scheme tests; a scheme on the registry's data)
     #[command(subcommand)]
-    Land(crate::modules::land::cli::LandCommand),
+    Land(gaoxin_land::cli::LandCommand),
     /// 工作方案与任务台账 (plan parsing, the task ledger)
     #[command(subcommand)]
-    Plan(crate::modules::plans::cli::PlanCommand),
+    Plan(gaoxin_plans::cli::PlanCommand),
     /// 招商项目 (the project book: board, monthly bulletin, half-year scores, ledger import)
     #[command(subcommand)]
-    Project(crate::modules::projects::cli::ProjectCommand),
+    Project(gaoxin_projects::cli::ProjectCommand),
     /// 规则文件 (rule files: run their tests)
     #[command(subcommand)]
-    Rules(crate::rules::cli::RulesCommand),
+    Rules(gaoxin_policies::rule_files::RulesCommand),
     /// 基准测试 (benchmark helpers; see BENCHMARKS.md)
     #[command(subcommand)]
     Bench(crate::bench::BenchCommand),
-}
-
-pub fn print_json<T: Serialize>(value: &T) {
-    println!("{}", serde_json::to_string_pretty(value).expect("serialisable output"));
 }
 
 fn init_tracing(serving: bool) {
@@ -258,7 +247,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
         Command::Bench(command) => crate::bench::run(command),
         Command::Policy(command) => {
-            use crate::modules::policies::cli;
+            use gaoxin_policies::cli;
             if cli::needs_db(&command) {
                 let db = Db::open(&database_url(cli.db.as_deref())?).await?;
                 cli::run(Some(&db), command, format).await
@@ -267,7 +256,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
         }
         Command::Ladder(command) => {
-            use crate::modules::ladder::cli;
+            use gaoxin_ladder::cli;
             if cli::needs_db(&command) {
                 let db = Db::open(&database_url(cli.db.as_deref())?).await?;
                 cli::run(Some(&db), command, format).await
@@ -275,9 +264,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 cli::run(None, command, format).await
             }
         }
-        Command::Rules(command) => crate::rules::cli::run_rules(command, format),
+        Command::Rules(command) => gaoxin_policies::rule_files::run_rules(command, format),
         Command::Plan(command) => {
-            use crate::modules::plans::cli;
+            use gaoxin_plans::cli;
             if cli::needs_db(&command) {
                 let db = Db::open(&database_url(cli.db.as_deref())?).await?;
                 cli::run(Some(&db), command, format).await
@@ -287,10 +276,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Project(command) => {
             let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-            crate::modules::projects::cli::run(&db, command, format).await
+            gaoxin_projects::cli::run(&db, command, format).await
         }
         Command::Land(command) => {
-            use crate::modules::land::cli;
+            use gaoxin_land::cli;
             if cli::needs_db(&command) {
                 let db = Db::open(&database_url(cli.db.as_deref())?).await?;
                 cli::run(Some(&db), command, format).await

@@ -8,22 +8,23 @@
 
 use anyhow::bail;
 
-use crate::modules::accounts::{domain::AccountInput, store as accounts};
-use crate::modules::departments::{domain::DEMO_DEPARTMENTS, domain::DepartmentInput, store as departments};
+use gaoxin_admin::accounts::{domain::AccountInput, store as accounts};
+use gaoxin_platform::departments::{domain::DEMO_DEPARTMENTS, domain::DepartmentInput, store as departments};
 use sea_orm::ActiveValue::Set;
 
-use crate::modules::enterprises::{
-    annual_entity as annual, carrier_entity as carrier, domain, domain as enterprise_domain, entity as enterprise,
-    industry,
+use gaoxin_core::clock::Clock;
+use gaoxin_core::industry;
+use gaoxin_core::roles::Role;
+use gaoxin_enterprises::{
+    annual_entity as annual, carrier_entity as carrier, domain as enterprise_domain, entity as enterprise,
 };
-use crate::modules::policies::events::EventInput;
-use crate::modules::policies::store as policies;
-use crate::modules::zones::{entity as zone, store as zones};
-use crate::platform::audit::{WriteContext, Writer};
-use crate::platform::db::Db;
-use crate::platform::secrets::hash_password;
-use crate::roles::Role;
-use crate::rules::sources::{CONTRACT_TYPES, EventKind, LEVELS, RECOGNITIONS, TALENT_CATEGORIES};
+use gaoxin_platform::audit::{WriteContext, Writer};
+use gaoxin_platform::db::Db;
+use gaoxin_platform::secrets::hash_password;
+use gaoxin_platform::zones::{entity as zone, store as zones};
+use gaoxin_policies::events::EventInput;
+use gaoxin_policies::store as policies;
+use gaoxin_rules::sources::{CONTRACT_TYPES, EventKind, LEVELS, RECOGNITIONS, TALENT_CATEGORIES};
 
 /// The password of every demo account (demo databases only).
 pub const PASSWORD: &str = "demo1234";
@@ -193,7 +194,7 @@ fn demo_uscc(rng: &mut Rng) -> String {
     for _ in 0..7 {
         first17.push(BODY[rng.below(BODY.len())] as char);
     }
-    domain::with_check_char(&first17).expect("generated from the allowed characters")
+    gaoxin_core::uscc::with_check_char(&first17).expect("generated from the allowed characters")
 }
 
 fn person(rng: &mut Rng) -> String {
@@ -218,8 +219,14 @@ fn pct(value: i64, percent_x10: i64) -> i64 {
 }
 
 /// Fills an empty database with the demo zone of `enterprises` enterprises (2,000 for
-/// `gaoxin demo`). Refuses a database that already has zones.
+/// `gaoxin demo`), as of today on the command's clock (`GAOXIN_NOW` fixes it). Refuses a
+/// database that already has zones.
 pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<DemoSummary> {
+    create_at(db, seed, enterprises, gaoxin_platform::cli::clock()?).await
+}
+
+/// [`create`] as of the clock's today.
+pub async fn create_at(db: &Db, seed: u64, enterprises: usize, clock: Clock) -> anyhow::Result<DemoSummary> {
     if !zones::all(db).await?.is_empty() {
         bail!("该数据库已有开发区数据；演示区需要一个空数据库（不加 --db 时会新建 gaoxin-demo.db）");
     }
@@ -433,7 +440,7 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
         }
     }
     let annual_models = writer.insert_many_in_zone(annual_rows).await?;
-    for (file, source) in crate::modules::policies::shipped::files() {
+    for (file, source) in gaoxin_policies::shipped::files() {
         policies::load_policy_file(&mut writer, zone.id, &file, &source, None)
             .await
             .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
@@ -486,7 +493,7 @@ pub async fn create(db: &Db, seed: u64, enterprises: usize) -> anyhow::Result<De
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     demo_ladder(&mut writer, zone.id, seed, &created, &annual_models).await?;
-    let admin = crate::platform::auth::Scope::demo_admin(zone.clone().into(), admin_id);
+    let admin = gaoxin_platform::auth::Scope::demo_admin(zone.clone().into(), admin_id, clock);
     demo_land(&mut writer, &admin, seed, &created, &department_ids).await?;
     demo_plans(&mut writer, &admin, seed).await?;
     demo_projects(&mut writer, &admin, seed, &created, &department_ids, leader_id).await?;
@@ -510,8 +517,8 @@ async fn demo_ladder(
     enterprises: &[enterprise::Model],
     annual_rows: &[annual::Model],
 ) -> anyhow::Result<()> {
-    use crate::modules::enterprises::innovation_entity as innovation;
-    use crate::modules::ladder::{shipped, store as ladder};
+    use gaoxin_enterprises::innovation_entity as innovation;
+    use gaoxin_ladder::{shipped, store as ladder};
     let mut rng = Rng::new(seed ^ 0x1add_e700);
     let by_enterprise: std::collections::HashMap<(i64, i32), &annual::Model> =
         annual_rows.iter().map(|a| ((a.enterprise_id, a.year), a)).collect();
@@ -648,8 +655,8 @@ async fn demo_ladder(
             writer,
             zone_id,
             year,
-            crate::rules::ladder::default_as_of(year),
-            crate::rules::ladder::DEFAULT_MARGIN,
+            gaoxin_rules::ladder::default_as_of(year),
+            gaoxin_rules::ladder::DEFAULT_MARGIN,
             None,
         )
         .await
@@ -664,16 +671,16 @@ async fn demo_ladder(
 /// firms' clearance cases, some closed) and the 2024 evaluations published for objections.
 async fn demo_land(
     writer: &mut Writer,
-    admin: &crate::platform::auth::Scope,
+    admin: &gaoxin_platform::auth::Scope,
     seed: u64,
     enterprises: &[enterprise::Model],
     departments: &std::collections::HashMap<&str, i64>,
 ) -> anyhow::Result<()> {
-    use crate::modules::land::{clearance_entity, contract_entity, objection_entity, occupant_entity, parcel_entity};
-    use crate::modules::land::{shipped, store as land};
     use chrono::NaiveDate;
+    use gaoxin_land::{clearance_entity, contract_entity, objection_entity, occupant_entity, parcel_entity};
+    use gaoxin_land::{shipped, store as land};
     use sea_orm::{ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter};
-    let err = |e: crate::platform::error::AppError| anyhow::anyhow!("{e}");
+    let err = |e: gaoxin_platform::error::AppError| anyhow::anyhow!("{e}");
     let mut rng = Rng::new(seed ^ 0x1a4d_0007);
     let zone_id = admin.zone_id();
     // Parcels: each firm with land holds one; a few are tenants on the previous firm's.
@@ -766,25 +773,25 @@ async fn demo_land(
             .map_err(err)?;
     }
     let versions = land::active_versions(writer.read(), zone_id).await.map_err(err)?;
-    let today = chrono::Utc::now().date_naive();
+    let today = admin.today();
     for scheme in ["huangyan-2022-guishang", "huangyan-2022-guixia"] {
         let Some(v) = versions.iter().find(|v| v.scheme_id == scheme) else {
             continue;
         };
         for year in [2023, 2024] {
-            let run = land::evaluate_zone(writer, v, year, crate::rules::ladder::default_as_of(year), None)
+            let run = land::evaluate_zone(writer, v, year, gaoxin_rules::ladder::default_as_of(year), None)
                 .await
                 .map_err(err)?;
             let run = land::publish(writer, admin, run.id, if year == 2023 { 0 } else { 7 }, today)
                 .await
                 .map_err(err)?;
-            let results = crate::modules::land::result_entity::Entity::find()
-                .filter(crate::modules::land::result_entity::Column::RunId.eq(run.id))
-                .filter(crate::modules::land::result_entity::Column::ExclusionId.is_null())
+            let results = gaoxin_land::result_entity::Entity::find()
+                .filter(gaoxin_land::result_entity::Column::RunId.eq(run.id))
+                .filter(gaoxin_land::result_entity::Column::ExclusionId.is_null())
                 .all(writer.read())
                 .await?;
             // Objections from the last-ranked firms; 2023's answered.
-            let mut last: Vec<&crate::modules::land::result_entity::Model> = results.iter().collect();
+            let mut last: Vec<&gaoxin_land::result_entity::Model> = results.iter().collect();
             last.sort_by_key(|r| std::cmp::Reverse(r.rank));
             for r in last.iter().take(2) {
                 let o = writer
@@ -1058,12 +1065,13 @@ fn demo_events(rng: &mut Rng, enterprises: &[(i64, bool)]) -> Vec<(EventKind, Ve
 /// year's plan with deadlines spread over the year, progress reported, some completed and
 /// confirmed (a few late), some overdue with 督办单 (one answered and closed), and the example
 /// scoring scheme loaded. Its own generator, so that earlier data stays the same per seed.
-async fn demo_plans(writer: &mut Writer, admin: &crate::platform::auth::Scope, seed: u64) -> anyhow::Result<()> {
-    use crate::modules::plans::{parse, scores, store as plans};
+async fn demo_plans(writer: &mut Writer, admin: &gaoxin_platform::auth::Scope, seed: u64) -> anyhow::Result<()> {
     use chrono::{Datelike, NaiveDate};
-    let err = |e: crate::platform::error::AppError| anyhow::anyhow!("{e}");
+    use gaoxin_plans::{scores, store as plans};
+    use gaoxin_rules::plan_parser as parse;
+    let err = |e: gaoxin_platform::error::AppError| anyhow::anyhow!("{e}");
     let mut rng = Rng::new(seed ^ 0x9a7e_0008);
-    let today = crate::modules::land::web::today();
+    let today = admin.today();
     let year = today.year();
     let parsed = parse::parse_text(include_str!("../data/demo/xinxiang-gaoxin-plan.txt"));
     let departments = plans::departments_in(writer, admin).await.map_err(err)?;
@@ -1194,7 +1202,7 @@ async fn demo_plans(writer: &mut Writer, admin: &crate::platform::auth::Scope, s
             supervised += 1;
         } else {
             // Running: some ahead of the time-elapsed schedule, some behind.
-            let expected = crate::modules::plans::domain::expected_percent(t.start_date, due, today);
+            let expected = gaoxin_core::clock::expected_percent(t.start_date, due, today);
             let p = (expected + rng.below(30) as i32 - 15).clamp(5, 95);
             plans::file_report(writer, admin, t.id, reported(p), Vec::new(), today)
                 .await
@@ -1415,19 +1423,19 @@ const PROJECT_PROBLEMS: &[ProblemTemplate] = &[
 /// of its own, so that the data before it stays the same per seed.
 async fn demo_projects(
     writer: &mut Writer,
-    admin: &crate::platform::auth::Scope,
+    admin: &gaoxin_platform::auth::Scope,
     seed: u64,
     enterprises: &[enterprise::Model],
     departments: &std::collections::HashMap<&str, i64>,
     leader_id: i64,
 ) -> anyhow::Result<()> {
-    use crate::modules::land::contract_entity;
-    use crate::modules::projects::{domain as book, store as projects};
     use chrono::{Datelike, Duration, NaiveDate};
+    use gaoxin_land::contract_entity;
+    use gaoxin_projects::{domain as book, store as projects};
     use sea_orm::QueryOrder;
-    let err = |e: crate::platform::error::AppError| anyhow::anyhow!("{e}");
+    let err = |e: gaoxin_platform::error::AppError| anyhow::anyhow!("{e}");
     let mut rng = Rng::new(seed ^ 0x9c0d_0009);
-    let today = crate::modules::land::web::today();
+    let today = admin.today();
     let (file, source) = projects::SHIPPED;
     projects::load_rulebook(writer, admin.zone_id(), file, source, None)
         .await
@@ -1869,7 +1877,7 @@ async fn demo_projects(
             contract_id: s.contract.as_ref().map(|c| c.0),
             land_area: s
                 .land_area
-                .map(|a| crate::quantity::Fixed::<4>(a).to_string())
+                .map(|a| gaoxin_core::quantity::Fixed::<4>(a).to_string())
                 .unwrap_or_default(),
             stage: String::new(),
             stage_since: Some(created),
@@ -2146,7 +2154,7 @@ async fn demo_projects(
     }
     // The leader's comments (批示) on his projects and on escalated problems.
     if leader_id > 0 {
-        use crate::platform::auth::{Caller, Credential, Scope};
+        use gaoxin_platform::auth::{Caller, Credential, Scope};
         let leader = Scope::new(
             Caller {
                 account_id: leader_id,
@@ -2161,6 +2169,7 @@ async fn demo_projects(
             },
             admin.zone().clone(),
             None,
+            admin.clock(),
         );
         // On his own projects: one in talks or signed, one waiting for land, one stalled.
         let mine: Vec<&book::Project> = current

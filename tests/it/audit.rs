@@ -2,8 +2,8 @@
 //! failed write leaves neither data nor an audit row; the log itself cannot be rewritten.
 
 use axum::http::{Method, StatusCode};
-use gaoxin::modules::departments::{domain::DepartmentInput, store as departments};
-use gaoxin::platform::audit::{WriteContext, Writer};
+use gaoxin_platform::audit::{WriteContext, Writer};
+use gaoxin_platform::departments::{domain::DepartmentInput, store as departments};
 use sea_orm::ConnectionTrait;
 
 use crate::helpers::TestApp;
@@ -143,7 +143,7 @@ async fn a_write_that_fails_in_the_database_rolls_back_its_earlier_changes_and_t
         .unwrap();
     departments::create(&mut writer, zone, input("临时部门")).await.unwrap();
     // The second insert breaks the unique index on (zone_id, name) inside the database.
-    let duplicate = gaoxin::modules::departments::entity::ActiveModel {
+    let duplicate = gaoxin_platform::departments::entity::ActiveModel {
         name: sea_orm::ActiveValue::Set("临时部门".into()),
         sort_order: sea_orm::ActiveValue::Set(0),
         ..Default::default()

@@ -3,7 +3,7 @@
 //! table does not list, so a new route cannot skip its authorisation review.
 
 use axum::http::{Method, StatusCode};
-use gaoxin::modules::accounts::store as accounts;
+use gaoxin_admin::accounts::store as accounts;
 
 use crate::helpers::{Session, TestApp};
 
@@ -309,7 +309,7 @@ async fn the_table_lists_exactly_the_registered_routes() {
             .unwrap();
         assert_eq!(
             *who == "*",
-            spec.access == gaoxin::platform::routes::Access::Public,
+            spec.access == gaoxin_platform::routes::Access::Public,
             "{} {}",
             spec.method,
             spec.path

@@ -57,7 +57,7 @@ async fn five_failures_lock_the_account_even_for_the_right_password() {
     );
     // The admin re-enables the account, which lifts the lock.
     let admin = app.token("admin_a").await;
-    let staff = gaoxin::modules::accounts::store::by_username(&app.db, "staff_a")
+    let staff = gaoxin_admin::accounts::store::by_username(&app.db, "staff_a")
         .await
         .unwrap()
         .unwrap();

@@ -161,10 +161,10 @@ async fn zones_and_users_are_managed_from_the_command_line() {
     assert_eq!(zones[0]["accounts"], 1);
     fails_with(&db, &["user", "disable", "ghost"], "不存在");
     // Every change made from the command line is in the audit log.
-    let app_db = gaoxin::platform::db::Db::open(&db.url).await.unwrap();
+    let app_db = gaoxin_platform::db::Db::open(&db.url).await.unwrap();
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let lines = gaoxin::platform::audit::entity::Entity::find()
-        .filter(gaoxin::platform::audit::entity::Column::ActorName.eq("命令行 (cli)"))
+    let lines = gaoxin_platform::audit::entity::Entity::find()
+        .filter(gaoxin_platform::audit::entity::Column::ActorName.eq("命令行 (cli)"))
         .all(app_db.conn())
         .await
         .unwrap();
@@ -197,14 +197,14 @@ fn version_and_bad_arguments() {
 }
 
 fn valid_uscc(n: usize) -> String {
-    gaoxin::modules::enterprises::domain::numbered_uscc(n)
+    gaoxin_core::uscc::numbered_uscc(n)
 }
 
 #[tokio::test]
 async fn enterprise_and_annual_imports_and_uscc_checks_from_the_command_line() {
     let db = TestDb::new().await;
     ok_json(&db, &["zone", "add", "xinxiang", "新乡高新区", "--format", "json"]);
-    let dir = std::env::temp_dir().join(format!("gaoxin-cli-{}", gaoxin::platform::secrets::random_hex(4)));
+    let dir = std::env::temp_dir().join(format!("gaoxin-cli-{}", gaoxin_platform::secrets::random_hex(4)));
     std::fs::create_dir_all(&dir).unwrap();
     let good = dir.join("企业.csv");
     std::fs::write(
@@ -309,7 +309,7 @@ async fn enterprise_and_annual_imports_and_uscc_checks_from_the_command_line() {
 async fn killing_an_import_midway_leaves_the_database_as_it_was_or_fully_imported() {
     let db = TestDb::new().await;
     ok_json(&db, &["zone", "add", "xinxiang", "新乡高新区", "--format", "json"]);
-    let dir = std::env::temp_dir().join(format!("gaoxin-kill-{}", gaoxin::platform::secrets::random_hex(4)));
+    let dir = std::env::temp_dir().join(format!("gaoxin-kill-{}", gaoxin_platform::secrets::random_hex(4)));
     std::fs::create_dir_all(&dir).unwrap();
     let rows = 20_000;
     let mut csv = String::from("企业名称,统一社会信用代码,注册地址,从业人员数\n");
@@ -322,10 +322,10 @@ async fn killing_an_import_midway_leaves_the_database_as_it_was_or_fully_importe
     }
     let file = dir.join("big.csv");
     std::fs::write(&file, csv).unwrap();
-    let app_db = gaoxin::platform::db::Db::open(&db.url).await.unwrap();
+    let app_db = gaoxin_platform::db::Db::open(&db.url).await.unwrap();
     let count = || async {
         use sea_orm::{EntityTrait, PaginatorTrait};
-        gaoxin::modules::enterprises::entity::Entity::find()
+        gaoxin_enterprises::entity::Entity::find()
             .count(app_db.conn())
             .await
             .unwrap()
@@ -398,7 +398,7 @@ async fn the_ladder_is_loaded_evaluated_and_explained_from_the_command_line() {
         again.as_array().unwrap().iter().all(|l| l["loaded"] == "Unchanged"),
         "{again}"
     );
-    let uscc = gaoxin::modules::enterprises::domain::numbered_uscc(77);
+    let uscc = gaoxin_core::uscc::numbered_uscc(77);
     let file = std::env::temp_dir().join(format!("gx-ladder-cli-{}.csv", std::process::id()));
     std::fs::write(
         &file,
@@ -436,9 +436,9 @@ async fn a_land_scheme_ranks_the_registry_from_the_command_line() {
     ok_json(&db, &["migrate", "--format", "json"]);
     ok_json(&db, &["zone", "add", "demo", "测试高新区", "--format", "json"]);
     let (a, b, c) = (
-        gaoxin::modules::enterprises::domain::numbered_uscc(81),
-        gaoxin::modules::enterprises::domain::numbered_uscc(82),
-        gaoxin::modules::enterprises::domain::numbered_uscc(83),
+        gaoxin_core::uscc::numbered_uscc(81),
+        gaoxin_core::uscc::numbered_uscc(82),
+        gaoxin_core::uscc::numbered_uscc(83),
     );
     let dir = std::env::temp_dir().join(format!("gx-land-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();

@@ -5,7 +5,7 @@ use std::sync::Arc;
 use axum::body::Body;
 use axum::http::{Request, StatusCode};
 use gaoxin::app::{AppConfig, AppState, app};
-use gaoxin::platform::db::Db;
+use gaoxin_platform::db::Db;
 use http_body_util::BodyExt;
 use tower::ServiceExt;
 
@@ -105,17 +105,13 @@ async fn the_same_seed_gives_the_same_demo_zone() {
         let db = Db::open(&test_db.url).await.unwrap();
         gaoxin::demo::create(&db, seed, 40).await.unwrap();
         use sea_orm::{EntityTrait, QueryOrder};
-        let rows = gaoxin::modules::enterprises::entity::Entity::find()
-            .order_by_asc(gaoxin::modules::enterprises::entity::Column::Id)
+        let rows = gaoxin_enterprises::entity::Entity::find()
+            .order_by_asc(gaoxin_enterprises::entity::Column::Id)
             .all(db.conn())
             .await
             .unwrap();
         for row in &rows {
-            assert!(
-                gaoxin::modules::enterprises::domain::verify_uscc(&row.uscc).is_ok(),
-                "{}",
-                row.uscc
-            );
+            assert!(gaoxin_core::uscc::verify_uscc(&row.uscc).is_ok(), "{}", row.uscc);
         }
         lists.push(rows.into_iter().map(|r| (r.name, r.uscc)).collect::<Vec<_>>());
         db.close().await;

@@ -5,7 +5,7 @@ use std::sync::Arc;
 
 use axum::http::{Method, StatusCode};
 use gaoxin::app::{AppConfig, AppState, app};
-use gaoxin::modules::accounts::store as accounts;
+use gaoxin_admin::accounts::store as accounts;
 
 use crate::helpers::{PASSWORD, TestApp};
 

@@ -11,17 +11,17 @@ use axum::Router;
 use axum::body::Body;
 use axum::http::{HeaderMap, Method, Request, StatusCode, header};
 use gaoxin::app::{AppConfig, AppState, app};
-use gaoxin::modules::accounts::{domain::AccountInput, store as accounts};
-use gaoxin::modules::departments::{domain::DepartmentInput, store as departments};
-use gaoxin::modules::enterprises::{domain, store as enterprises};
-use gaoxin::modules::policies::events::EventInput;
-use gaoxin::modules::policies::store as policies;
-use gaoxin::modules::zones::store as zones;
-use gaoxin::platform::audit::{WriteContext, Writer};
-use gaoxin::platform::db::{DatabaseUrl, Db};
-use gaoxin::platform::secrets::hash_password;
-use gaoxin::roles::Role;
-use gaoxin::rules::sources::EventKind;
+use gaoxin_admin::accounts::{domain::AccountInput, store as accounts};
+use gaoxin_core::roles::Role;
+use gaoxin_enterprises::{domain, store as enterprises};
+use gaoxin_platform::audit::{WriteContext, Writer};
+use gaoxin_platform::db::{DatabaseUrl, Db};
+use gaoxin_platform::departments::{domain::DepartmentInput, store as departments};
+use gaoxin_platform::secrets::hash_password;
+use gaoxin_platform::zones::store as zones;
+use gaoxin_policies::events::EventInput;
+use gaoxin_policies::store as policies;
+use gaoxin_rules::sources::EventKind;
 use http_body_util::BodyExt;
 use sea_orm::{ConnectionTrait, Statement};
 use tower::ServiceExt;
@@ -51,7 +51,7 @@ impl TestDb {
             "{}_{}_{}",
             std::process::id(),
             n,
-            gaoxin::platform::secrets::random_hex(3)
+            gaoxin_platform::secrets::random_hex(3)
         );
         match std::env::var("GAOXIN_TEST_DATABASE_URL") {
             Ok(admin_url) if !admin_url.trim().is_empty() => {
@@ -200,8 +200,8 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     let economy = departments::create(&mut w, zone.id, dept("经济发展局", 20))
         .await
         .unwrap();
-    let uscc1 = domain::with_check_char(&format!("91{uscc_area}MA0000001")).unwrap();
-    let uscc2 = domain::with_check_char(&format!("91{uscc_area}MA0000002")).unwrap();
+    let uscc1 = gaoxin_core::uscc::with_check_char(&format!("91{uscc_area}MA0000001")).unwrap();
+    let uscc2 = gaoxin_core::uscc::with_check_char(&format!("91{uscc_area}MA0000002")).unwrap();
     let e1 = enterprises::create(
         &mut w,
         domain::validate(&format!("{label}测试科技有限公司"), &uscc1).unwrap(),
@@ -215,7 +215,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     .await
     .unwrap();
     let carrier = w
-        .insert_in_zone(gaoxin::modules::enterprises::carrier_entity::ActiveModel {
+        .insert_in_zone(gaoxin_enterprises::carrier_entity::ActiveModel {
             name: sea_orm::ActiveValue::Set(format!("{label}孵化器")),
             kind: sea_orm::ActiveValue::Set("incubator".into()),
             address: sea_orm::ActiveValue::Set(None),
@@ -223,7 +223,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         })
         .await
         .unwrap();
-    w.insert_in_zone(gaoxin::modules::enterprises::annual_entity::ActiveModel {
+    w.insert_in_zone(gaoxin_enterprises::annual_entity::ActiveModel {
         enterprise_id: sea_orm::ActiveValue::Set(e1.id),
         year: sea_orm::ActiveValue::Set(2024),
         revenue: sea_orm::ActiveValue::Set(Some(123_456_000_000)),
@@ -267,7 +267,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         }
     }
     // Policy cash-out: the shipped seed-002 policy, two contracts, an approved 2024 batch.
-    let (file, source) = gaoxin::modules::policies::shipped::files()
+    let (file, source) = gaoxin_policies::shipped::files()
         .into_iter()
         .find(|(f, _)| f.contains("xinkai-2020-28"))
         .expect("the shipped seed-002 policy");
@@ -309,7 +309,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     let line_of = |e: i64| lines.iter().find(|l| l.enterprise_id == e).expect("a line").id;
     let (line, other_line) = (line_of(e1.id), line_of(e2.id));
     // 快申快享: the shipped talent example, a talent of e1 and its application.
-    let (file, source) = gaoxin::modules::policies::shipped::files()
+    let (file, source) = gaoxin_policies::shipped::files()
         .into_iter()
         .find(|(f, _)| f.contains("talent"))
         .expect("the shipped talent example");
@@ -333,7 +333,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     )
     .await
     .unwrap();
-    use gaoxin::modules::policies::{attachment_entity, event_entity};
+    use gaoxin_policies::{attachment_entity, event_entity};
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let talent_event = event_entity::Entity::find()
         .filter(event_entity::Column::ZoneId.eq(zone.id))
@@ -343,20 +343,20 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .unwrap()
         .unwrap()
         .id;
-    let offers = vec![gaoxin::modules::policies::applications::Offer {
+    let offers = vec![gaoxin_policies::applications::Offer {
         code: "example-talent:talent_introduction".into(),
         policy: "example-talent".into(),
         award: "talent_introduction".into(),
         label: "示例〔2024〕3号 · 引进高层次人才用人单位奖励".into(),
         on: Some(EventKind::Talent),
     }];
-    let application = gaoxin::modules::policies::applications::create(
+    let application = gaoxin_policies::applications::create(
         &mut w,
         &offers,
         zone.id,
         e1.id,
         ent_account,
-        gaoxin::modules::policies::applications::NewApplication {
+        gaoxin_policies::applications::NewApplication {
             offer: "example-talent:talent_introduction".into(),
             year: "2024".into(),
             event: Some(talent_event),
@@ -383,7 +383,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     for year in 2022..=2024 {
         let grow = i64::from(year - 2021);
         if year < 2024 {
-            w.insert_in_zone(gaoxin::modules::enterprises::annual_entity::ActiveModel {
+            w.insert_in_zone(gaoxin_enterprises::annual_entity::ActiveModel {
                 enterprise_id: sea_orm::ActiveValue::Set(e1.id),
                 year: sea_orm::ActiveValue::Set(year),
                 revenue: sea_orm::ActiveValue::Set(Some(3_000_000_000 * grow)),
@@ -394,7 +394,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
             .await
             .unwrap();
         }
-        w.insert_in_zone(gaoxin::modules::enterprises::innovation_entity::ActiveModel {
+        w.insert_in_zone(gaoxin_enterprises::innovation_entity::ActiveModel {
             enterprise_id: sea_orm::ActiveValue::Set(e1.id),
             year: sea_orm::ActiveValue::Set(year),
             total_staff: sea_orm::ActiveValue::Set(Some(120)),
@@ -431,23 +431,23 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     .await
     .unwrap();
     let mut criteria_version = 0;
-    for (file, source) in gaoxin::modules::ladder::shipped::files()
+    for (file, source) in gaoxin_ladder::shipped::files()
         .into_iter()
         .filter(|(f, _)| f.starts_with("high-tech") || f.starts_with("tech-sme"))
     {
-        let (v, _) = gaoxin::modules::ladder::store::load_criteria_file(&mut w, zone.id, &file, &source, None)
+        let (v, _) = gaoxin_ladder::store::load_criteria_file(&mut w, zone.id, &file, &source, None)
             .await
             .unwrap();
         if v.tier == "high_tech" {
             criteria_version = v.id;
         }
     }
-    let ladder_run = gaoxin::modules::ladder::store::evaluate_zone(
+    let ladder_run = gaoxin_ladder::store::evaluate_zone(
         &mut w,
         zone.id,
         2024,
         chrono::NaiveDate::from_ymd_opt(2024, 12, 31).unwrap(),
-        gaoxin::rules::ladder::DEFAULT_MARGIN,
+        gaoxin_rules::ladder::DEFAULT_MARGIN,
         None,
     )
     .await
@@ -456,7 +456,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     // 亩均: e1 is a 规上 firm on 10 亩 with 2023 figures; the shipped 黄岩 规上 scheme, a 2023
     // run published for objections (today), an objection of e1, a measure for its class and a
     // clearance case.
-    let fresh = gaoxin::modules::enterprises::entity::Entity::find_by_id(e1.id)
+    let fresh = gaoxin_enterprises::entity::Entity::find_by_id(e1.id)
         .one(w.read())
         .await
         .unwrap()
@@ -465,14 +465,14 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     a.land_area = sea_orm::ActiveValue::Set(Some(100_000));
     a.scale = sea_orm::ActiveValue::Set(Some("above".into()));
     w.update_in_zone(&fresh, a).await.unwrap();
-    let (file, source) = gaoxin::modules::land::shipped::files()
+    let (file, source) = gaoxin_land::shipped::files()
         .into_iter()
         .find(|(f, _)| f.starts_with("huangyan-2022-guishang"))
         .unwrap();
-    let (land_scheme, _) = gaoxin::modules::land::store::load_scheme_file(&mut w, zone.id, &file, &source, None)
+    let (land_scheme, _) = gaoxin_land::store::load_scheme_file(&mut w, zone.id, &file, &source, None)
         .await
         .unwrap();
-    let run = gaoxin::modules::land::store::evaluate_zone(
+    let run = gaoxin_land::store::evaluate_zone(
         &mut w,
         &land_scheme,
         2023,
@@ -486,9 +486,9 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     a.publicity_from = sea_orm::ActiveValue::Set(Some(chrono::Utc::now().date_naive()));
     a.publicity_until = sea_orm::ActiveValue::Set(Some(chrono::Utc::now().date_naive() + chrono::Duration::days(7)));
     let run = w.update_in_zone(&run, a).await.unwrap();
-    let land_result = gaoxin::modules::land::result_entity::Entity::find()
-        .filter(gaoxin::modules::land::result_entity::Column::RunId.eq(run.id))
-        .filter(gaoxin::modules::land::result_entity::Column::EnterpriseId.eq(e1.id))
+    let land_result = gaoxin_land::result_entity::Entity::find()
+        .filter(gaoxin_land::result_entity::Column::RunId.eq(run.id))
+        .filter(gaoxin_land::result_entity::Column::EnterpriseId.eq(e1.id))
         .one(w.read())
         .await
         .unwrap()
@@ -499,7 +499,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         "税收少算了"
     };
     let land_objection = w
-        .insert_in_zone(gaoxin::modules::land::objection_entity::ActiveModel {
+        .insert_in_zone(gaoxin_land::objection_entity::ActiveModel {
             run_id: sea_orm::ActiveValue::Set(run.id),
             result_id: sea_orm::ActiveValue::Set(land_result.id),
             enterprise_id: sea_orm::ActiveValue::Set(e1.id),
@@ -512,7 +512,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .unwrap()
         .id;
     let land_measure = w
-        .insert_in_zone(gaoxin::modules::land::measure_entity::ActiveModel {
+        .insert_in_zone(gaoxin_land::measure_entity::ActiveModel {
             scheme_id: sea_orm::ActiveValue::Set(land_scheme.scheme_id.clone()),
             class_name: sea_orm::ActiveValue::Set(land_result.class.clone()),
             category: sea_orm::ActiveValue::Set("电价".into()),
@@ -531,7 +531,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .unwrap()
         .id;
     let clearance_case = w
-        .insert_in_zone(gaoxin::modules::land::clearance_entity::ActiveModel {
+        .insert_in_zone(gaoxin_land::clearance_entity::ActiveModel {
             run_id: sea_orm::ActiveValue::Set(run.id),
             result_id: sea_orm::ActiveValue::Set(land_result.id),
             enterprise_id: sea_orm::ActiveValue::Set(e1.id),
@@ -544,7 +544,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .id;
     // A 10 亩 parcel held by e1 with a 标准地 contract.
     let land_parcel = w
-        .insert_in_zone(gaoxin::modules::land::parcel_entity::ActiveModel {
+        .insert_in_zone(gaoxin_land::parcel_entity::ActiveModel {
             code: sea_orm::ActiveValue::Set(if code == "beta" { "BETA-ONLY-P1" } else { "A-01" }.into()),
             name: sea_orm::ActiveValue::Set(format!("{label}一号地块")),
             area: sea_orm::ActiveValue::Set(100_000),
@@ -556,7 +556,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .unwrap()
         .id;
     let parcel_occupant = w
-        .insert_in_zone(gaoxin::modules::land::occupant_entity::ActiveModel {
+        .insert_in_zone(gaoxin_land::occupant_entity::ActiveModel {
             parcel_id: sea_orm::ActiveValue::Set(land_parcel),
             enterprise_id: sea_orm::ActiveValue::Set(e1.id),
             role: sea_orm::ActiveValue::Set("owner".into()),
@@ -566,7 +566,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .unwrap()
         .id;
     let land_contract = w
-        .insert_in_zone(gaoxin::modules::land::contract_entity::ActiveModel {
+        .insert_in_zone(gaoxin_land::contract_entity::ActiveModel {
             parcel_id: sea_orm::ActiveValue::Set(land_parcel),
             enterprise_id: sea_orm::ActiveValue::Set(e1.id),
             contract_no: sea_orm::ActiveValue::Set(if code == "beta" { "BETA-ONLY-C1" } else { "BDZ-2021-01" }.into()),
@@ -586,7 +586,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
-    use gaoxin::modules::plans;
+    use gaoxin_plans as plans;
     let plan = w
         .insert_in_zone(plans::plan_entity::ActiveModel {
             title: sea_orm::ActiveValue::Set(format!("{label}2024年重点工作方案")),
@@ -696,7 +696,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
-    use gaoxin::modules::projects::entities as pe;
+    use gaoxin_projects::entities as pe;
     use sea_orm::ActiveValue::Set;
     let day = |y, m, d| chrono::NaiveDate::from_ymd_opt(y, m, d).unwrap();
     let project = w

@@ -5,7 +5,7 @@
 //! official criteria (国科发政〔2017〕115号, 国科发火〔2016〕32号 and its 工作指引).
 
 use axum::http::StatusCode;
-use gaoxin::modules::enterprises::domain::numbered_uscc;
+use gaoxin_core::uscc::numbered_uscc;
 
 use crate::helpers::{TestApp, import, xlsx};
 
@@ -431,7 +431,7 @@ async fn bad_criteria_and_bad_innovation_rows_are_refused_and_change_nothing() {
     let versions = "SELECT COUNT(*) FROM criteria_version";
     let audit = "SELECT COUNT(*) FROM audit_log";
     let (v0, a0) = (app.scalar(versions).await, app.scalar(audit).await);
-    let (_, shipped) = gaoxin::modules::ladder::shipped::files()
+    let (_, shipped) = gaoxin_ladder::shipped::files()
         .into_iter()
         .find(|(f, _)| f.starts_with("tech-sme"))
         .unwrap();

@@ -291,7 +291,7 @@ fn bad_rows_and_bad_schemes_are_refused_naming_the_line_the_firm_and_the_field()
 // ---------------------------------------------------------------- the workflow on the database
 
 use axum::http::StatusCode;
-use gaoxin::modules::enterprises::domain::numbered_uscc;
+use gaoxin_core::uscc::numbered_uscc;
 
 use crate::helpers::{Session, TestApp, import, xlsx};
 

@@ -802,7 +802,7 @@ async fn department_scores_are_explained_and_the_cli_writes_the_bulletin() {
         .multipart(&[(
             "file",
             Some("bad.toml"),
-            gaoxin::modules::plans::scores::SHIPPED
+            gaoxin_plans::scores::SHIPPED
                 .1
                 .replace("overdue = -3", "overdue = 3")
                 .as_bytes(),
@@ -864,8 +864,8 @@ async fn department_scores_are_explained_and_the_cli_writes_the_bulletin() {
 
 #[test]
 fn a_docx_with_a_task_table_and_a_long_plan_parse() {
-    use gaoxin::modules::plans::parse;
-    let bytes = gaoxin::platform::docx::Document::new()
+    use gaoxin_rules::plan_parser as parse;
+    let bytes = gaoxin_platform::docx::Document::new()
         .title("某区2026年重点工作任务清单")
         .paragraph("一、产业发展")
         .table(

@@ -4,7 +4,7 @@
 //! with mistakes refused with where and nothing saved.
 
 use axum::http::StatusCode;
-use gaoxin::modules::enterprises::domain::with_check_char;
+use gaoxin_core::uscc::with_check_char;
 use serde_json::json;
 
 use crate::helpers::{TestApp, xlsx};
@@ -619,7 +619,7 @@ async fn the_calculator_explains_what_cases_would_get_without_saving() {
     // A policy with a date variable and `period.year` in use too: cases that leave them out
     // still compute (the first day of the year; the year asked for).
     let staff = app.login("staff_a").await;
-    let (_, rent) = gaoxin::modules::policies::shipped::files()
+    let (_, rent) = gaoxin_policies::shipped::files()
         .into_iter()
         .find(|(f, _)| f.contains("rent-relief"))
         .unwrap();
@@ -853,7 +853,7 @@ async fn the_what_if_runs_a_draft_on_a_past_year_and_saves_nothing() {
         html.contains("cap_per_item = &#34;10万&#34;") || html.contains("cap_per_item = \"10万\""),
         "{html}"
     );
-    let (file, source) = gaoxin::modules::policies::shipped::files()
+    let (file, source) = gaoxin_policies::shipped::files()
         .into_iter()
         .find(|(f, _)| f.contains("xinkai-2020-28"))
         .unwrap();
@@ -916,7 +916,7 @@ async fn an_application_is_submitted_with_attachments_assessed_approved_and_join
     let app = TestApp::new().await;
     let staff = app.login("staff_a").await;
     let ent = app.login("ent_a").await;
-    let (_, talent) = gaoxin::modules::policies::shipped::files()
+    let (_, talent) = gaoxin_policies::shipped::files()
         .into_iter()
         .find(|(f, _)| f.contains("talent"))
         .unwrap();

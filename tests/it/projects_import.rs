@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use chrono::NaiveDate;
-use gaoxin::modules::projects::import::{MONTHLY_COLUMNS, PROJECT_HEADERS};
+use gaoxin_projects::import::{MONTHLY_COLUMNS, PROJECT_HEADERS};
 use rust_xlsxwriter::{Format, Workbook};
 
 use crate::helpers::{Session, TestApp, follow, read_xlsx};
@@ -65,7 +65,7 @@ fn monthly(rows: &[Vec<V>]) -> Vec<u8> {
 
 /// The first enterprise of zone alpha (as the fixture makes it).
 fn alpha_uscc() -> String {
-    gaoxin::modules::enterprises::domain::with_check_char("91410700MA0000001").unwrap()
+    gaoxin_core::uscc::with_check_char("91410700MA0000001").unwrap()
 }
 
 /// A full ledger row (23 columns, in PROJECT_HEADERS order).

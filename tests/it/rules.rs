@@ -4,8 +4,8 @@
 use std::collections::HashMap;
 use std::process::Command;
 
-use gaoxin::rules::eval::evaluate_csv;
-use gaoxin::rules::policy::{Slots, load};
+use gaoxin_rules::eval::evaluate_csv;
+use gaoxin_rules::policy::{Slots, load};
 
 fn gaoxin(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_gaoxin")).args(args).output().unwrap()
@@ -43,7 +43,7 @@ fn the_shipped_rule_files_pass_their_own_tests() {
 
 #[test]
 fn policy_eval_follows_the_json_contract_with_exact_fen() {
-    let dir = std::env::temp_dir().join(format!("gaoxin-rules-{}", gaoxin::platform::secrets::random_hex(4)));
+    let dir = std::env::temp_dir().join(format!("gaoxin-rules-{}", gaoxin_platform::secrets::random_hex(4)));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("cases.csv");
     std::fs::write(
@@ -179,7 +179,7 @@ issuer = "测试"
 effective_from = "2024-01-01"
 "#;
 
-fn load_str(body: &str) -> Result<gaoxin::rules::policy::Policy, String> {
+fn load_str(body: &str) -> Result<gaoxin_rules::policy::Policy, String> {
     let mut slots = Slots::new();
     let mut kinds = HashMap::new();
     load("t.toml", &format!("{HEAD}{body}"), &mut slots, &mut kinds).map_err(|e| e.to_string())
@@ -264,7 +264,7 @@ fn steps_are_computed_in_dependency_order_and_a_division_by_zero_names_the_row()
 
 #[test]
 fn an_award_explains_itself_with_the_article_text_the_inputs_and_the_cap_that_bound() {
-    let dir = std::env::temp_dir().join(format!("gaoxin-explain-{}", gaoxin::platform::secrets::random_hex(4)));
+    let dir = std::env::temp_dir().join(format!("gaoxin-explain-{}", gaoxin_platform::secrets::random_hex(4)));
     std::fs::create_dir_all(&dir).unwrap();
     let csv = dir.join("cases.csv");
     std::fs::write(
@@ -373,17 +373,17 @@ expect = [
     );
     let mut slots = Slots::new();
     let mut kinds = HashMap::new();
-    let p = gaoxin::rules::policy::load("t.toml", &body, &mut slots, &mut kinds).unwrap();
+    let p = gaoxin_rules::policy::load("t.toml", &body, &mut slots, &mut kinds).unwrap();
     assert_eq!(p.budget, Some(rust_decimal::Decimal::from(100)));
-    let results = gaoxin::rules::eval::run_tests(std::slice::from_ref(&p), &slots, &kinds);
+    let results = gaoxin_rules::eval::run_tests(std::slice::from_ref(&p), &slots, &kinds);
     assert!(
         results.iter().all(|r| r.failures.is_empty()),
         "{:?}",
         results[0].failures
     );
     // The explanation names the policy budget as the cap that bound.
-    let mut evaluator = gaoxin::rules::eval::Evaluator::new(std::slice::from_ref(&p), 2024).unwrap();
-    let row = vec![gaoxin::rules::expr::Value::Num(1.into())];
+    let mut evaluator = gaoxin_rules::eval::Evaluator::new(std::slice::from_ref(&p), 2024).unwrap();
+    let row = vec![gaoxin_rules::expr::Value::Num(1.into())];
     evaluator.case("A", &row, 1).unwrap();
     let notes = evaluator.explain("B", &row, 2).unwrap();
     assert_eq!(notes[0].amount, "0.00");

@@ -2,7 +2,7 @@
 //! exports or search. The province reader sees both, and changes neither.
 
 use axum::http::{Method, StatusCode};
-use gaoxin::modules::accounts::store as accounts;
+use gaoxin_admin::accounts::store as accounts;
 
 use crate::helpers::{BETA_MARKERS, TestApp, TestResponse};
 

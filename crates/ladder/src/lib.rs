@@ -1,0 +1,16 @@
+//! Cultivation ladder (梯度培育): which enterprises qualify for which tier (科技型中小企业,
+//! 高新技术企业, 瞪羚 …), what each one still lacks, the cultivation pool (培育库) per tier,
+//! tier counts against the zone's targets. Criteria are dated rule files
+//! (`gaoxin_rules::ladder`, shipped in `rules/ladder/`), loaded per zone as versions.
+
+pub mod cli;
+pub mod criteria_entity;
+pub mod panel;
+pub mod result_entity;
+pub mod run_entity;
+pub mod shipped;
+pub mod store;
+pub mod target_entity;
+pub mod web;
+
+pub use web::routes;
