@@ -15,8 +15,9 @@ use crate::system;
 use gaoxin_admin::{accounts, audit, departments, home, zones};
 use gaoxin_core::roles::{AUDIT_READERS, EVERYONE, PROVINCE, ZONE_READERS};
 use gaoxin_platform::auth::authenticate;
+use gaoxin_platform::panels::EnterprisePanels;
 use gaoxin_platform::routes::{RouteSpec, Routes};
-use gaoxin_platform::shell::{NavGroup, NavLink, Shell};
+use gaoxin_platform::web::{NavGroup, NavLink, Navigation};
 pub use gaoxin_platform::{AppConfig, AppState};
 
 /// The module navigation of PRODUCT.md. Links with an empty `href` are modules not built yet.
@@ -165,19 +166,16 @@ pub fn routes() -> Routes {
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())
+        .merge(crate::openapi::routes())
 }
 
-/// The modules as the web shell sees them: the navigation and the cards other modules add to
-/// the enterprise page, in page order.
-pub fn shell() -> Shell {
-    Shell {
-        navigation: NAVIGATION,
-        enterprise_panels: vec![
-            Arc::new(gaoxin_ladder::panel::Panel),
-            Arc::new(gaoxin_land::panel::Panel),
-            Arc::new(gaoxin_policies::panel::Panel),
-        ],
-    }
+/// The cards other modules add to the enterprise page (each says where it goes).
+pub fn enterprise_panels() -> EnterprisePanels {
+    EnterprisePanels::new(vec![
+        Arc::new(gaoxin_ladder::panel::Panel),
+        Arc::new(gaoxin_land::panel::Panel),
+        Arc::new(gaoxin_policies::panel::Panel),
+    ])
 }
 
 /// The route list (for the authorisation matrix and OpenAPI coverage tests).
@@ -203,8 +201,9 @@ pub fn app(state: AppState) -> Router {
     router
         .fallback(|| async { gaoxin_platform::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
-        .layer(axum::Extension(Arc::new(shell())))
-        .layer(DefaultBodyLimit::max(gaoxin_platform::web::FORM_LIMIT_BYTES))
+        .layer(axum::Extension(Navigation(NAVIGATION)))
+        .layer(axum::Extension(enterprise_panels()))
+        .layer(DefaultBodyLimit::max(gaoxin_platform::auth::FORM_LIMIT_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

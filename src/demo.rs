@@ -441,7 +441,7 @@ pub async fn create_at(db: &Db, seed: u64, enterprises: usize, clock: Clock) -> 
     }
     let annual_models = writer.insert_many_in_zone(annual_rows).await?;
     for (file, source) in gaoxin_policies::shipped::files() {
-        policies::load_policy_file(&mut writer, zone.id, &file, &source, None)
+        gaoxin_policies::rule_file::load_policy_file(&mut writer, zone.id, &file, &source, None)
             .await
             .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     }
@@ -636,7 +636,7 @@ async fn demo_ladder(
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     for (file, source) in shipped::files() {
-        ladder::load_criteria_file(writer, zone_id, &file, &source, None)
+        gaoxin_ladder::rule_file::load_criteria_file(writer, zone_id, &file, &source, None)
             .await
             .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     }
@@ -768,7 +768,7 @@ async fn demo_land(
     writer.insert_many_in_zone(contracts).await?;
     // The shipped schemes and the evaluations.
     for (file, source) in shipped::files() {
-        land::load_scheme_file(writer, zone_id, &file, &source, None)
+        gaoxin_land::rule_file::load_scheme_file(writer, zone_id, &file, &source, None)
             .await
             .map_err(err)?;
     }

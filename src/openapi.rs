@@ -1,5 +1,6 @@
 //! The OpenAPI 3 document of `/api/v1`, served at `/api/v1/openapi.json` and shown by the
 //! vendored Swagger UI at `/api/v1/docs`. A test checks that every API route is in it.
+//! Each module's handlers carry their own `#[utoipa::path]`; this lists them.
 
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
@@ -125,4 +126,21 @@ impl Modify for BearerAuth {
 
 pub fn document() -> utoipa::openapi::OpenApi {
     ApiDoc::openapi()
+}
+
+/// `GET /api/v1/openapi.json` and the vendored Swagger UI.
+pub fn routes() -> gaoxin_platform::routes::Routes {
+    use gaoxin_platform::routes::{Access, Routes};
+    use utoipa_swagger_ui::{Config, SwaggerUi};
+    let swagger: axum::Router<gaoxin_platform::AppState> = SwaggerUi::new("/api/v1/docs")
+        .config(Config::from("/api/v1/openapi.json"))
+        .into();
+    Routes::new()
+        .get("/api/v1/openapi.json", Access::Public, openapi_json)
+        .public_router(swagger, &["/api/v1/docs", "/api/v1/docs/", "/api/v1/docs/{*rest}"])
+}
+
+async fn openapi_json() -> axum::response::Response {
+    use axum::response::IntoResponse;
+    axum::Json(document()).into_response()
 }

@@ -1,26 +1,19 @@
-//! Routes for machines and the browser's plumbing: health check, static files, the OpenAPI
-//! document and the vendored Swagger UI.
+//! Routes for machines and the browser's plumbing: the health check and the static files.
 
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde::{Deserialize, Serialize};
-use utoipa_swagger_ui::{Config, SwaggerUi};
 
 use gaoxin_platform::AppState;
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::web::static_file;
 
 pub fn routes() -> Routes {
-    let swagger: axum::Router<AppState> = SwaggerUi::new("/api/v1/docs")
-        .config(Config::from("/api/v1/openapi.json"))
-        .into();
     Routes::new()
         .get("/healthz", Access::Public, healthz)
         .get("/static/{*path}", Access::Public, static_file)
-        .get("/api/v1/openapi.json", Access::Public, openapi_json)
-        .public_router(swagger, &["/api/v1/docs", "/api/v1/docs/", "/api/v1/docs/{*rest}"])
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -46,8 +39,4 @@ pub async fn healthz(State(state): State<AppState>) -> Response {
         StatusCode::SERVICE_UNAVAILABLE
     };
     (status, Json(body)).into_response()
-}
-
-async fn openapi_json() -> Response {
-    Json(crate::openapi::document()).into_response()
 }

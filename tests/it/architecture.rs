@@ -157,3 +157,150 @@ fn every_message_key_used_in_templates_and_code_exists_in_both_languages() {
         assert!(messages.contains_key(role.label_key()));
     }
 }
+
+/// A crate's modules (the files and folders directly under `src/`) and which of them each
+/// names (`crate::x`, or `super::x` from a module at the top), comments left out.
+fn module_graph(crate_dir: &Path) -> std::collections::BTreeMap<String, std::collections::BTreeSet<String>> {
+    let src = crate_dir.join("src");
+    let mut modules = std::collections::BTreeMap::new();
+    for entry in std::fs::read_dir(&src).unwrap() {
+        let path = entry.unwrap().path();
+        let name = path.file_stem().unwrap().to_string_lossy().into_owned();
+        if name == "lib" || name == "main" || !(path.is_dir() || path.extension().is_some_and(|e| e == "rs")) {
+            continue;
+        }
+        let mut files = Vec::new();
+        if path.is_dir() {
+            rust_files(&path, &mut files);
+        } else {
+            files.push(path.clone());
+        }
+        modules.insert(name, files);
+    }
+    let names: Vec<String> = modules.keys().cloned().collect();
+    let mut graph = std::collections::BTreeMap::new();
+    for (name, files) in &modules {
+        let mut uses = std::collections::BTreeSet::new();
+        for file in files {
+            // `super::` names the crate root from a file directly under src/ or a folder's mod.rs.
+            let at_top = file.parent() == Some(src.as_path())
+                || (file.ends_with("mod.rs") && file.parent().and_then(Path::parent) == Some(src.as_path()));
+            let code: String = std::fs::read_to_string(file)
+                .unwrap()
+                .lines()
+                .map(|l| l.split("//").next().unwrap_or(""))
+                .collect::<Vec<_>>()
+                .join("\n");
+            for other in &names {
+                let named = code.contains(&format!("crate::{other}::"))
+                    || code.contains(&format!("crate::{other};"))
+                    || code.contains(&format!("crate::{other} as"))
+                    || code.contains(&format!("crate::{other}}}"))
+                    || code.contains(&format!("crate::{other},"))
+                    || (at_top && code.contains(&format!("super::{other}::")))
+                    || (at_top && code.contains(&format!("super::{other};")));
+                if named && other != name {
+                    uses.insert(other.clone());
+                }
+            }
+        }
+        graph.insert(name.clone(), uses);
+    }
+    graph
+}
+
+#[test]
+fn no_module_of_a_crate_reaches_back_to_a_module_that_names_it() {
+    let mut checked = 0;
+    for dir in crate_dirs() {
+        let graph = module_graph(&dir);
+        checked += graph.len();
+        // Depth-first search for a cycle; report the first one with its path.
+        fn visit(
+            node: &str,
+            graph: &std::collections::BTreeMap<String, std::collections::BTreeSet<String>>,
+            path: &mut Vec<String>,
+            done: &mut std::collections::BTreeSet<String>,
+        ) -> Option<Vec<String>> {
+            if let Some(at) = path.iter().position(|p| p == node) {
+                let mut cycle = path[at..].to_vec();
+                cycle.push(node.to_string());
+                return Some(cycle);
+            }
+            if done.contains(node) {
+                return None;
+            }
+            path.push(node.to_string());
+            for next in &graph[node] {
+                if let Some(c) = visit(next, graph, path, done) {
+                    return Some(c);
+                }
+            }
+            path.pop();
+            done.insert(node.to_string());
+            None
+        }
+        let mut done = std::collections::BTreeSet::new();
+        for node in graph.keys() {
+            if let Some(cycle) = visit(node, &graph, &mut Vec::new(), &mut done) {
+                panic!("{}: modules form a cycle: {}", dir.display(), cycle.join(" → "));
+            }
+        }
+    }
+    assert!(checked > 100, "{checked}");
+}
+
+#[test]
+fn the_clock_is_read_in_one_place() {
+    let clock = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/core/src/clock.rs");
+    for (path, text) in sources() {
+        if path == clock {
+            continue;
+        }
+        for forbidden in [
+            "Utc::now",
+            "Local::now",
+            "FixedOffset::east",
+            ".date_naive()",
+            "SystemTime::now",
+        ] {
+            assert!(
+                !text.contains(forbidden),
+                "{} uses {forbidden}: ask the zone's clock (gaoxin_core::clock, Scope::today) instead",
+                path.display()
+            );
+        }
+    }
+}
+
+#[test]
+fn architecture_md_names_every_crate_and_module_folder() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let map = std::fs::read_to_string(root.join("ARCHITECTURE.md")).unwrap();
+    for dir in crate_dirs() {
+        if dir != root {
+            let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+            assert!(
+                map.contains(&format!("`crates/{name}`")),
+                "ARCHITECTURE.md does not name crates/{name}"
+            );
+        }
+        let src = dir.join("src");
+        for entry in std::fs::read_dir(&src).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                let rel = path.strip_prefix(root).unwrap().to_string_lossy().replace('\\', "/");
+                assert!(
+                    map.contains(&format!("`{rel}/`")),
+                    "ARCHITECTURE.md does not name the folder {rel}/"
+                );
+            }
+        }
+    }
+    for folder in ["tests/it", "tests/browser", "rules", "data"] {
+        assert!(
+            map.contains(&format!("`{folder}/`")),
+            "ARCHITECTURE.md does not name {folder}/"
+        );
+    }
+}

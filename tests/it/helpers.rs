@@ -271,7 +271,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .into_iter()
         .find(|(f, _)| f.contains("xinkai-2020-28"))
         .expect("the shipped seed-002 policy");
-    let (version, _) = policies::load_policy_file(&mut w, zone.id, &file, &source, None)
+    let (version, _) = gaoxin_policies::rule_file::load_policy_file(&mut w, zone.id, &file, &source, None)
         .await
         .unwrap();
     let contract = |amount: i64, reference: &str| EventInput {
@@ -313,7 +313,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .into_iter()
         .find(|(f, _)| f.contains("talent"))
         .expect("the shipped talent example");
-    policies::load_policy_file(&mut w, zone.id, &file, &source, None)
+    gaoxin_policies::rule_file::load_policy_file(&mut w, zone.id, &file, &source, None)
         .await
         .unwrap();
     let talent = if code == "beta" { "BETA-ONLY 人才" } else { "张三" };
@@ -435,7 +435,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .into_iter()
         .filter(|(f, _)| f.starts_with("high-tech") || f.starts_with("tech-sme"))
     {
-        let (v, _) = gaoxin_ladder::store::load_criteria_file(&mut w, zone.id, &file, &source, None)
+        let (v, _) = gaoxin_ladder::rule_file::load_criteria_file(&mut w, zone.id, &file, &source, None)
             .await
             .unwrap();
         if v.tier == "high_tech" {
@@ -469,7 +469,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .into_iter()
         .find(|(f, _)| f.starts_with("huangyan-2022-guishang"))
         .unwrap();
-    let (land_scheme, _) = gaoxin_land::store::load_scheme_file(&mut w, zone.id, &file, &source, None)
+    let (land_scheme, _) = gaoxin_land::rule_file::load_scheme_file(&mut w, zone.id, &file, &source, None)
         .await
         .unwrap();
     let run = gaoxin_land::store::evaluate_zone(
@@ -955,6 +955,34 @@ impl TestApp {
         }
     }
 
+    /// The demo zone of `seed` with `enterprises` firms, generated as of `clock` and served on
+    /// that clock, beside the usual fixture. Its accounts sign in with [`TestApp::login_demo`].
+    pub async fn demo(seed: u64, enterprises: usize, clock: gaoxin_core::clock::Clock) -> TestApp {
+        let test_db = TestDb::new().await;
+        let db = Db::open(&test_db.url).await.unwrap();
+        gaoxin::demo::create_at(&db, seed, enterprises, clock).await.unwrap();
+        let fx = fixture(&db).await;
+        let state = AppState {
+            db: db.clone(),
+            config: Arc::new(AppConfig {
+                clock,
+                ..AppConfig::default()
+            }),
+        };
+        TestApp {
+            router: app(state.clone()),
+            db,
+            state,
+            fx,
+            test_db,
+        }
+    }
+
+    /// Signs a demo account in (see [`TestApp::demo`]).
+    pub async fn login_demo(&self, username: &str) -> Session {
+        self.login_with(username, gaoxin::demo::PASSWORD).await
+    }
+
     pub fn call(&self, method: Method, path: &str) -> Call<'_> {
         Call {
             app: self,
@@ -979,9 +1007,13 @@ impl TestApp {
 
     /// Signs in through the login form; returns the session cookie and its CSRF token.
     pub async fn login(&self, username: &str) -> Session {
+        self.login_with(username, PASSWORD).await
+    }
+
+    async fn login_with(&self, username: &str, password: &str) -> Session {
         let res = self
             .post("/login")
-            .form(&[("username", username), ("password", PASSWORD), ("next", "/")])
+            .form(&[("username", username), ("password", password), ("next", "/")])
             .send()
             .await;
         assert_eq!(res.status, StatusCode::SEE_OTHER, "login of {username}: {}", res.text());

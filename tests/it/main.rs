@@ -12,6 +12,7 @@ mod demo;
 mod flows;
 mod ladder;
 mod land;
+mod one_way;
 mod openapi;
 mod plan_parse;
 mod plans;

@@ -25,7 +25,7 @@ use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::web::{Id, PageCtx, Q, WebForm, redirect_with_flash, render};
+use gaoxin_platform::web::{Id, PageCtx, Q, WebForm, finish, render};
 
 const ENTERPRISE_USERS: RoleSet = RoleSet::of(&[Role::Enterprise]);
 
@@ -249,31 +249,21 @@ async fn propose_form(
     let e = store::get(&state.db, &scope, id).await?;
     let back = format!("/enterprises/{id}");
     let mut writer = scope.writer(&state).await?;
-    match propose(
-        &mut writer,
-        &e,
-        scope.caller().account_id,
-        &form.field,
-        &form.proposed_value,
-        &form.reason,
-    )
-    .await
-    {
-        Ok(_) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                &back,
-                "success",
-                "更正已提交，等待部门审核",
-            ))
-        }
-        Err(AppError::Validation { message, .. }) => {
-            Ok(redirect_with_flash(&state, &headers, &back, "error", &message))
-        }
-        Err(other) => Err(other),
+    let result = async {
+        propose(
+            &mut writer,
+            &e,
+            scope.caller().account_id,
+            &form.field,
+            &form.proposed_value,
+            &form.reason,
+        )
+        .await?;
+        writer.commit().await?;
+        Ok((back.clone(), "更正已提交，等待部门审核".to_string()))
     }
+    .await;
+    finish(&state, &headers, &back, result)
 }
 
 pub struct Row {
@@ -351,26 +341,13 @@ async fn approve_form(
 ) -> AppResult<Response> {
     let c = load(&state, &scope, id).await?;
     let mut writer = scope.writer(&state).await?;
-    match approve(&mut writer, &c, scope.caller().account_id).await {
-        Ok(e) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                "/enterprises/corrections",
-                "success",
-                &format!("已采纳更正：{}", e.name),
-            ))
-        }
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            "/enterprises/corrections",
-            "error",
-            &message,
-        )),
-        Err(other) => Err(other),
+    let result = async {
+        let e = approve(&mut writer, &c, scope.caller().account_id).await?;
+        writer.commit().await?;
+        Ok((BACK.to_string(), format!("已采纳更正：{}", e.name)))
     }
+    .await;
+    finish(&state, &headers, BACK, result)
 }
 
 #[derive(Deserialize)]
@@ -389,24 +366,14 @@ async fn reject_form(
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let c = load(&state, &scope, id).await?;
     let mut writer = scope.writer(&state).await?;
-    match reject(&mut writer, &c, scope.caller().account_id, &form.note).await {
-        Ok(_) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                "/enterprises/corrections",
-                "success",
-                "已退回更正",
-            ))
-        }
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            "/enterprises/corrections",
-            "error",
-            &message,
-        )),
-        Err(other) => Err(other),
+    let result = async {
+        reject(&mut writer, &c, scope.caller().account_id, &form.note).await?;
+        writer.commit().await?;
+        Ok((BACK.to_string(), "已退回更正".to_string()))
     }
+    .await;
+    finish(&state, &headers, BACK, result)
 }
+
+/// Where reviewers return after deciding on a correction.
+const BACK: &str = "/enterprises/corrections";

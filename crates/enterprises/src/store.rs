@@ -18,6 +18,51 @@ fn visible(scope: &Scope) -> sea_orm::Select<enterprise::Entity> {
     }
 }
 
+/// The one way to search enterprises by what people type: the name contains `q`, or the
+/// 统一社会信用代码 contains it (upper-cased, as codes are stored: `91410700ma…` finds the firm).
+pub fn named(q: &str) -> Condition {
+    let q = q.trim();
+    Condition::any()
+        .add(enterprise::Column::Name.contains(q))
+        .add(enterprise::Column::Uscc.contains(q.to_uppercase()))
+}
+
+/// `column IN (the zone's enterprises [`named`] `q`)`: how every list that holds an enterprise
+/// id filters by enterprise (one subquery, no ids fetched first).
+pub fn matching<C: ColumnTrait>(scope: &Scope, column: C, q: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::QueryTrait;
+    let ids = scope
+        .select::<enterprise::Entity>()
+        .filter(named(q))
+        .select_only()
+        .column(enterprise::Column::Id)
+        .into_query();
+    column.in_subquery(ids)
+}
+
+/// The enterprises of `rows` (by `enterprise_of`), each row paired with its enterprise (rows
+/// whose enterprise the scope cannot see are dropped).
+pub async fn paired<C: sea_orm::ConnectionTrait, M>(
+    conn: &C,
+    scope: &Scope,
+    rows: Vec<M>,
+    enterprise_of: impl Fn(&M) -> i64,
+) -> Result<Vec<(M, Enterprise)>, AppError> {
+    let ids: Vec<i64> = rows.iter().map(&enterprise_of).collect();
+    let firms: std::collections::HashMap<i64, Enterprise> = scope
+        .select::<enterprise::Entity>()
+        .filter(enterprise::Column::Id.is_in(ids))
+        .all(conn)
+        .await?
+        .into_iter()
+        .map(|e| (e.id, e))
+        .collect();
+    Ok(rows
+        .into_iter()
+        .filter_map(|r| firms.get(&enterprise_of(&r)).cloned().map(|e| (r, e)))
+        .collect())
+}
+
 pub async fn get(db: &Db, scope: &Scope, id: i64) -> Result<Enterprise, AppError> {
     visible(scope)
         .filter(enterprise::Column::Id.eq(id))
@@ -88,12 +133,7 @@ fn some(v: &Option<String>) -> Option<&str> {
 fn filtered(scope: &Scope, f: &EnterpriseFilter) -> sea_orm::Select<enterprise::Entity> {
     let mut select = visible(scope);
     if let Some(q) = some(&f.q) {
-        select = select.filter(
-            Condition::any()
-                .add(enterprise::Column::Name.contains(q))
-                .add(enterprise::Column::Uscc.contains(q.to_uppercase()))
-                .add(enterprise::Column::LegalRepresentative.contains(q)),
-        );
+        select = select.filter(named(q).add(enterprise::Column::LegalRepresentative.contains(q)));
     }
     if let Some(code) = some(&f.industry).map(str::to_uppercase) {
         if code.len() == 1 {

@@ -24,13 +24,13 @@ use gaoxin_core::quantity::Fixed;
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, Role, ZONE_READERS};
 use gaoxin_platform::AppState;
 use gaoxin_platform::audit::entity::Model as AuditLine;
-use gaoxin_platform::audit::store as audit;
+use gaoxin_platform::audit_log as audit;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult, ErrorBody};
+use gaoxin_platform::panels::{EnterprisePanels, INNOVATION_CARD_ORDER, PanelSubject};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::shell::{INNOVATION_CARD_ORDER, PanelSubject, ShellOf};
 use gaoxin_platform::uploads::{self, Upload};
-use gaoxin_platform::web::{Id, PageCtx, Pager, Q, redirect_with_flash, render};
+use gaoxin_platform::web::{Id, PageCtx, Pager, Q, finish, render};
 
 /// Most rows one export writes.
 pub const EXPORT_LIMIT: u64 = 200_000;
@@ -407,7 +407,7 @@ async fn detail_page(
     State(state): State<AppState>,
     scope: Scope,
     ctx: PageCtx,
-    ShellOf(shell): ShellOf,
+    panels: EnterprisePanels,
     Id(id): Id,
 ) -> AppResult<Response> {
     let e = store::get(&state.db, &scope, id).await?;
@@ -514,7 +514,7 @@ async fn detail_page(
         latest_year: annual_rows.last().map(|a| a.year),
     };
     let (mut panels_before, mut panels_after) = (Vec::new(), Vec::new());
-    for panel in shell.panels() {
+    for panel in panels.in_order() {
         if let Some(card) = panel.render(&state, &scope, &ctx, subject).await? {
             if panel.order() < INNOVATION_CARD_ORDER {
                 panels_before.push(card);
@@ -704,13 +704,8 @@ async fn import_commit(
     };
     let (report, _) = run_import(&state, &scope, &meta.kind, &meta.file_name, &bytes, options).await?;
     if !report.errors.is_empty() {
-        return Ok(redirect_with_flash(
-            &state,
-            &headers,
-            "/enterprises/import",
-            "error",
-            "文件有错误，未导入：请修改后重新上传",
-        ));
+        let refused = AppError::BadRequest("文件有错误，未导入：请修改后重新上传".into());
+        return finish(&state, &headers, "/enterprises/import", Err(refused));
     }
     uploads::remove(&token);
     let what = match meta.kind.as_str() {
@@ -722,13 +717,12 @@ async fn import_commit(
         "已导入{what}“{}”：新增 {}，更新 {}，不变 {}",
         meta.file_name, report.new, report.changed, report.unchanged
     );
-    Ok(redirect_with_flash(
+    finish(
         &state,
         &headers,
-        "/enterprises",
-        "success",
-        &message,
-    ))
+        "/enterprises/import",
+        Ok(("/enterprises".into(), message)),
+    )
 }
 
 async fn import_errors_file(

@@ -97,7 +97,7 @@ pub async fn run(db: Option<&Db>, command: LadderCommand, format: Format) -> any
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
                 out.push(
-                    store::load_criteria_file(&mut writer, zone.id, &name, &source, None)
+                    crate::rule_file::load_criteria_file(&mut writer, zone.id, &name, &source, None)
                         .await
                         .map_err(|e| anyhow!("{e}"))?,
                 );

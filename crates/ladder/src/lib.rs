@@ -7,10 +7,14 @@ pub mod cli;
 pub mod criteria_entity;
 pub mod panel;
 pub mod result_entity;
+pub mod rule_file;
 pub mod run_entity;
 pub mod shipped;
 pub mod store;
 pub mod target_entity;
 pub mod web;
 
-pub use web::routes;
+/// Every route of the module, with who may use it.
+pub fn routes() -> gaoxin_platform::routes::Routes {
+    web::routes().merge(rule_file::routes())
+}

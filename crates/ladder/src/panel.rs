@@ -7,7 +7,7 @@ use crate::store::{self, Standing};
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::AppResult;
-use gaoxin_platform::shell::{EnterprisePanel, PanelSubject};
+use gaoxin_platform::panels::{EnterprisePanel, PanelSubject};
 use gaoxin_platform::web::{PageCtx, render_fragment};
 use gaoxin_rules::ladder::{self, RouteResult};
 

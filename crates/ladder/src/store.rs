@@ -134,32 +134,25 @@ fn set_of(stored: Vec<CriteriaVersion>) -> Result<CriteriaSet, AppError> {
 
 pub use gaoxin_policies::store::Loaded;
 
-/// Loads a criteria file into the zone: it must load (syntax, types, sources) and pass its own
-/// tests; it then becomes the tier's version in use.
-pub async fn load_criteria_file(
-    writer: &mut Writer,
-    zone_id: i64,
+/// The checks of [`crate::rule_file::load_criteria_file`]: the file parses and its own tests pass.
+pub fn check_criteria_file(
     file_name: &str,
     source: &str,
     loaded_by: Option<i64>,
-) -> Result<(CriteriaVersion, Loaded), AppError> {
+) -> Result<gaoxin_platform::versions::Checked<criteria::ActiveModel>, AppError> {
     let parsed = ladder::load(file_name, source).map_err(|e| AppError::field("file", e.to_string()))?;
-    if let Some(failed) = parsed.run_tests().into_iter().find(|t| !t.failures.is_empty()) {
-        return Err(AppError::field(
-            "file",
-            format!(
-                "{file_name}：测试“{}”未通过：{}",
-                failed.name,
-                failed.failures.join("；")
-            ),
-        ));
-    }
-    gaoxin_platform::versions::activate(
-        writer,
-        zone_id,
-        &parsed.tier.chars().take(50).collect::<String>(),
-        &parsed.version,
-        criteria::ActiveModel {
+    let tests = parsed.run_tests();
+    gaoxin_platform::versions::own_tests(
+        file_name,
+        tests
+            .iter()
+            .filter(|t| !t.failures.is_empty())
+            .map(|t| (t.name.as_str(), t.failures.as_slice())),
+    )?;
+    Ok(gaoxin_platform::versions::Checked {
+        key: parsed.tier.chars().take(50).collect(),
+        version: parsed.version.clone(),
+        row: criteria::ActiveModel {
             criteria_id: Set(parsed.id.chars().take(100).collect()),
             tier: Set(parsed.tier.chars().take(50).collect()),
             name: Set(parsed.name.chars().take(100).collect()),
@@ -174,8 +167,7 @@ pub async fn load_criteria_file(
             loaded_by: Set(loaded_by),
             ..Default::default()
         },
-    )
-    .await
+    })
 }
 
 // ---------------------------------------------------------------- facts
@@ -883,19 +875,11 @@ pub async fn candidates(
         select = select.filter(result::Column::EnterpriseId.eq(id));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let ids: Vec<i64> = scope
-            .select::<enterprise::Entity>()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(enterprise::Column::Name.contains(q))
-                    .add(enterprise::Column::Uscc.contains(q)),
-            )
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        select = select.filter(result::Column::EnterpriseId.is_in(ids));
+        select = select.filter(gaoxin_enterprises::store::matching(
+            scope,
+            result::Column::EnterpriseId,
+            q,
+        ));
     }
     let select = select
         .order_by_asc(result::Column::Status)

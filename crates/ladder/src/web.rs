@@ -6,24 +6,23 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Multipart, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use serde::{Deserialize, Serialize};
 
 use super::criteria_entity::Model as CriteriaVersion;
 use super::run_entity::Model as Run;
-use super::store::{self, CandidateFilter, Loaded, TierCounts};
+use super::store::{self, CandidateFilter, TierCounts};
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, ZONE_READERS};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::versions::load_uploaded;
-use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, Pager, Q, WebForm, redirect_with_flash, render, xlsx_download};
+use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, Pager, Q, WebForm, finish, render, xlsx_download};
 use gaoxin_rules::ladder;
 
 pub fn routes() -> Routes {
@@ -34,11 +33,6 @@ pub fn routes() -> Routes {
         .get("/ladder/pool", Access::Roles(ZONE_READERS), pool_page)
         .get("/ladder/pool/export.xlsx", Access::Roles(ZONE_READERS), pool_export)
         .get("/ladder/criteria", Access::Roles(ZONE_READERS), criteria_page)
-        .upload(
-            "/ladder/criteria/upload",
-            Access::Roles(DEPARTMENT_EDITORS),
-            criteria_upload,
-        )
         .get("/ladder/criteria/{id}", Access::Roles(ZONE_READERS), criteria_text_page)
         .get("/ladder/runs/{id}/recheck", Access::Roles(ZONE_READERS), recheck_page)
         .get("/ladder/expiring", Access::Roles(ZONE_READERS), expiring_page)
@@ -68,11 +62,6 @@ pub fn routes() -> Routes {
             Access::Roles(ENTERPRISE_READERS),
             api_standing,
         )
-}
-
-/// The year evaluated by default: the last full year.
-fn default_year() -> i32 {
-    chrono::Utc::now().year() - 1
 }
 
 fn parse_year(raw: &str) -> AppResult<i32> {
@@ -229,7 +218,7 @@ async fn overview_page(
         by_carrier,
         chart_json,
         can_run: DEPARTMENT_EDITORS.contains(scope.role()),
-        default_year: latest.first().map_or_else(default_year, |r| r.year),
+        default_year: latest.first().map_or(scope.year() - 1, |r| r.year),
     }))
 }
 
@@ -248,7 +237,7 @@ async fn run_create(
     headers: HeaderMap,
     WebForm(form): WebForm<RunForm>,
 ) -> AppResult<Response> {
-    let result: AppResult<Run> = async {
+    let result: AppResult<(String, String)> = async {
         let year = parse_year(&form.year)?;
         let as_of = parse_as_of(form.as_of.as_deref(), year)?;
         let margin = parse_margin(form.margin.as_deref())?;
@@ -263,22 +252,13 @@ async fn run_create(
         )
         .await?;
         writer.commit().await?;
-        Ok(run)
+        Ok((
+            format!("/ladder?run={}", run.id),
+            format!("已完成 {} 年度梯度评价：{} 家企业", run.year, run.enterprise_count),
+        ))
     }
     .await;
-    match result {
-        Ok(r) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            &format!("/ladder?run={}", r.id),
-            "success",
-            &format!("已完成 {} 年度梯度评价：{} 家企业", r.year, r.enterprise_count),
-        )),
-        Err(AppError::Validation { message, .. } | AppError::BadRequest(message)) => {
-            Ok(redirect_with_flash(&state, &headers, "/ladder", "error", &message))
-        }
-        Err(e) => Err(e),
-    }
+    finish(&state, &headers, "/ladder", result)
 }
 
 #[derive(Deserialize)]
@@ -296,7 +276,7 @@ async fn target_set(
     headers: HeaderMap,
     WebForm(form): WebForm<TargetForm>,
 ) -> AppResult<Response> {
-    let result: AppResult<()> = async {
+    let result: AppResult<(String, String)> = async {
         let year = parse_year(&form.year)?;
         let count: i32 = form
             .count
@@ -311,22 +291,10 @@ async fn target_set(
         let mut writer = scope.writer(&state).await?;
         store::set_target(&mut writer, scope.zone_id(), &form.tier, year, count, note).await?;
         writer.commit().await?;
-        Ok(())
+        Ok(("/ladder".to_string(), "已保存目标".to_string()))
     }
     .await;
-    match result {
-        Ok(()) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            "/ladder",
-            "success",
-            "已保存目标",
-        )),
-        Err(AppError::Validation { message, .. } | AppError::BadRequest(message)) => {
-            Ok(redirect_with_flash(&state, &headers, "/ladder", "error", &message))
-        }
-        Err(e) => Err(e),
-    }
+    finish(&state, &headers, "/ladder", result)
 }
 
 // ---------------------------------------------------------------- cultivation pool
@@ -542,8 +510,8 @@ impl ExpiringQuery {
         self.days.unwrap_or(180).clamp(1, 1095)
     }
 
-    fn from(&self) -> NaiveDate {
-        self.from.unwrap_or_else(|| chrono::Utc::now().date_naive())
+    fn from(&self, today: NaiveDate) -> NaiveDate {
+        self.from.unwrap_or(today)
     }
 }
 
@@ -563,7 +531,7 @@ struct ExpiringPage {
 }
 
 async fn expiring_rows(state: &AppState, scope: &Scope, q: &ExpiringQuery) -> AppResult<Vec<ExpiringRow>> {
-    Ok(store::expiring(&state.db, scope, q.from(), q.days())
+    Ok(store::expiring(&state.db, scope, q.from(scope.today()), q.days())
         .await?
         .into_iter()
         .map(|(e, h, tier)| ExpiringRow { e, h, tier })
@@ -579,7 +547,7 @@ async fn expiring_page(
     Ok(render(&ExpiringPage {
         ctx: ctx.crumb("nav.ladder", "/ladder").crumb("ladder.expiring", ""),
         days: q.days(),
-        today: q.from(),
+        today: q.from(scope.today()),
         rows: expiring_rows(&state, &scope, &q).await?,
     }))
 }
@@ -669,50 +637,22 @@ struct CriteriaPage {
 }
 
 async fn criteria_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> AppResult<Response> {
-    Ok(render(&CriteriaPage {
-        ctx: ctx.crumb("nav.ladder", "/ladder").crumb("ladder.criteria", ""),
-        versions: store::all_versions(&state.db, &scope).await?,
-        can_upload: DEPARTMENT_EDITORS.contains(scope.role()),
-        error: None,
-    }))
+    criteria_page_with(&state, &scope, ctx, None).await
 }
 
-async fn criteria_upload(
-    State(state): State<AppState>,
-    scope: Scope,
+/// The criteria page, with the reason an upload was refused.
+pub(crate) async fn criteria_page_with(
+    state: &AppState,
+    scope: &Scope,
     ctx: PageCtx,
-    headers: HeaderMap,
-    multipart: Multipart,
+    error: Option<String>,
 ) -> AppResult<Response> {
-    let (zone, account) = (scope.zone_id(), Some(scope.caller().account_id));
-    let result: AppResult<(CriteriaVersion, Loaded)> =
-        load_uploaded(&state, &scope, multipart, async |writer, name, source| {
-            store::load_criteria_file(writer, zone, name, source, account).await
-        })
-        .await;
-    match result {
-        Ok((v, loaded)) => {
-            let what = loaded.message();
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                &format!("/ladder/criteria/{}", v.id),
-                "success",
-                &format!("{}（{}）：{what}", v.name, v.document_number),
-            ))
-        }
-        Err(AppError::Validation { message, .. }) => {
-            let mut response = render(&CriteriaPage {
-                ctx: ctx.crumb("nav.ladder", "/ladder").crumb("ladder.criteria", ""),
-                versions: store::all_versions(&state.db, &scope).await?,
-                can_upload: true,
-                error: Some(message),
-            });
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-        Err(e) => Err(e),
-    }
+    Ok(render(&CriteriaPage {
+        ctx: ctx.crumb("nav.ladder", "/ladder").crumb("ladder.criteria", ""),
+        versions: store::all_versions(&state.db, scope).await?,
+        can_upload: DEPARTMENT_EDITORS.contains(scope.role()),
+        error,
+    }))
 }
 
 #[derive(Template)]
@@ -1036,7 +976,7 @@ pub async fn api_standing(
     Id(id): Id,
     Q(q): Q<StandingQuery>,
 ) -> AppResult<Json<Vec<StandingOut>>> {
-    let year = q.year.unwrap_or_else(default_year);
+    let year = q.year.unwrap_or(scope.year() - 1);
     let as_of = q.as_of.unwrap_or_else(|| ladder::default_as_of(year));
     let standings = store::standing(&state.db, &scope, id, year, as_of).await?;
     Ok(Json(

@@ -152,7 +152,7 @@ async fn load(db: &Db, path: Option<PathBuf>, zone: Option<String>, format: Form
     let mut writer = Writer::begin(db, WriteContext::cli(Some(zone.id))).await?;
     let mut out = Vec::new();
     for (file, text) in files {
-        let (v, loaded) = store::load_scheme_file(&mut writer, zone.id, &file, &text, None)
+        let (v, loaded) = crate::rule_file::load_scheme_file(&mut writer, zone.id, &file, &text, None)
             .await
             .map_err(|e| anyhow!("{e}"))?;
         out.push(

@@ -18,6 +18,7 @@ pub mod parcel_entity;
 pub mod parcels;
 pub mod parcels_web;
 pub mod result_entity;
+pub mod rule_file;
 pub mod run_entity;
 pub mod scheme_entity;
 pub mod shipped;
@@ -27,5 +28,5 @@ pub mod web;
 
 /// Every route of the module.
 pub fn routes() -> gaoxin_platform::routes::Routes {
-    web::routes().merge(parcels_web::routes())
+    web::routes().merge(parcels_web::routes()).merge(rule_file::routes())
 }

@@ -12,7 +12,7 @@ use gaoxin_core::roles::ZONE_READERS;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::AppResult;
-use gaoxin_platform::shell::{EnterprisePanel, PanelSubject};
+use gaoxin_platform::panels::{EnterprisePanel, PanelSubject};
 use gaoxin_platform::web::{PageCtx, render_fragment};
 
 pub struct PanelResult {

@@ -71,7 +71,7 @@ async fn occupants_of<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let mut out: HashMap<i64, Vec<(Occupant, Enterprise)>> = HashMap::new();
-    for (o, e) in super::store::with_firms(conn, scope, rows, |o| o.enterprise_id).await? {
+    for (o, e) in gaoxin_enterprises::store::paired(conn, scope, rows, |o| o.enterprise_id).await? {
         out.entry(o.parcel_id).or_default().push((o, e));
     }
     Ok(out)
@@ -87,32 +87,23 @@ pub async fn parcels(
 ) -> Result<(Vec<ParcelLine>, u64), AppError> {
     let mut select = scope.select::<parcel::Entity>();
     if let Some(q) = q.map(str::trim).filter(|q| !q.is_empty()) {
-        let firms: Vec<i64> = scope
-            .select::<enterprise::Entity>()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(enterprise::Column::Name.contains(q))
-                    .add(enterprise::Column::Uscc.contains(q)),
-            )
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        let on: Vec<i64> = scope
+        use sea_orm::{QuerySelect, QueryTrait};
+        let on = scope
             .select::<occupant::Entity>()
-            .filter(occupant::Column::EnterpriseId.is_in(firms))
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|o| o.parcel_id)
-            .collect();
+            .filter(gaoxin_enterprises::store::matching(
+                scope,
+                occupant::Column::EnterpriseId,
+                q,
+            ))
+            .select_only()
+            .column(occupant::Column::ParcelId)
+            .into_query();
         select = select.filter(
             sea_orm::Condition::any()
                 .add(parcel::Column::Code.contains(q))
                 .add(parcel::Column::Name.contains(q))
                 .add(parcel::Column::Location.contains(q))
-                .add(parcel::Column::Id.is_in(on)),
+                .add(parcel::Column::Id.in_subquery(on)),
         );
     }
     let select = select.order_by_asc(parcel::Column::Code);
@@ -507,11 +498,13 @@ pub async fn contracts(db: &Db, scope: &Scope) -> Result<Vec<(Contract, Parcel, 
         .into_iter()
         .map(|p| (p.id, p))
         .collect();
-    Ok(super::store::with_firms(db.conn(), scope, rows, |c| c.enterprise_id)
-        .await?
-        .into_iter()
-        .filter_map(|(c, e)| Some((c.clone(), parcels.get(&c.parcel_id)?.clone(), e)))
-        .collect())
+    Ok(
+        gaoxin_enterprises::store::paired(db.conn(), scope, rows, |c| c.enterprise_id)
+            .await?
+            .into_iter()
+            .filter_map(|(c, e)| Some((c.clone(), parcels.get(&c.parcel_id)?.clone(), e)))
+            .collect(),
+    )
 }
 
 pub fn terms_of(c: &Contract, p: &Parcel) -> Terms {

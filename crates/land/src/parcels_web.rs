@@ -20,7 +20,7 @@ use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::web::done;
+use gaoxin_platform::web::finish;
 use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, render, xlsx_download};
 
 pub fn routes() -> Routes {
@@ -217,7 +217,7 @@ async fn parcel_create(
         Ok((format!("/land/parcels/{}", p.id), format!("已登记地块 {}", p.code)))
     }
     .await;
-    done(&state, &headers, "/land/parcels", result)
+    finish(&state, &headers, "/land/parcels", result)
 }
 
 async fn parcels_export(State(state): State<AppState>, scope: Scope, Q(q): Q<ParcelQuery>) -> AppResult<Response> {
@@ -272,16 +272,11 @@ async fn parcels_import(
     match parcels::import_parcels(&mut writer, &scope, &file_name, &bytes).await {
         Ok(r) => {
             writer.commit().await?;
-            Ok(gaoxin_platform::web::redirect_with_flash(
-                &state,
-                &headers,
-                "/land/parcels",
-                "success",
-                &format!(
-                    "已导入 {file_name}：新增 {} 个地块，更新 {} 个，未变 {} 个；新增使用企业 {} 家",
-                    r.new, r.changed, r.unchanged, r.occupants_added
-                ),
-            ))
+            let message = format!(
+                "已导入 {file_name}：新增 {} 个地块，更新 {} 个，未变 {} 个；新增使用企业 {} 家",
+                r.new, r.changed, r.unchanged, r.occupants_added
+            );
+            finish(&state, &headers, "/land/parcels", Ok(("/land/parcels".into(), message)))
         }
         Err(errors) => {
             drop(writer);
@@ -375,7 +370,7 @@ async fn occupant_add(
         Ok((back.clone(), "已添加使用企业".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn occupant_remove(
@@ -391,7 +386,7 @@ async fn occupant_remove(
         Ok((format!("/land/parcels/{parcel}"), "已移除".to_string()))
     }
     .await;
-    done(&state, &headers, "/land/parcels", result)
+    finish(&state, &headers, "/land/parcels", result)
 }
 
 #[derive(Deserialize)]
@@ -464,7 +459,7 @@ async fn contract_create(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 // ---------------------------------------------------------------- contracts
@@ -618,7 +613,7 @@ async fn completion_record(
         Ok((back.clone(), "已登记竣工情况".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 // ---------------------------------------------------------------- API

@@ -8,7 +8,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use rust_decimal::Decimal;
 use sea_orm::{
     ActiveValue::Set, ColumnTrait, ConnectionTrait, EntityTrait, IntoActiveModel, PaginatorTrait, QueryFilter,
@@ -247,32 +247,25 @@ pub fn parse(v: &SchemeVersion) -> Result<Arc<Scheme>, AppError> {
     Ok(parsed)
 }
 
-/// Loads a scheme file into the zone: it must load (syntax, types, sources, weights, shares)
-/// and pass its own tests; it then becomes the version in use of its scheme id.
-pub async fn load_scheme_file(
-    writer: &mut Writer,
-    zone_id: i64,
+/// The checks of [`crate::rule_file::load_scheme_file`]: the scheme parses and its own tests pass.
+pub fn check_scheme_file(
     file_name: &str,
     source: &str,
     loaded_by: Option<i64>,
-) -> Result<(SchemeVersion, Loaded), AppError> {
+) -> Result<gaoxin_platform::versions::Checked<scheme_version::ActiveModel>, AppError> {
     let parsed = land::load(file_name, source).map_err(|e| AppError::field("file", e.to_string()))?;
-    if let Some(failed) = parsed.run_tests().into_iter().find(|t| !t.failures.is_empty()) {
-        return Err(AppError::field(
-            "file",
-            format!(
-                "{file_name}：测试“{}”未通过：{}",
-                failed.name,
-                failed.failures.join("；")
-            ),
-        ));
-    }
-    gaoxin_platform::versions::activate(
-        writer,
-        zone_id,
-        &parsed.id.chars().take(100).collect::<String>(),
-        &parsed.version,
-        scheme_version::ActiveModel {
+    let tests = parsed.run_tests();
+    gaoxin_platform::versions::own_tests(
+        file_name,
+        tests
+            .iter()
+            .filter(|t| !t.failures.is_empty())
+            .map(|t| (t.name.as_str(), t.failures.as_slice())),
+    )?;
+    Ok(gaoxin_platform::versions::Checked {
+        key: parsed.id.chars().take(100).collect(),
+        version: parsed.version.clone(),
+        row: scheme_version::ActiveModel {
             scheme_id: Set(parsed.id.chars().take(100).collect()),
             name: Set(parsed.name.chars().take(200).collect()),
             group_label: Set(parsed.group.chars().take(100).collect()),
@@ -287,8 +280,7 @@ pub async fn load_scheme_file(
             loaded_by: Set(loaded_by),
             ..Default::default()
         },
-    )
-    .await
+    })
 }
 
 // ---------------------------------------------------------------- runs
@@ -719,32 +711,9 @@ pub async fn finalize(
     }
     let mut a = r.clone().into_active_model();
     a.status = Set("final".into());
-    a.finalized_at = Set(Some(Utc::now()));
+    a.finalized_at = Set(Some(writer.now()));
     a.finalized_by = Set(by);
     Ok(writer.update_in_zone(&r, a).await?)
-}
-
-/// The enterprises of `rows` (by `enterprise_of`), each row paired with its enterprise (rows
-/// whose enterprise the scope cannot see are dropped).
-pub(crate) async fn with_firms<C: ConnectionTrait, M>(
-    conn: &C,
-    scope: &Scope,
-    rows: Vec<M>,
-    enterprise_of: impl Fn(&M) -> i64,
-) -> Result<Vec<(M, Enterprise)>, AppError> {
-    let ids: Vec<i64> = rows.iter().map(&enterprise_of).collect();
-    let firms: HashMap<i64, Enterprise> = scope
-        .select::<enterprise::Entity>()
-        .filter(enterprise::Column::Id.is_in(ids))
-        .all(conn)
-        .await?
-        .into_iter()
-        .map(|e| (e.id, e))
-        .collect();
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| firms.get(&enterprise_of(&r)).cloned().map(|e| (r, e)))
-        .collect())
 }
 
 /// The total and one page of a query (every row when `all`).
@@ -812,19 +781,11 @@ pub async fn results(
             .filter(result::Column::ExclusionId.is_null()),
     };
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let ids: Vec<i64> = scope
-            .select::<enterprise::Entity>()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(enterprise::Column::Name.contains(q))
-                    .add(enterprise::Column::Uscc.contains(q)),
-            )
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        select = select.filter(result::Column::EnterpriseId.is_in(ids));
+        select = select.filter(gaoxin_enterprises::store::matching(
+            scope,
+            result::Column::EnterpriseId,
+            q,
+        ));
     }
     // Ranked first by rank, then the excluded.
     let select = select
@@ -832,7 +793,10 @@ pub async fn results(
         .order_by_asc(result::Column::Rank)
         .order_by_asc(result::Column::EnterpriseId);
     let (rows, total) = paged(db, select, f.page, f.per_page, all).await?;
-    Ok((with_firms(db.conn(), scope, rows, |r| r.enterprise_id).await?, total))
+    Ok((
+        gaoxin_enterprises::store::paired(db.conn(), scope, rows, |r| r.enterprise_id).await?,
+        total,
+    ))
 }
 
 /// One result with its run and enterprise; an enterprise user sees only its own, published.
@@ -918,7 +882,7 @@ pub async fn objections_of_run(db: &Db, scope: &Scope, run_id: i64) -> Result<Ve
         select = select.filter(objection::Column::EnterpriseId.eq(own));
     }
     let rows = select.order_by_asc(objection::Column::Id).all(db.conn()).await?;
-    with_firms(db.conn(), scope, rows, |o| o.enterprise_id).await
+    gaoxin_enterprises::store::paired(db.conn(), scope, rows, |o| o.enterprise_id).await
 }
 
 /// Files an objection to a result during its run's 公示.
@@ -990,7 +954,7 @@ pub async fn resolve_objection(
     a.answer = Set(Some(answer.chars().take(2000).collect()));
     a.department_id = Set(scope.caller().department_id);
     a.resolved_by = Set(Some(scope.caller().account_id));
-    a.resolved_at = Set(Some(Utc::now()));
+    a.resolved_at = Set(Some(writer.now()));
     Ok(writer.update_in_zone(&o, a).await?)
 }
 
@@ -1174,26 +1138,21 @@ pub async fn clearance_cases(
         select = select.filter(clearance::Column::Route.eq(route));
     }
     if let Some(q) = f.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-        let ids: Vec<i64> = scope
-            .select::<enterprise::Entity>()
-            .filter(
-                sea_orm::Condition::any()
-                    .add(enterprise::Column::Name.contains(q))
-                    .add(enterprise::Column::Uscc.contains(q)),
-            )
-            .all(db.conn())
-            .await?
-            .into_iter()
-            .map(|e| e.id)
-            .collect();
-        select = select.filter(clearance::Column::EnterpriseId.is_in(ids));
+        select = select.filter(gaoxin_enterprises::store::matching(
+            scope,
+            clearance::Column::EnterpriseId,
+            q,
+        ));
     }
     let select = select
         .order_by_asc(clearance::Column::Status)
         .order_by_asc(clearance::Column::Deadline)
         .order_by_asc(clearance::Column::Id);
     let (rows, total) = paged(db, select, f.page, f.per_page, all).await?;
-    Ok((with_firms(db.conn(), scope, rows, |c| c.enterprise_id).await?, total))
+    Ok((
+        gaoxin_enterprises::store::paired(db.conn(), scope, rows, |c| c.enterprise_id).await?,
+        total,
+    ))
 }
 
 /// Clearance totals: open, overdue, closed, land recovered (亩, exact).

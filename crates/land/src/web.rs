@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Multipart, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
@@ -17,7 +17,7 @@ use super::objection_entity::Model as Objection;
 use super::result_entity::Model as LandResultRow;
 use super::run_entity::Model as Run;
 use super::scheme_entity::Model as SchemeVersion;
-use super::store::{self, CaseFilter, Loaded, ResultDetail, ResultFilter, RunCounts, RunIndicator};
+use super::store::{self, CaseFilter, ResultDetail, ResultFilter, RunCounts, RunIndicator};
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, ENTERPRISE_USERS, Role, RoleSet, ZONE_READERS};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
@@ -25,10 +25,8 @@ use gaoxin_platform::auth::Scope;
 use gaoxin_platform::departments::entity::Model as Department;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::versions::load_uploaded;
 use gaoxin_platform::web::{
-    Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, done, parse_date, redirect_with_flash, render,
-    xlsx_download,
+    Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, finish, parse_date, render, xlsx_download,
 };
 
 /// Who may object to a result: the enterprise itself, or staff on its behalf (written
@@ -38,12 +36,6 @@ const OBJECTORS: RoleSet = RoleSet::of(&[Role::Admin, Role::Staff, Role::Enterpr
 pub fn routes() -> Routes {
     Routes::new()
         .get("/land", Access::Roles(ZONE_READERS), overview_page)
-        .upload("/land/schemes/upload", Access::Roles(DEPARTMENT_EDITORS), scheme_upload)
-        .post(
-            "/land/schemes/shipped",
-            Access::Roles(DEPARTMENT_EDITORS),
-            schemes_shipped,
-        )
         .get("/land/schemes/{id}", Access::Roles(ZONE_READERS), scheme_page)
         .post("/land/runs", Access::Roles(DEPARTMENT_EDITORS), run_create)
         .get("/land/runs/{id}", Access::Roles(ENTERPRISE_READERS), run_page)
@@ -192,7 +184,12 @@ struct OverviewPage {
     clearance: (u64, u64, u64, String),
 }
 
-async fn overview(state: &AppState, scope: &Scope, ctx: PageCtx, error: Option<String>) -> AppResult<Response> {
+pub(crate) async fn overview(
+    state: &AppState,
+    scope: &Scope,
+    ctx: PageCtx,
+    error: Option<String>,
+) -> AppResult<Response> {
     let versions = store::all_versions(&state.db, scope).await?;
     let active: Vec<SchemeVersion> = versions.iter().filter(|v| v.status == "active").cloned().collect();
     let runs: Vec<RunLine> = store::runs(&state.db, scope)
@@ -223,55 +220,6 @@ async fn overview(state: &AppState, scope: &Scope, ctx: PageCtx, error: Option<S
 
 async fn overview_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> AppResult<Response> {
     overview(&state, &scope, ctx, None).await
-}
-
-async fn scheme_upload(
-    State(state): State<AppState>,
-    scope: Scope,
-    ctx: PageCtx,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let (zone, account) = (scope.zone_id(), Some(scope.caller().account_id));
-    let result: AppResult<(SchemeVersion, Loaded)> =
-        load_uploaded(&state, &scope, multipart, async |writer, name, source| {
-            store::load_scheme_file(writer, zone, name, source, account).await
-        })
-        .await;
-    match result {
-        Ok((v, loaded)) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            &format!("/land/schemes/{}", v.id),
-            "success",
-            &format!("{}：{}", v.name, loaded.message()),
-        )),
-        Err(AppError::Validation { message, .. }) => overview(&state, &scope, ctx, Some(message)).await,
-        Err(e) => Err(e),
-    }
-}
-
-/// Loads every scheme shipped with gaoxin (a zone then copies and edits one).
-async fn schemes_shipped(State(state): State<AppState>, scope: Scope, headers: HeaderMap) -> AppResult<Response> {
-    let result: AppResult<(String, String)> = async {
-        let mut writer = scope.writer(&state).await?;
-        let mut names = Vec::new();
-        for (file, text) in super::shipped::files() {
-            let (v, loaded) = store::load_scheme_file(
-                &mut writer,
-                scope.zone_id(),
-                &file,
-                &text,
-                Some(scope.caller().account_id),
-            )
-            .await?;
-            names.push(format!("{}（{}）", v.scheme_id, loaded.short()));
-        }
-        writer.commit().await?;
-        Ok(("/land".to_string(), format!("已载入内置方案：{}", names.join("、"))))
-    }
-    .await;
-    done(&state, &headers, "/land", result)
 }
 
 #[derive(Template)]
@@ -367,7 +315,7 @@ async fn run_create(
         ))
     }
     .await;
-    done(&state, &headers, "/land", result)
+    finish(&state, &headers, "/land", result)
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
@@ -577,7 +525,7 @@ async fn run_publish(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn run_finalize(
@@ -594,7 +542,7 @@ async fn run_finalize(
         Ok((back.clone(), "评价结果已确认并锁定".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn run_rerun(State(state): State<AppState>, scope: Scope, headers: HeaderMap, Id(id): Id) -> AppResult<Response> {
@@ -609,7 +557,7 @@ async fn run_rerun(State(state): State<AppState>, scope: Scope, headers: HeaderM
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn clearance_open(
@@ -629,7 +577,7 @@ async fn clearance_open(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 // ---------------------------------------------------------------- one result
@@ -747,7 +695,7 @@ async fn result_adjust(
         Ok((back.clone(), format!("已调整为 {}", r.class)))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize, utoipa::ToSchema)]
@@ -772,7 +720,7 @@ async fn objection_file(
         Ok((back.clone(), "异议已提交，将由主管部门处理".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
@@ -812,7 +760,7 @@ async fn objection_resolve(
         Ok((format!("/land/results/{}", o.result_id), message.to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Template)]
@@ -901,7 +849,7 @@ async fn measure_add(
         Ok(("/land/measures".to_string(), "已添加差别化政策".to_string()))
     }
     .await;
-    done(&state, &headers, "/land/measures", result)
+    finish(&state, &headers, "/land/measures", result)
 }
 
 async fn measure_delete(
@@ -917,7 +865,7 @@ async fn measure_delete(
         Ok(("/land/measures".to_string(), "已删除".to_string()))
     }
     .await;
-    done(&state, &headers, "/land/measures", result)
+    finish(&state, &headers, "/land/measures", result)
 }
 
 #[derive(Deserialize, Default)]
@@ -1199,7 +1147,7 @@ async fn case_progress(
         Ok((back.clone(), "已报送进展".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
@@ -1244,7 +1192,7 @@ async fn case_plan(
         Ok((back.clone(), "已保存出清路径与措施".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
@@ -1278,7 +1226,7 @@ async fn case_close(
         Ok((back.clone(), "已销号".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 // ---------------------------------------------------------------- year on year

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Multipart, State};
+use axum::extract::State;
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{Datelike, NaiveDate};
@@ -22,9 +22,8 @@ use gaoxin_platform::auth::Scope;
 use gaoxin_platform::db::Db;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::versions::load_uploaded;
 use gaoxin_platform::versions::{self, Loaded};
-use gaoxin_platform::web::done;
+use gaoxin_platform::web::finish;
 use gaoxin_platform::web::{PageCtx, Q, render};
 use gaoxin_rules::task_scoring::{self, DepartmentScore, Outcome, Scheme, TaskFacts};
 
@@ -37,7 +36,11 @@ pub const SHIPPED: (&str, &str) = (
 pub fn routes() -> Routes {
     Routes::new()
         .get("/plans/scores", Access::Roles(ZONE_READERS), scores_page)
-        .upload("/plans/scores/schemes", Access::Roles(ADMINS), scheme_upload)
+        .upload(
+            "/plans/scores/schemes",
+            Access::Roles(ADMINS),
+            versions::upload::<ScoringFile>,
+        )
         .post("/plans/scores/shipped", Access::Roles(ADMINS), scheme_shipped)
         .get("/api/v1/plans/scores", Access::Roles(ZONE_READERS), api_scores)
 }
@@ -50,24 +53,44 @@ pub async fn load_scheme(
     text: &str,
     by: Option<i64>,
 ) -> AppResult<(SchemeRow, Loaded)> {
-    let scheme = task_scoring::load(text).map_err(|e| AppError::field("file", format!("{file_name}：{e}")))?;
-    versions::activate(
-        writer,
-        zone_id,
-        &scheme.id,
-        &scheme.version,
-        scheme_row::ActiveModel {
-            scheme_id: Set(scheme.id.clone()),
-            name: Set(scheme.name.clone()),
-            version: Set(scheme.version.clone()),
-            file_name: Set(file_name.chars().take(200).collect()),
-            source: Set(text.to_string()),
-            status: Set("active".into()),
-            loaded_by: Set(by),
-            ..Default::default()
-        },
-    )
-    .await
+    versions::load::<ScoringFile>(writer, zone_id, file_name, text, by).await
+}
+
+/// A scoring scheme (考核计分办法) file.
+pub struct ScoringFile;
+
+#[async_trait::async_trait]
+impl versions::RuleFile for ScoringFile {
+    type Row = scheme_row::ActiveModel;
+    const PAGE: &'static str = "/plans/scores";
+
+    async fn check(
+        _: &Writer,
+        _: i64,
+        file_name: &str,
+        text: &str,
+        by: Option<i64>,
+    ) -> AppResult<versions::Checked<Self::Row>> {
+        let scheme = task_scoring::load(text).map_err(|e| AppError::field("file", format!("{file_name}：{e}")))?;
+        Ok(versions::Checked {
+            key: scheme.id.clone(),
+            version: scheme.version.clone(),
+            row: scheme_row::ActiveModel {
+                scheme_id: Set(scheme.id.clone()),
+                name: Set(scheme.name.clone()),
+                version: Set(scheme.version.clone()),
+                file_name: Set(file_name.chars().take(200).collect()),
+                source: Set(text.to_string()),
+                status: Set("active".into()),
+                loaded_by: Set(by),
+                ..Default::default()
+            },
+        })
+    }
+
+    fn shown(row: &SchemeRow) -> (String, String) {
+        (format!("/plans/scores?scheme={}", row.scheme_id), row.name.clone())
+    }
 }
 
 pub async fn schemes_in_use(db: &Db, scope: &Scope) -> AppResult<Vec<SchemeRow>> {
@@ -212,26 +235,6 @@ async fn scores_page(
     }))
 }
 
-async fn scheme_upload(
-    State(state): State<AppState>,
-    scope: Scope,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let (zone, by) = (scope.zone_id(), Some(scope.caller().account_id));
-    let result = load_uploaded(&state, &scope, multipart, async |writer, name, source| {
-        load_scheme(writer, zone, name, source, by).await
-    })
-    .await
-    .map(|(row, loaded)| {
-        (
-            format!("/plans/scores?scheme={}", row.scheme_id),
-            format!("{}：{}", row.name, loaded.message()),
-        )
-    });
-    done(&state, &headers, "/plans/scores", result)
-}
-
 async fn scheme_shipped(State(state): State<AppState>, scope: Scope, headers: HeaderMap) -> AppResult<Response> {
     let result = async {
         let mut writer = scope.writer(&state).await?;
@@ -250,7 +253,7 @@ async fn scheme_shipped(State(state): State<AppState>, scope: Scope, headers: He
         ))
     }
     .await;
-    done(&state, &headers, "/plans/scores", result)
+    finish(&state, &headers, "/plans/scores", result)
 }
 
 #[derive(serde::Serialize, utoipa::ToSchema)]

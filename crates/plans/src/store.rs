@@ -223,7 +223,7 @@ pub async fn insert_task(
             format!("第 {seq} 项任务（{}）没有牵头部门", t.reference),
         ));
     }
-    let year = plan.map(|p| p.year).unwrap_or_else(|| writer.now().year());
+    let year = plan.map_or_else(|| scope.year(), |p| p.year);
     // A yearly plan's task without a date is due at the year's end (`全年`, `年内`, none written).
     let due = t.due_date.or_else(|| match t.deadline.as_deref().map(str::trim) {
         None | Some("") | Some("全年") | Some("年内") | Some("年底前") | Some("年底") => {

@@ -28,7 +28,7 @@ use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::uploads::read_form;
 use gaoxin_platform::uploads::{self, Upload};
 use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, render, xlsx_download};
-use gaoxin_platform::web::{done, parse_date};
+use gaoxin_platform::web::{finish, parse_date};
 use gaoxin_rules::plan_parser::{self as parse, ParsedPlan};
 
 /// Who writes on tasks at all (what each may do is decided per task: its lead department, a
@@ -302,13 +302,13 @@ async fn upload_parse(
         },
         &bytes,
     )?;
-    Ok(gaoxin_platform::web::redirect_with_flash(
+    let next = format!("/plans/upload/{token}");
+    finish(
         &state,
         &headers,
-        &format!("/plans/upload/{token}"),
-        "success",
-        "已读取方案，请核对解析结果后保存",
-    ))
+        "/plans/upload",
+        Ok((next, "已读取方案，请核对解析结果后保存".into())),
+    )
 }
 
 /// A parsed task as the preview shows it.
@@ -500,7 +500,7 @@ async fn upload_commit(
         Ok((format!("/plans?plan_id={}", saved.id), message))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Template)]
@@ -560,13 +560,9 @@ async fn import_ledger(
     match super::import::import_ledger(&mut writer, &scope, &title, year, &file_name, &bytes, scope.today()).await {
         Ok(done) => {
             writer.commit().await?;
-            Ok(gaoxin_platform::web::redirect_with_flash(
-                &state,
-                &headers,
-                &format!("/plans?plan_id={}", done.plan_id),
-                "success",
-                &format!("已导入 {file_name}：《{title}》共 {} 项任务", done.tasks),
-            ))
+            let next = format!("/plans?plan_id={}", done.plan_id);
+            let message = format!("已导入 {file_name}：《{title}》共 {} 项任务", done.tasks);
+            finish(&state, &headers, "/plans/import", Ok((next, message)))
         }
         Err(errors) => {
             drop(writer);
@@ -689,7 +685,7 @@ async fn task_create(
         Ok((format!("/plans/tasks/{}", task.id), "已新建任务".to_string()))
     }
     .await;
-    done(&state, &headers, "/plans/tasks/new", result)
+    finish(&state, &headers, "/plans/tasks/new", result)
 }
 
 #[derive(Template)]
@@ -780,7 +776,7 @@ async fn report_create(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 fn report_from_fields(fields: &HashMap<String, String>) -> AppResult<NewReport> {
@@ -853,7 +849,7 @@ async fn task_edit(
         Ok((back.clone(), "已保存任务".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
@@ -888,7 +884,7 @@ async fn task_confirm(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
@@ -915,7 +911,7 @@ async fn order_issue(
         Ok((back.clone(), "已下发督办单".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Deserialize)]
@@ -947,7 +943,7 @@ async fn order_close(
             .unwrap_or_else(|| "/plans/orders".into()),
         Ok(_) => "/plans/orders".into(),
     };
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 /// A supervision order with its task and level today.
@@ -1146,7 +1142,7 @@ async fn settings_save(
         Ok(("/plans".to_string(), "已保存阈值".to_string()))
     }
     .await;
-    done(&state, &headers, "/plans", result)
+    finish(&state, &headers, "/plans", result)
 }
 
 // ---------------------------------------------------------------- API

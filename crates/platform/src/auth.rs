@@ -10,7 +10,7 @@ use axum::extract::{FromRequestParts, Request, State};
 use axum::http::{HeaderMap, HeaderValue, Method, StatusCode, header, request::Parts};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
-use chrono::{Duration, NaiveDate, Utc};
+use chrono::{Duration, NaiveDate};
 use gaoxin_core::clock::Clock;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, EntityTrait, IntoActiveModel, QueryFilter, QueryOrder, Select,
@@ -21,7 +21,6 @@ use super::db::Db;
 use super::error::{AppError, ErrorMarker};
 use super::i18n::Locale;
 use super::secrets::{constant_time_eq, random_hex, sha256_hex};
-use super::web;
 use crate::AppState;
 use crate::accounts::entity::{account, api_token, session};
 use crate::zones::entity as zone;
@@ -32,6 +31,9 @@ pub const FLASH_COOKIE: &str = "gaoxin_flash";
 pub const CSRF_HEADER: &str = "x-csrf-token";
 pub const CSRF_FIELD: &str = "_csrf";
 pub const ZONE_HEADER: &str = "x-gaoxin-zone";
+
+/// Largest urlencoded form the CSRF check buffers (the router refuses larger form bodies).
+pub const FORM_LIMIT_BYTES: usize = 2 * 1024 * 1024;
 
 /// The zone a request works on.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -324,7 +326,7 @@ async fn caller_for(
 }
 
 async fn resolve_token(state: &AppState, token: &str, headers: &HeaderMap) -> Result<Caller, AppError> {
-    let now = Utc::now();
+    let now = gaoxin_core::clock::system_now();
     let found = api_token::Entity::find()
         .filter(api_token::Column::TokenHash.eq(sha256_hex(token)))
         .one(state.db.conn())
@@ -358,7 +360,7 @@ async fn resolve_token(state: &AppState, token: &str, headers: &HeaderMap) -> Re
 }
 
 async fn resolve_session(state: &AppState, cookie_value: &str) -> Result<Option<Caller>, AppError> {
-    let now = Utc::now();
+    let now = gaoxin_core::clock::system_now();
     let id = sha256_hex(cookie_value);
     let Some(found) = session::Entity::find_by_id(id.clone()).one(state.db.conn()).await? else {
         return Ok(None);
@@ -450,7 +452,7 @@ async fn check_csrf(req: Request, expected: &str) -> Result<Request, AppError> {
         return Err(MISSING);
     }
     let (parts, body) = req.into_parts();
-    let bytes = to_bytes(body, web::FORM_LIMIT_BYTES)
+    let bytes = to_bytes(body, FORM_LIMIT_BYTES)
         .await
         .map_err(|_| AppError::BadRequest("表单过大".into()))?;
     let ok = url::form_urlencoded::parse(&bytes)
@@ -507,7 +509,7 @@ pub async fn authenticate(State(state): State<AppState>, mut req: Request, next:
         req.extensions_mut().insert(c);
     }
     let mut response = finish_page(next.run(req).await, is_api, &path, caller.as_ref());
-    if had_flash && response.status() == StatusCode::OK && web::is_html(&response) {
+    if had_flash && response.status() == StatusCode::OK && super::error::is_html(&response) {
         response.headers_mut().append(
             header::SET_COOKIE,
             set_cookie(&state, &HeaderMap::new(), FLASH_COOKIE, "", 0),
@@ -531,7 +533,7 @@ fn finish_page(response: Response, is_api: bool, path: &str, caller: Option<&Cal
         return Redirect::to(&format!("/login?next={next}")).into_response();
     }
     let locale = caller.map(|c| c.locale).unwrap_or_default();
-    web::error_page(status, locale, &body.error.message, caller.is_some())
+    super::error::error_page(status, locale, &body.error.message, caller.is_some())
 }
 
 /// Route guard support: builds the `Scope` once the role has been checked.
@@ -578,7 +580,7 @@ pub async fn end_sessions(writer: &mut Writer, account_id: i64, keep: Option<&st
 /// Opens a session; returns the cookie value (only its hash is stored).
 pub async fn open_session(db: &Db, account_id: i64, ttl: Duration) -> Result<String, AppError> {
     let cookie_value = random_hex(32);
-    let now = Utc::now();
+    let now = gaoxin_core::clock::system_now();
     session::ActiveModel {
         id: Set(sha256_hex(&cookie_value)),
         account_id: Set(account_id),

@@ -5,10 +5,14 @@
 //! of a non-API error into a page, or a redirect to the login page for 401). Internal errors
 //! are logged with their cause chain and answered with an opaque message.
 
+use askama::Template;
 use axum::Json;
 use axum::extract::rejection::{FormRejection, JsonRejection, QueryRejection};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::http::header;
+use axum::response::{Html, IntoResponse, Response};
+
+use crate::i18n::{self, Locale};
 use sea_orm::{DbErr, SqlErr};
 use serde::Serialize;
 
@@ -181,6 +185,55 @@ impl From<gaoxin_core::validate::FieldError> for AppError {
         AppError::Validation {
             field: Some(err.field),
             message: err.message,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- error pages
+
+pub fn is_html(response: &Response) -> bool {
+    response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("text/html"))
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    lang: &'static str,
+    status: u16,
+    title: String,
+    message: String,
+    back: String,
+    home: String,
+    signed_in: bool,
+}
+
+pub fn error_page(status: StatusCode, locale: Locale, message: &str, signed_in: bool) -> Response {
+    let title_key = match status.as_u16() {
+        403 => "error.forbidden",
+        404 => "error.not_found",
+        409 => "error.conflict",
+        422 | 400 => "error.bad_input",
+        429 => "error.too_many",
+        _ => "error.internal",
+    };
+    let page = ErrorPage {
+        lang: locale.html_lang(),
+        status: status.as_u16(),
+        title: i18n::t(locale, title_key).to_string(),
+        message: message.to_string(),
+        back: i18n::t(locale, "action.back").to_string(),
+        home: i18n::t(locale, "nav.home").to_string(),
+        signed_in,
+    };
+    match page.render() {
+        Ok(html) => (status, Html(html)).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "error page rendering failed");
+            (StatusCode::INTERNAL_SERVER_ERROR, "500").into_response()
         }
     }
 }

@@ -7,11 +7,12 @@
 //! names: zones, accounts and departments.
 //!
 //! It knows no domain module: modules register their routes ([`routes::Routes`]), navigation
-//! links and enterprise-page panels ([`shell::Shell`]) into it. It may use `gaoxin-core` and
+//! links ([`web::Navigation`]) and enterprise-page cards ([`panels::EnterprisePanels`]) into it. It may use `gaoxin-core` and
 //! `gaoxin-rules`, and no crate above it.
 
 pub mod accounts;
 pub mod audit;
+pub mod audit_log;
 pub mod auth;
 pub mod cli;
 pub mod db;
@@ -20,9 +21,9 @@ pub mod docx;
 pub mod error;
 pub mod i18n;
 pub mod migrations;
+pub mod panels;
 pub mod routes;
 pub mod secrets;
-pub mod shell;
 pub mod spreadsheet;
 pub mod state;
 pub mod uploads;

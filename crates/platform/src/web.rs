@@ -15,12 +15,25 @@ use serde::Deserialize;
 use super::auth::{Caller, FLASH_COOKIE, cookie, set_cookie};
 use super::error::{AppError, AppResult};
 use super::i18n::{self, Locale};
-use super::shell::{NavGroup, Shell};
 use crate::AppState;
-use gaoxin_core::roles::Role;
+use gaoxin_core::roles::{Role, RoleSet};
 
-/// Largest urlencoded form the CSRF check buffers.
-pub const FORM_LIMIT_BYTES: usize = 2 * 1024 * 1024;
+/// A link of the module navigation. `href` empty = a module of PRODUCT.md not built yet,
+/// shown greyed so the map of the product is visible from day one.
+pub struct NavLink {
+    pub key: &'static str,
+    pub href: &'static str,
+    pub roles: RoleSet,
+}
+
+pub struct NavGroup {
+    pub key: &'static str,
+    pub links: &'static [NavLink],
+}
+
+/// The navigation the binary wires in (put into every request).
+#[derive(Clone, Copy)]
+pub struct Navigation(pub &'static [NavGroup]);
 
 pub struct NavGroupView {
     pub label: String,
@@ -128,9 +141,9 @@ impl FromRequestParts<AppState> for PageCtx {
         let path = parts.uri.path().to_string();
         let flash = cookie(&parts.headers, FLASH_COOKIE).and_then(decode_flash);
         let role = caller.as_ref().map(|c| c.role);
-        let shell = parts.extensions.get::<std::sync::Arc<Shell>>().cloned();
-        let nav = match (role, shell) {
-            (Some(role), Some(shell)) => nav_for(shell.navigation, role, locale, &path),
+        let navigation = parts.extensions.get::<Navigation>().copied();
+        let nav = match (role, navigation) {
+            (Some(role), Some(Navigation(groups))) => nav_for(groups, role, locale, &path),
             _ => Vec::new(),
         };
         let zone_choices = match &caller {
@@ -200,7 +213,13 @@ fn decode_flash(raw: &str) -> Option<Flash> {
 }
 
 /// Redirects (303) after a successful form post, with a message for the next page.
-pub fn redirect_with_flash(state: &AppState, headers: &HeaderMap, to: &str, kind: &str, message: &str) -> Response {
+pub(crate) fn redirect_with_flash(
+    state: &AppState,
+    headers: &HeaderMap,
+    to: &str,
+    kind: &str,
+    message: &str,
+) -> Response {
     let value: String = url::form_urlencoded::byte_serialize(format!("{kind}|{message}").as_bytes()).collect();
     let mut response = Redirect::to(to).into_response();
     response
@@ -209,39 +228,11 @@ pub fn redirect_with_flash(state: &AppState, headers: &HeaderMap, to: &str, kind
     response
 }
 
-/// Ends a form action done in `writer`. Success: commit, then redirect (303) to `to(&value)`
-/// with the success message `done(&value)`. A refusal the user can act on (validation,
-/// conflict, bad request): the transaction is dropped — nothing changed — and the user is
-/// sent back to `back` with the reason as an error message. Anything else is an error page.
-pub async fn finish_action<T>(
-    state: &AppState,
-    headers: &HeaderMap,
-    writer: super::audit::Writer,
-    result: Result<T, AppError>,
-    back: &str,
-    to: impl FnOnce(&T) -> String,
-    done: impl FnOnce(&T) -> String,
-) -> Result<Response, AppError> {
-    match result {
-        Ok(value) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                state,
-                headers,
-                &to(&value),
-                "success",
-                &done(&value),
-            ))
-        }
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message) | AppError::BadRequest(message)) => {
-            Ok(redirect_with_flash(state, headers, back, "error", &message))
-        }
-        Err(e) => Err(e),
-    }
-}
-
-/// Redirects with a success message, or back with the error of a refused action.
-pub fn done(
+/// How every form action ends, the one way: `Ok((to, message))` — the action committed — is a
+/// 303 to `to` with `message`; a refusal the user can act on (a validation error, a conflict
+/// such as a duplicate or "该问题已解决", a bad request) is a 303 back to `back` with the reason,
+/// the writer dropped so nothing changed; anything else is the error page.
+pub fn finish(
     state: &AppState,
     headers: &HeaderMap,
     back: &str,
@@ -249,7 +240,7 @@ pub fn done(
 ) -> AppResult<Response> {
     match result {
         Ok((to, message)) => Ok(redirect_with_flash(state, headers, &to, "success", &message)),
-        Err(AppError::Validation { message, .. } | AppError::BadRequest(message)) => {
+        Err(AppError::Validation { message, .. } | AppError::Conflict(message) | AppError::BadRequest(message)) => {
             Ok(redirect_with_flash(state, headers, back, "error", &message))
         }
         Err(e) => Err(e),
@@ -283,47 +274,6 @@ pub fn render_with_status<T: Template>(status: StatusCode, template: &T) -> Resp
         Ok(html) => (status, Html(html)).into_response(),
         Err(e) => AppError::Internal(anyhow::anyhow!("template rendering failed: {e}")).into_response(),
     }
-}
-
-pub fn is_html(response: &Response) -> bool {
-    response
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.starts_with("text/html"))
-}
-
-#[derive(Template)]
-#[template(path = "error.html")]
-struct ErrorPage {
-    lang: &'static str,
-    status: u16,
-    title: String,
-    message: String,
-    back: String,
-    home: String,
-    signed_in: bool,
-}
-
-pub fn error_page(status: StatusCode, locale: Locale, message: &str, signed_in: bool) -> Response {
-    let title_key = match status.as_u16() {
-        403 => "error.forbidden",
-        404 => "error.not_found",
-        409 => "error.conflict",
-        422 | 400 => "error.bad_input",
-        429 => "error.too_many",
-        _ => "error.internal",
-    };
-    let page = ErrorPage {
-        lang: locale.html_lang(),
-        status: status.as_u16(),
-        title: i18n::t(locale, title_key).to_string(),
-        message: message.to_string(),
-        back: i18n::t(locale, "action.back").to_string(),
-        home: i18n::t(locale, "nav.home").to_string(),
-        signed_in,
-    };
-    render_with_status(status, &page)
 }
 
 /// Field-level form errors, shown under each field.

@@ -22,7 +22,7 @@ use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::web::{Id, PageCtx, Q, WebForm, finish_action, redirect_with_flash, render};
+use gaoxin_platform::web::{Id, PageCtx, Q, WebForm, finish, render};
 use gaoxin_rules::eval::Explanation;
 use gaoxin_rules::sources::EventKind;
 
@@ -262,25 +262,6 @@ pub async fn send_back(writer: &mut Writer, a: &Application, reviewer: i64, note
     Ok(writer.update_in_zone(a, m).await?)
 }
 
-/// Approved applications of the year that belong in this batch (not yet in another one).
-pub async fn for_batch<C: ConnectionTrait>(
-    conn: &C,
-    zone_id: i64,
-    year: i32,
-    batch_id: i64,
-) -> AppResult<Vec<Application>> {
-    Ok(application::Entity::find()
-        .filter(application::Column::ZoneId.eq(zone_id))
-        .filter(application::Column::Year.eq(year))
-        .filter(application::Column::Status.eq("approved"))
-        .order_by_asc(application::Column::Id)
-        .all(conn)
-        .await?
-        .into_iter()
-        .filter(|a| a.batch_id.is_none_or(|b| b == batch_id))
-        .collect())
-}
-
 pub fn status_label(status: &str) -> &'static str {
     match status {
         "submitted" => "待审核",
@@ -391,10 +372,7 @@ async fn new_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Q(q
         .offer
         .clone()
         .unwrap_or_else(|| offers.first().map(|o| o.code.clone()).unwrap_or_default());
-    let year = q
-        .year
-        .clone()
-        .unwrap_or_else(|| (chrono::Datelike::year(&chrono::Utc::now()) - 1).to_string());
+    let year = q.year.clone().unwrap_or_else(|| (scope.year() - 1).to_string());
     let events = own_events(&state, &scope, offers.iter().find(|o| o.code == offer), &year).await?;
     Ok(render(&FormPage {
         ctx: ctx
@@ -441,13 +419,13 @@ async fn submit(
     {
         Ok(a) => {
             writer.commit().await?;
-            Ok(redirect_with_flash(
+            let next = format!("/policies/applications/{}", a.id);
+            finish(
                 &state,
                 &headers,
-                &format!("/policies/applications/{}", a.id),
-                "success",
-                "申请已提交，等待部门审核",
-            ))
+                &next,
+                Ok((next.clone(), "申请已提交，等待部门审核".into())),
+            )
         }
         Err(AppError::Validation { message, .. } | AppError::Conflict(message)) => {
             drop(writer);
@@ -544,30 +522,25 @@ async fn decide(
     let a = get(state, scope, id).await?;
     let mut writer = scope.writer(state).await?;
     let at = format!("/policies/applications/{id}");
-    let result = match note {
-        None => approve(&mut writer, &a, scope.caller().account_id).await,
-        Some(n) => send_back(&mut writer, &a, scope.caller().account_id, n).await,
-    };
-    finish_action(
-        state,
-        headers,
-        writer,
-        result,
-        &at,
-        |_| at.clone(),
-        |a| {
-            if a.status == "approved" {
-                format!(
-                    "已批准，{} 元将列入 {} 年度兑现批次",
-                    a.amount.map(yuan).unwrap_or_default(),
-                    a.year
-                )
-            } else {
-                "已退回".to_string()
-            }
-        },
-    )
-    .await
+    let result = async {
+        let a = match note {
+            None => approve(&mut writer, &a, scope.caller().account_id).await?,
+            Some(n) => send_back(&mut writer, &a, scope.caller().account_id, n).await?,
+        };
+        writer.commit().await?;
+        let message = if a.status == "approved" {
+            format!(
+                "已批准，{} 元将列入 {} 年度兑现批次",
+                a.amount.map(yuan).unwrap_or_default(),
+                a.year
+            )
+        } else {
+            "已退回".to_string()
+        };
+        Ok((at.clone(), message))
+    }
+    .await;
+    finish(state, headers, &at, result)
 }
 
 async fn approve_form(

@@ -63,7 +63,7 @@ pub async fn run(db: Option<&Db>, command: PolicyCommand, format: Format) -> any
                     .file_name()
                     .map(|n| n.to_string_lossy().into_owned())
                     .unwrap_or_default();
-                let (v, loaded) = store::load_policy_file(&mut writer, zone.id, &name, &source, None)
+                let (v, loaded) = crate::rule_file::load_policy_file(&mut writer, zone.id, &name, &source, None)
                     .await
                     .map_err(|e| anyhow!("{e}"))?;
                 out.push((v, loaded));

@@ -12,10 +12,14 @@ pub mod event_entity;
 pub mod events;
 pub mod line_entity;
 pub mod panel;
+pub mod rule_file;
 pub mod rule_files;
 pub mod shipped;
 pub mod store;
 pub mod version_entity;
 pub mod web;
 
-pub use web::routes;
+/// Every route of the module, with who may use it.
+pub fn routes() -> gaoxin_platform::routes::Routes {
+    web::routes().merge(rule_file::routes())
+}

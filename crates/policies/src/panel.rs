@@ -8,7 +8,7 @@ use crate::store;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::AppResult;
-use gaoxin_platform::shell::{EnterprisePanel, PanelSubject};
+use gaoxin_platform::panels::{EnterprisePanel, PanelSubject};
 use gaoxin_platform::web::{PageCtx, render_fragment};
 
 #[derive(Template)]

@@ -67,17 +67,16 @@ pub async fn version_by_id<C: ConnectionTrait>(conn: &C, zone_id: i64, id: i64) 
 }
 
 pub use gaoxin_platform::versions::Loaded;
+use gaoxin_platform::versions::{Checked, own_tests};
 
-/// Loads a policy file into the zone: checked like `gaoxin rules test` (syntax, types, its
-/// own tests must pass) and bound to the database (every variable has `from`), then stored as
-/// the policy's version in use.
-pub async fn load_policy_file(
-    writer: &mut Writer,
+/// The checks of [`crate::rule_file::load_policy_file`]: the version row to store.
+pub async fn check_policy_file(
+    writer: &Writer,
     zone_id: i64,
     file_name: &str,
     source: &str,
     loaded_by: Option<i64>,
-) -> Result<(Version, Loaded), AppError> {
+) -> Result<Checked<version::ActiveModel>, AppError> {
     let active = active_versions(writer.read(), zone_id).await?;
     let mut slots = Slots::new();
     let mut kinds = Kinds::new();
@@ -100,22 +99,17 @@ pub async fn load_policy_file(
         }
     }
     let results = gaoxin_rules::eval::run_tests(std::slice::from_ref(&parsed), &slots, &kinds);
-    if let Some(failed) = results.iter().find(|r| !r.failures.is_empty()) {
-        return Err(AppError::field(
-            "file",
-            format!(
-                "{file_name}：测试“{}”未通过：{}",
-                failed.name,
-                failed.failures.join("；")
-            ),
-        ));
-    }
-    gaoxin_platform::versions::activate(
-        writer,
-        zone_id,
-        &parsed.id,
-        &parsed.version,
-        version::ActiveModel {
+    own_tests(
+        file_name,
+        results
+            .iter()
+            .filter(|r| !r.failures.is_empty())
+            .map(|r| (r.name.as_str(), r.failures.as_slice())),
+    )?;
+    Ok(Checked {
+        key: parsed.id.clone(),
+        version: parsed.version.clone(),
+        row: version::ActiveModel {
             policy_id: Set(parsed.id.clone()),
             version: Set(parsed.version.clone()),
             file_name: Set(file_name.chars().take(200).collect()),
@@ -129,8 +123,7 @@ pub async fn load_policy_file(
             loaded_by: Set(loaded_by),
             ..Default::default()
         },
-    )
-    .await
+    })
 }
 
 // ---------------------------------------------------------------- events
@@ -177,23 +170,9 @@ pub async fn search_events(
         q = q.filter(event::Column::Year.eq(year));
     }
     if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let ids: Vec<i64> = scope
-            .select::<enterprise::Entity>()
-            .filter(
-                Condition::any()
-                    .add(enterprise::Column::Name.contains(text))
-                    .add(enterprise::Column::Uscc.contains(text)),
-            )
-            .select_only()
-            .column(enterprise::Column::Id)
-            .into_tuple()
-            .all(db.conn())
-            .await?;
-        q = q.filter(
-            Condition::any()
-                .add(event::Column::Reference.contains(text))
-                .add(event::Column::EnterpriseId.is_in(ids)),
-        );
+        q = q.filter(Condition::any().add(event::Column::Reference.contains(text)).add(
+            gaoxin_enterprises::store::matching(scope, event::Column::EnterpriseId, text),
+        ));
     }
     let total = q.clone().count(db.conn()).await?;
     let p = f.paging();
@@ -756,7 +735,7 @@ pub async fn discard_batch(writer: &mut Writer, b: &Batch) -> Result<(), AppErro
     for l in batch_lines(writer.read(), b.zone_id, b.id).await? {
         writer.delete_in_zone(l).await?;
     }
-    for a in super::applications::for_batch(writer.read(), b.zone_id, b.year, b.id).await? {
+    for a in applications_for_batch(writer.read(), b.zone_id, b.year, b.id).await? {
         if a.batch_id == Some(b.id) {
             let mut m = a.clone().into_active_model();
             m.batch_id = Set(None);
@@ -807,7 +786,7 @@ async fn fill_batch(
     }
     // Approved applications (快申快享) of the year join the list, at the amount approved and
     // under the rule version that computed it.
-    for a in super::applications::for_batch(writer.read(), b.zone_id, b.year, b.id).await? {
+    for a in applications_for_batch(writer.read(), b.zone_id, b.year, b.id).await? {
         let (Some(amount), Some(explanation)) = (a.amount, a.explanation.clone()) else {
             continue;
         };
@@ -1276,5 +1255,24 @@ pub async fn awards_of_enterprise(db: &Db, scope: &Scope, enterprise_id: i64) ->
             let b = approved[&l.batch_id].clone();
             (l, b)
         })
+        .collect())
+}
+
+/// Approved applications of the year that belong in this batch (not yet in another one).
+pub async fn applications_for_batch<C: ConnectionTrait>(
+    conn: &C,
+    zone_id: i64,
+    year: i32,
+    batch_id: i64,
+) -> Result<Vec<crate::application_entity::Model>, AppError> {
+    Ok(crate::application_entity::Entity::find()
+        .filter(crate::application_entity::Column::ZoneId.eq(zone_id))
+        .filter(crate::application_entity::Column::Year.eq(year))
+        .filter(crate::application_entity::Column::Status.eq("approved"))
+        .order_by_asc(crate::application_entity::Column::Id)
+        .all(conn)
+        .await?
+        .into_iter()
+        .filter(|a| a.batch_id.is_none_or(|b| b == batch_id))
         .collect())
 }

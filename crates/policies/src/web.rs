@@ -18,7 +18,7 @@ use super::compute::{self, wan, yuan};
 use super::event_entity::Model as Event;
 use super::events::{self, EventInput};
 use super::line_entity::Model as Line;
-use super::store::{self, DiffRow, EventFilter, Loaded, PolicyYear, SaveCounts};
+use super::store::{self, DiffRow, EventFilter, PolicyYear, SaveCounts};
 use super::version_entity::Model as Version;
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, LEADERS, ZONE_READERS};
 use gaoxin_core::tabular::Cell;
@@ -29,19 +29,14 @@ use gaoxin_platform::error::{AppError, AppResult, ErrorBody};
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::spreadsheet::{self, ImportError};
 use gaoxin_platform::uploads::read_multipart;
-use gaoxin_platform::versions::load_uploaded;
-use gaoxin_platform::web::{
-    Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, finish_action, redirect_with_flash, render,
-    xlsx_download,
-};
+use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, finish, render, xlsx_download};
 use gaoxin_rules::eval::{CaseOf, Evaluator, Explanation};
 use gaoxin_rules::expr::Value;
 use gaoxin_rules::sources::{EventColumn, EventKind};
 
 pub fn routes() -> Routes {
     Routes::new()
-        .get("/policies", Access::Roles(ZONE_READERS), policies_page)
-        .upload("/policies/upload", Access::Roles(DEPARTMENT_EDITORS), upload_policy)
+        .get("/policies", Access::Roles(ZONE_READERS), policies_list)
         .get("/policies/evaluation", Access::Roles(ZONE_READERS), evaluation_page)
         .get("/policies/versions/{id}", Access::Roles(ZONE_READERS), version_page)
         .get("/policies/events", Access::Roles(ENTERPRISE_READERS), events_page)
@@ -154,55 +149,25 @@ fn kind_choices() -> Vec<(&'static str, &'static str)> {
     EventKind::ALL.iter().map(|k| (k.code(), k.label())).collect()
 }
 
-async fn policies_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> AppResult<Response> {
+async fn policies_list(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -> AppResult<Response> {
+    policies_page(&state, &scope, ctx, None).await
+}
+
+/// The policies page, with the reason an upload was refused.
+pub(crate) async fn policies_page(
+    state: &AppState,
+    scope: &Scope,
+    ctx: PageCtx,
+    error: Option<String>,
+) -> AppResult<Response> {
     let versions = store::active_versions(state.db.conn(), scope.zone_id()).await?;
     Ok(render(&PoliciesPage {
         ctx: ctx.crumb("nav.policies", ""),
         versions,
         can_upload: DEPARTMENT_EDITORS.contains(scope.role()),
-        error: None,
+        error,
         kinds: kind_choices(),
     }))
-}
-
-async fn upload_policy(
-    State(state): State<AppState>,
-    scope: Scope,
-    ctx: PageCtx,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let (zone, account) = (scope.zone_id(), Some(scope.caller().account_id));
-    let result: AppResult<(Version, Loaded)> =
-        load_uploaded(&state, &scope, multipart, async |writer, name, source| {
-            store::load_policy_file(writer, zone, name, source, account).await
-        })
-        .await;
-    match result {
-        Ok((v, loaded)) => {
-            let what = loaded.message();
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                &format!("/policies/versions/{}", v.id),
-                "success",
-                &format!("{}（{}）：{what}", v.title, v.document_number),
-            ))
-        }
-        Err(AppError::Validation { message, .. }) => {
-            let versions = store::active_versions(state.db.conn(), scope.zone_id()).await?;
-            let mut response = render(&PoliciesPage {
-                ctx: ctx.crumb("nav.policies", ""),
-                versions,
-                can_upload: true,
-                error: Some(message),
-                kinds: kind_choices(),
-            });
-            *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-            Ok(response)
-        }
-        Err(e) => Err(e),
-    }
 }
 
 /// An award as shown on its policy's page.
@@ -583,17 +548,15 @@ async fn event_create(
     }
     .await;
     match outcome {
-        Ok(c) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            &format!("/policies/events?kind={}", kind.code()),
-            "success",
-            if c.updated > 0 {
+        Ok(c) => {
+            let next = format!("/policies/events?kind={}", kind.code());
+            let message = if c.updated > 0 {
                 "已更新该事件（同一企业、同一编号）"
             } else {
                 "已登记"
-            },
-        )),
+            };
+            finish(&state, &headers, &next, Ok((next.clone(), message.into())))
+        }
         Err(errors) => {
             let mut response = render(&EventFormPage {
                 ctx: ctx_base(ctx)
@@ -618,20 +581,13 @@ async fn event_delete(
     let e = store::get_event(&state.db, &scope, id).await?;
     let kind = e.kind.clone();
     let mut writer = scope.writer(&state).await?;
-    match store::delete_event(&mut writer, e).await {
-        Ok(()) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                &format!("/policies/events?kind={kind}"),
-                "success",
-                "已删除",
-            ))
-        }
-        Err(AppError::Conflict(m)) => Ok(redirect_with_flash(&state, &headers, "/policies/events", "error", &m)),
-        Err(e) => Err(e),
+    let result = async {
+        store::delete_event(&mut writer, e).await?;
+        writer.commit().await?;
+        Ok((format!("/policies/events?kind={kind}"), "已删除".to_string()))
     }
+    .await;
+    finish(&state, &headers, "/policies/events", result)
 }
 
 async fn event_template(Q(q): Q<KindQuery>) -> AppResult<Response> {
@@ -739,16 +695,12 @@ async fn event_import(
         Ok(rows) => {
             let counts = store::save_events(&mut writer, scope.zone_id(), kind, &rows).await?;
             writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                &format!("/policies/events?kind={}", kind.code()),
-                "success",
-                &format!(
-                    "导入完成：新增 {} 条，更新 {} 条，未变 {} 条",
-                    counts.created, counts.updated, counts.unchanged
-                ),
-            ))
+            let next = format!("/policies/events?kind={}", kind.code());
+            let message = format!(
+                "导入完成：新增 {} 条，更新 {} 条，未变 {} 条",
+                counts.created, counts.updated, counts.unchanged
+            );
+            finish(&state, &headers, &next, Ok((next.clone(), message)))
         }
         Err(errors) => {
             drop(writer);
@@ -808,7 +760,7 @@ async fn batches_page(
         rows: rows.into_iter().map(batch_row).collect(),
         pager: Pager::new(&p, total, "/policies/batches", raw.as_deref()),
         can_run: DEPARTMENT_EDITORS.contains(scope.role()),
-        default_year: chrono::Datelike::year(&chrono::Utc::now()) - 1,
+        default_year: scope.year() - 1,
     }))
 }
 
@@ -825,7 +777,7 @@ async fn batch_create(
     headers: HeaderMap,
     WebForm(form): WebForm<NewBatch>,
 ) -> AppResult<Response> {
-    let result: AppResult<Batch> = async {
+    let result: AppResult<(String, String)> = async {
         let year: i32 = form
             .year
             .trim()
@@ -841,22 +793,13 @@ async fn batch_create(
         )
         .await?;
         writer.commit().await?;
-        Ok(b)
+        Ok((
+            format!("/policies/batches/{}", b.id),
+            format!("已生成批次：{} 条明细，合计 {} 元", b.line_count, yuan(b.total)),
+        ))
     }
     .await;
-    match result {
-        Ok(b) => Ok(redirect_with_flash(
-            &state,
-            &headers,
-            &format!("/policies/batches/{}", b.id),
-            "success",
-            &format!("已生成批次：{} 条明细，合计 {} 元", b.line_count, yuan(b.total)),
-        )),
-        Err(AppError::Validation { message, .. } | AppError::Conflict(message) | AppError::BadRequest(message)) => Ok(
-            redirect_with_flash(&state, &headers, "/policies/batches", "error", &message),
-        ),
-        Err(e) => Err(e),
-    }
+    finish(&state, &headers, "/policies/batches", result)
 }
 
 /// An award line as listed in a batch.
@@ -984,25 +927,21 @@ async fn batch_action(
     let mut writer = scope.writer(state).await?;
     let b = store::get_batch(writer.read(), scope.zone_id(), id).await?;
     let at = format!("/policies/batches/{id}");
-    let result = match to {
-        "recompute" => store::recompute_batch(&mut writer, &b).await.map(|_| at.clone()),
-        "discard" => store::discard_batch(&mut writer, &b)
-            .await
-            .map(|_| "/policies/batches".to_string()),
-        _ => store::transition(&mut writer, &b, to, scope.caller().account_id, note)
-            .await
-            .map(|_| at.clone()),
-    };
-    finish_action(
-        state,
-        headers,
-        writer,
-        result,
-        &at,
-        |to| to.clone(),
-        |_| done.to_string(),
-    )
-    .await
+    let result = async {
+        let next = match to {
+            "recompute" => store::recompute_batch(&mut writer, &b).await.map(|_| at.clone())?,
+            "discard" => store::discard_batch(&mut writer, &b)
+                .await
+                .map(|_| "/policies/batches".to_string())?,
+            _ => store::transition(&mut writer, &b, to, scope.caller().account_id, note)
+                .await
+                .map(|_| at.clone())?,
+        };
+        writer.commit().await?;
+        Ok((next, done.to_string()))
+    }
+    .await;
+    finish(state, headers, &at, result)
 }
 
 async fn batch_recompute(
@@ -1101,22 +1040,18 @@ async fn line_change(
     let l = store::get_line(writer.read(), scope.zone_id(), id).await?;
     let b = store::get_batch(writer.read(), scope.zone_id(), l.batch_id).await?;
     let at = format!("/policies/batches/{}", b.id);
-    let result = store::set_excluded(&mut writer, &b, &l, reason).await;
     let done = if reason.is_some() {
         "已剔除该明细"
     } else {
         "已恢复该明细"
     };
-    finish_action(
-        state,
-        headers,
-        writer,
-        result,
-        &at,
-        |_| at.clone(),
-        |_| done.to_string(),
-    )
-    .await
+    let result = async {
+        store::set_excluded(&mut writer, &b, &l, reason).await?;
+        writer.commit().await?;
+        Ok((at.clone(), done.to_string()))
+    }
+    .await;
+    finish(state, headers, &at, result)
 }
 
 async fn line_exclude(
@@ -1387,7 +1322,7 @@ async fn sandbox_page(
         ctx: ctx_base(ctx).crumb("policy.sandbox", ""),
         version: chosen.map(|v| v.id).unwrap_or(0),
         source: chosen.map(|v| v.source.clone()).unwrap_or_default(),
-        year: (chrono::Datelike::year(&chrono::Utc::now()) - 1).to_string(),
+        year: (scope.year() - 1).to_string(),
         versions,
         error: None,
         result: None,
@@ -1444,9 +1379,9 @@ pub struct MatchQuery {
 }
 
 impl MatchQuery {
-    fn year(&self) -> i32 {
-        self.year
-            .unwrap_or_else(|| chrono::Datelike::year(&chrono::Utc::now()) - 1)
+    /// The year asked for, or the last full year.
+    fn year(&self, this_year: i32) -> i32 {
+        self.year.unwrap_or(this_year - 1)
     }
 }
 
@@ -1464,7 +1399,7 @@ struct MatchRow {
 }
 
 async fn match_rows(state: &AppState, scope: &Scope, q: &MatchQuery) -> AppResult<Vec<MatchRow>> {
-    let lines = store::matches(&state.db, scope, q.year()).await?;
+    let lines = store::matches(&state.db, scope, q.year(scope.year())).await?;
     let names = store::enterprises_by_id(&state.db, scope, lines.iter().map(|l| l.enterprise_id)).await?;
     let wanted = q.award.as_deref().filter(|a| !a.is_empty());
     let standing = q.standing.as_deref().unwrap_or("");
@@ -1548,14 +1483,14 @@ async fn matches_page(
     let rows = match_rows(&state, &scope, &q).await?;
     let export_query = format!(
         "year={}&award={}&standing={}",
-        q.year(),
+        q.year(scope.year()),
         q.award.clone().unwrap_or_default(),
         q.standing.clone().unwrap_or_default()
     );
     Ok(render(&MatchesPage {
         ctx: ctx_base(ctx).crumb("policy.matches", ""),
         rows,
-        year: q.year(),
+        year: q.year(scope.year()),
         awards: award_choices(&state, &scope).await?,
         award: q.award.clone().unwrap_or_default(),
         standing: q.standing.clone().unwrap_or_default(),
@@ -1567,7 +1502,7 @@ async fn matches_page(
 async fn matches_export(State(state): State<AppState>, scope: Scope, Q(q): Q<MatchQuery>) -> AppResult<Response> {
     let rows = match_rows(&state, &scope, &q).await?;
     xlsx_download(
-        &format!("{}年度政策匹配与推送名单.xlsx", q.year()),
+        &format!("{}年度政策匹配与推送名单.xlsx", q.year(scope.year())),
         "推送名单",
         &[
             "企业（机构）名称",
@@ -1605,7 +1540,7 @@ pub async fn api_matches(
     scope: Scope,
     Q(q): Q<MatchQuery>,
 ) -> AppResult<Json<Vec<serde_json::Value>>> {
-    let lines = store::matches(&state.db, &scope, q.year()).await?;
+    let lines = store::matches(&state.db, &scope, q.year(scope.year())).await?;
     Ok(Json(
         lines
             .into_iter()

@@ -370,8 +370,10 @@ impl Book {
     pub fn as_of(&self, as_of: NaiveDate) -> Book {
         let mut book = self.clone();
         book.transitions.retain(|t| t.on_date <= as_of);
-        book.projects
-            .retain(|p| p.created_at.date_naive() <= as_of || book.transitions.iter().any(|t| t.project_id == p.id));
+        book.projects.retain(|p| {
+            gaoxin_core::clock::local_date(&p.created_at) <= as_of
+                || book.transitions.iter().any(|t| t.project_id == p.id)
+        });
         for p in &mut book.projects {
             if let Some(t) = book
                 .transitions

@@ -254,40 +254,7 @@ pub mod review {
 pub mod rulebook {
     //! The `project_rulebook` table. The rulebook file as loaded; its SHA-256 is the version, one active per id.
 
-    use sea_orm::entity::prelude::*;
-    use serde::Serialize;
-
-    #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel, Serialize)]
-    #[sea_orm(table_name = "project_rulebook")]
-    pub struct Model {
-        #[sea_orm(primary_key)]
-        pub id: i64,
-        pub zone_id: i64,
-        pub scheme_id: String,
-        pub name: String,
-        pub version: String,
-        pub file_name: String,
-        #[serde(skip_serializing)]
-        pub source: String,
-        pub status: String,
-        pub loaded_by: Option<i64>,
-        pub created_at: DateTimeUtc,
-        pub updated_at: DateTimeUtc,
-    }
-
-    gaoxin_platform::audited_entity!("project_rulebook", zone);
-
-    impl gaoxin_platform::versions::Versioned for Entity {
-        fn key_column() -> Column {
-            Column::SchemeId
-        }
-        fn version_column() -> Column {
-            Column::Version
-        }
-        fn status_column() -> Column {
-            Column::Status
-        }
-    }
+    gaoxin_platform::rule_version_table!("project_rulebook");
 }
 
 pub mod target {

@@ -27,10 +27,8 @@ use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::spreadsheet::{self, ColumnSpec, ImportError, Row};
 use gaoxin_platform::uploads::read_form;
-use gaoxin_platform::web::done;
-use gaoxin_platform::web::{
-    Cell as XCell, PageCtx, redirect_with_flash, render, render_with_status, xlsx_download, xlsx_response,
-};
+use gaoxin_platform::web::finish;
+use gaoxin_platform::web::{Cell as XCell, PageCtx, render, render_with_status, xlsx_download, xlsx_response};
 
 const fn col(key: &'static str, header: &'static str, required: bool, hint: &'static str) -> ColumnSpec {
     ColumnSpec {
@@ -800,7 +798,7 @@ async fn upload(
 ) -> AppResult<Response> {
     let (_, files) = read_form(multipart, "file").await?;
     let Some((file_name, bytes)) = files.into_iter().next() else {
-        return done(
+        return finish(
             state,
             headers,
             BACK,
@@ -811,7 +809,7 @@ async fn upload(
     match import(&mut writer, &file_name, &bytes).await {
         Ok(message) => {
             writer.commit().await?;
-            Ok(redirect_with_flash(state, headers, BACK, "success", &message))
+            finish(state, headers, BACK, Ok((BACK.to_string(), message)))
         }
         Err(errors) => {
             drop(writer);

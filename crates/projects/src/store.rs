@@ -66,24 +66,44 @@ pub async fn load_rulebook(
     text: &str,
     by: Option<i64>,
 ) -> AppResult<(rulebook::Model, Loaded)> {
-    let book = project_rules::load(text).map_err(|e| AppError::field("file", format!("{file_name}：{e}")))?;
-    versions::activate(
-        writer,
-        zone_id,
-        &book.id,
-        &book.version,
-        rulebook::ActiveModel {
-            scheme_id: Set(book.id.clone()),
-            name: Set(book.name.clone()),
-            version: Set(book.version.clone()),
-            file_name: Set(file_name.chars().take(200).collect()),
-            source: Set(text.to_string()),
-            status: Set("active".into()),
-            loaded_by: Set(by),
-            ..Default::default()
-        },
-    )
-    .await
+    versions::load::<RulebookFile>(writer, zone_id, file_name, text, by).await
+}
+
+/// A project rulebook (招商项目规则) file.
+pub struct RulebookFile;
+
+#[async_trait::async_trait]
+impl versions::RuleFile for RulebookFile {
+    type Row = rulebook::ActiveModel;
+    const PAGE: &'static str = "/projects/rules";
+
+    async fn check(
+        _: &Writer,
+        _: i64,
+        file_name: &str,
+        text: &str,
+        by: Option<i64>,
+    ) -> AppResult<versions::Checked<Self::Row>> {
+        let book = project_rules::load(text).map_err(|e| AppError::field("file", format!("{file_name}：{e}")))?;
+        Ok(versions::Checked {
+            key: book.id.clone(),
+            version: book.version.clone(),
+            row: rulebook::ActiveModel {
+                scheme_id: Set(book.id.clone()),
+                name: Set(book.name.clone()),
+                version: Set(book.version.clone()),
+                file_name: Set(file_name.chars().take(200).collect()),
+                source: Set(text.to_string()),
+                status: Set("active".into()),
+                loaded_by: Set(by),
+                ..Default::default()
+            },
+        })
+    }
+
+    fn shown(row: &rulebook::Model) -> (String, String) {
+        ("/projects/rules".to_string(), row.name.clone())
+    }
 }
 
 /// Reads the zone's project book: every project the caller may see and what hangs on them.

@@ -9,7 +9,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use askama::Template;
 use axum::Json;
-use axum::extract::{Multipart, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::HeaderMap;
 use axum::response::Response;
 use chrono::{Datelike, Days, NaiveDate};
@@ -23,9 +23,8 @@ use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::versions::load_uploaded;
 use gaoxin_platform::web::{Id, PageCtx, PageParams, Pager, Q, WebForm, file_download, render, xlsx_response};
-use gaoxin_platform::web::{done, parse_date};
+use gaoxin_platform::web::{finish, parse_date};
 use gaoxin_rules::project_rules::{self, Rulebook, Score};
 
 /// Who comments on projects (批示): leaders and the administrator.
@@ -64,7 +63,11 @@ pub fn routes() -> Routes {
         .post("/projects/targets", Access::Roles(ADMINS), target_save)
         .get("/projects/locations", Access::Roles(ZONE_READERS), locations_page)
         .get("/projects/rules", Access::Roles(ZONE_READERS), rules_page)
-        .upload("/projects/rules", Access::Roles(ADMINS), rules_upload)
+        .upload(
+            "/projects/rules",
+            Access::Roles(ADMINS),
+            gaoxin_platform::versions::upload::<store::RulebookFile>,
+        )
         .get("/projects/{id}", Access::Roles(ENTERPRISE_READERS), project_page)
         .get("/projects/{id}/edit", Access::Roles(DEPARTMENT_EDITORS), edit_page)
         .post("/projects/{id}/edit", Access::Roles(DEPARTMENT_EDITORS), edit_save)
@@ -182,7 +185,7 @@ pub struct ListQuery {
 }
 
 impl ListQuery {
-    fn keep(&self, l: &ProjectLine) -> bool {
+    fn keep(&self, l: &ProjectLine, investors: &std::collections::HashSet<i64>) -> bool {
         let s = |o: &Option<String>| {
             o.as_deref()
                 .map(str::trim)
@@ -194,8 +197,29 @@ impl ListQuery {
             && (s(&self.stalled).as_deref() != Some("1") || l.stalled.is_some())
             && (s(&self.major).as_deref() != Some("1") || l.major)
             && s(&self.q).is_none_or(|q| {
-                l.project.name.contains(&q) || l.project.investor.contains(&q) || l.project.code.contains(&q)
+                l.project.name.contains(&q)
+                    || l.project.investor.contains(&q)
+                    || l.project.code.contains(&q)
+                    || l.project.enterprise_id.is_some_and(|id| investors.contains(&id))
             })
+    }
+
+    /// The registry enterprises the search names (an investor is found by its 统一社会信用代码 too).
+    async fn investors(&self, state: &AppState, scope: &Scope) -> AppResult<std::collections::HashSet<i64>> {
+        use gaoxin_enterprises::entity as enterprise;
+        use sea_orm::{QueryFilter, QuerySelect};
+        let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) else {
+            return Ok(Default::default());
+        };
+        let ids: Vec<i64> = scope
+            .select::<enterprise::Entity>()
+            .filter(gaoxin_enterprises::store::named(q))
+            .select_only()
+            .column(enterprise::Column::Id)
+            .into_tuple()
+            .all(state.db.conn())
+            .await?;
+        Ok(ids.into_iter().collect())
     }
 }
 
@@ -262,7 +286,8 @@ async fn board_page(
         lines.iter().filter(|l| l.major).count(),
     );
     let total = lines.len();
-    let mut rows: Vec<ProjectLine> = lines.into_iter().filter(|l| q.keep(l)).collect();
+    let investors = q.investors(&state, &scope).await?;
+    let mut rows: Vec<ProjectLine> = lines.into_iter().filter(|l| q.keep(l, &investors)).collect();
     rows.sort_by(|a, b| {
         b.stage_position
             .cmp(&a.stage_position)
@@ -419,7 +444,7 @@ async fn create(
     }
     .await;
     match result {
-        Ok(p) => done(
+        Ok(p) => finish(
             &state,
             &headers,
             "/projects",
@@ -509,7 +534,7 @@ async fn edit_save(
     }
     .await;
     match result {
-        Ok(()) => done(
+        Ok(()) => finish(
             &state,
             &headers,
             "/projects",
@@ -642,7 +667,7 @@ async fn project_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx,
     let comments: Vec<comment::Model> = store::comments(conn, &scope, id).await?;
     for c in &comments {
         timeline.push(Event {
-            on: c.created_at.date_naive(),
+            on: gaoxin_core::clock::local_date(&c.created_at),
             kind: "comment",
             title: c.text.clone(),
             detail: c
@@ -761,7 +786,7 @@ async fn stage_move(
         Ok((back.clone(), format!("已进入{}阶段", rules.stage_name(&p.stage))))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn monthly_save(
@@ -789,7 +814,7 @@ async fn monthly_save(
         Ok((back.clone(), format!("已保存 {} 月度数据", figures.month)))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 fn problem_from(f: &Fields) -> AppResult<NewProblem> {
@@ -819,7 +844,7 @@ async fn problem_raise(
         Ok((back.clone(), "已提出问题".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn resolve(
@@ -842,7 +867,7 @@ async fn resolve(
         Ok((back.clone(), "问题已办结".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn comment_add(
@@ -861,7 +886,7 @@ async fn comment_add(
         Ok((back.clone(), "已记录批示".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 async fn review_save(
@@ -897,7 +922,7 @@ async fn review_save(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1096,7 +1121,7 @@ async fn meeting_create(
         ))
     }
     .await;
-    done(&state, &headers, back, result)
+    finish(&state, &headers, back, result)
 }
 
 fn item_key(p: &Proposed) -> String {
@@ -1176,7 +1201,7 @@ async fn decision_save(
         ))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -1474,7 +1499,7 @@ async fn target_save(
         Ok((back.clone(), "已保存目标".to_string()))
     }
     .await;
-    done(&state, &headers, &back, result)
+    finish(&state, &headers, &back, result)
 }
 
 #[derive(Template)]
@@ -1551,22 +1576,6 @@ async fn rules_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx) -
     }))
 }
 
-async fn rules_upload(
-    State(state): State<AppState>,
-    scope: Scope,
-    headers: HeaderMap,
-    multipart: Multipart,
-) -> AppResult<Response> {
-    let back = "/projects/rules";
-    let by = Some(scope.caller().account_id);
-    let result = load_uploaded(&state, &scope, multipart, async |w, name, text| {
-        store::load_rulebook(w, scope.zone_id(), name, text, by).await
-    })
-    .await
-    .map(|(row, loaded)| (back.to_string(), format!("{}：{}", row.name, loaded.message())));
-    done(&state, &headers, back, result)
-}
-
 // ---------------------------------------------------------------------------------------------
 // API.
 
@@ -1624,10 +1633,11 @@ pub async fn api_list(
     Q(q): Q<ListQuery>,
 ) -> AppResult<Json<Vec<ProjectOut>>> {
     let book = store::book(state.db.conn(), &scope).await?;
+    let investors = q.investors(&state, &scope).await?;
     Ok(Json(
         book.lines(scope.today())
             .iter()
-            .filter(|l| q.keep(l))
+            .filter(|l| q.keep(l, &investors))
             .map(out)
             .collect(),
     ))

@@ -788,6 +788,59 @@ pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
     (line, col)
 }
 
+/// Splits an expression at its top-level `and`s.
+pub fn conjuncts(e: &Expr) -> Vec<&Expr> {
+    match e {
+        Expr::Binary(Op::And, a, b, _) => {
+            let mut out = conjuncts(a);
+            out.extend(conjuncts(b));
+            out
+        }
+        other => vec![other],
+    }
+}
+
+/// An expression written back out (for showing one part of a condition).
+pub fn print(e: &Expr) -> String {
+    let op = |o: &Op| match o {
+        Op::Add => "+",
+        Op::Sub => "-",
+        Op::Mul => "*",
+        Op::Div => "/",
+        Op::Lt => "<",
+        Op::Le => "<=",
+        Op::Gt => ">",
+        Op::Ge => ">=",
+        Op::Eq => "==",
+        Op::Ne => "!=",
+        Op::And => "and",
+        Op::Or => "or",
+    };
+    match e {
+        Expr::Num(n) => n.normalize().to_string(),
+        Expr::Bool(b) => b.to_string(),
+        Expr::Text(t) => format!("\"{t}\""),
+        Expr::Var(name, _) => name.clone(),
+        Expr::Neg(x) => format!("-{}", print(x)),
+        Expr::Not(x) => format!("not {}", print(x)),
+        Expr::Binary(o, a, b, _) => {
+            let side = |x: &Expr| match x {
+                Expr::Binary(..) => format!("({})", print(x)),
+                _ => print(x),
+            };
+            format!("{} {} {}", side(a), op(o), side(b))
+        }
+        Expr::If(c, a, b) => format!("if {} then {} else {}", print(c), print(a), print(b)),
+        Expr::Call(name, args, _) => format!("{name}({})", args.iter().map(print).collect::<Vec<_>>().join(", ")),
+        Expr::In(x, items) => format!(
+            "{} in [{}]",
+            print(x),
+            items.iter().map(print).collect::<Vec<_>>().join(", ")
+        ),
+        Expr::StartsWith(a, b) => format!("{} starts_with {}", print(a), print(b)),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -8,17 +8,8 @@
 
 use rust_decimal::Decimal;
 
-use super::expr::{Compiled, Expr, Op, Value};
+use super::expr::{Op, Value};
 use super::policy::{Award, Policy};
-
-/// One part of a condition joined by `and`.
-pub struct Conjunct {
-    /// The part as written (re-printed from the syntax tree).
-    pub source: String,
-    pub test: Compiled,
-    /// For `a < b`, `a <= b`, `a > b`, `a >= b` on numbers: both sides and the operator.
-    pub sides: Option<(Compiled, Compiled, Op)>,
-}
 
 /// How close a case is to an award.
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -54,59 +45,6 @@ pub struct Match {
 
 /// A miss counts as near when the gap is at most this share of the threshold.
 pub const NEAR: Decimal = Decimal::from_parts(20, 0, 0, false, 2);
-
-/// Splits an expression at its top-level `and`s.
-pub fn conjuncts(e: &Expr) -> Vec<&Expr> {
-    match e {
-        Expr::Binary(Op::And, a, b, _) => {
-            let mut out = conjuncts(a);
-            out.extend(conjuncts(b));
-            out
-        }
-        other => vec![other],
-    }
-}
-
-/// An expression written back out (for showing one part of a condition).
-pub fn print(e: &Expr) -> String {
-    let op = |o: &Op| match o {
-        Op::Add => "+",
-        Op::Sub => "-",
-        Op::Mul => "*",
-        Op::Div => "/",
-        Op::Lt => "<",
-        Op::Le => "<=",
-        Op::Gt => ">",
-        Op::Ge => ">=",
-        Op::Eq => "==",
-        Op::Ne => "!=",
-        Op::And => "and",
-        Op::Or => "or",
-    };
-    match e {
-        Expr::Num(n) => n.normalize().to_string(),
-        Expr::Bool(b) => b.to_string(),
-        Expr::Text(t) => format!("\"{t}\""),
-        Expr::Var(name, _) => name.clone(),
-        Expr::Neg(x) => format!("-{}", print(x)),
-        Expr::Not(x) => format!("not {}", print(x)),
-        Expr::Binary(o, a, b, _) => {
-            let side = |x: &Expr| match x {
-                Expr::Binary(..) => format!("({})", print(x)),
-                _ => print(x),
-            };
-            format!("{} {} {}", side(a), op(o), side(b))
-        }
-        Expr::If(c, a, b) => format!("if {} then {} else {}", print(c), print(a), print(b)),
-        Expr::Call(name, args, _) => format!("{name}({})", args.iter().map(print).collect::<Vec<_>>().join(", ")),
-        Expr::In(x, items) => format!(
-            "{} in [{}]",
-            print(x),
-            items.iter().map(print).collect::<Vec<_>>().join(", ")
-        ),
-        Expr::StartsWith(a, b) => format!("{} starts_with {}", print(a), print(b)),
-    }
-}
 
 /// Fills a policy's local buffer (its variables from the shared row, then its steps).
 pub fn local_values(policy: &Policy, row: &[Value]) -> Result<Vec<Value>, String> {

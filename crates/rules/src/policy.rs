@@ -17,8 +17,19 @@ use serde::Deserialize;
 use sha2::{Digest, Sha256};
 use toml::Spanned;
 
-use super::expr::{self, Compiled, Expr, Type, Value, line_col};
+use super::expr::{self, Compiled, Expr, Op, Type, line_col};
 use super::sources::{self, EventKind, Source};
+
+/// One part of a condition joined by `and`.
+pub struct Conjunct {
+    /// The part as written (re-printed from the syntax tree).
+    pub source: String,
+    pub test: Compiled,
+    /// For `a < b`, `a <= b`, `a > b`, `a >= b` on numbers: both sides and the operator.
+    pub sides: Option<(Compiled, Compiled, Op)>,
+}
+
+pub use super::sources::VarKind;
 
 /// A mistake in a rule file, with where it is.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,87 +149,6 @@ pub struct Expectation {
     pub amount: String,
 }
 
-/// The type of a declared variable.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum VarKind {
-    /// Yuan, exact, not negative.
-    Money,
-    /// A non-negative whole number.
-    Count,
-    Number,
-    Bool,
-    Text,
-    Date,
-}
-
-impl VarKind {
-    fn parse(s: &str) -> Option<VarKind> {
-        Some(match s {
-            "money" => VarKind::Money,
-            "count" => VarKind::Count,
-            "number" => VarKind::Number,
-            "bool" => VarKind::Bool,
-            "text" => VarKind::Text,
-            "date" => VarKind::Date,
-            _ => return None,
-        })
-    }
-
-    pub fn code(self) -> &'static str {
-        match self {
-            VarKind::Money => "money",
-            VarKind::Count => "count",
-            VarKind::Number => "number",
-            VarKind::Bool => "bool",
-            VarKind::Text => "text",
-            VarKind::Date => "date",
-        }
-    }
-
-    pub fn expr_type(self) -> Type {
-        match self {
-            VarKind::Money | VarKind::Count | VarKind::Number => Type::Number,
-            VarKind::Bool => Type::Bool,
-            VarKind::Text => Type::Text,
-            VarKind::Date => Type::Date,
-        }
-    }
-
-    /// Reads a cell of input; empty is "did not happen": zero, false or empty text.
-    pub fn read(self, raw: &str) -> Result<Value, String> {
-        let raw = raw.trim();
-        match self {
-            VarKind::Money | VarKind::Number | VarKind::Count => {
-                if raw.is_empty() {
-                    return Ok(Value::Num(Decimal::ZERO));
-                }
-                let parsed = if raw.contains(',') {
-                    raw.replace(',', "").parse()
-                } else {
-                    raw.parse()
-                };
-                let n: Decimal = parsed.map_err(|_| format!("“{raw}”不是数字"))?;
-                if self != VarKind::Number && n.is_sign_negative() && !n.is_zero() {
-                    return Err(format!("“{raw}”为负数"));
-                }
-                if self == VarKind::Count && !n.fract().is_zero() {
-                    return Err(format!("“{raw}”应为整数"));
-                }
-                Ok(Value::Num(n))
-            }
-            VarKind::Bool => match raw {
-                "" | "0" | "false" | "否" | "FALSE" => Ok(Value::Bool(false)),
-                "1" | "true" | "是" | "TRUE" => Ok(Value::Bool(true)),
-                other => Err(format!("“{other}”应为 是/否")),
-            },
-            VarKind::Text => Ok(Value::Text(raw.into())),
-            VarKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
-                .map(Value::Date)
-                .map_err(|_| format!("“{raw}”不是日期（应为 2024-12-31）")),
-        }
-    }
-}
-
 #[derive(Clone, Debug)]
 pub struct Variable {
     pub name: String,
@@ -258,7 +188,7 @@ pub struct Award {
     /// Local slots (variables and steps) the condition reads, for explanations.
     pub when_inputs: Vec<usize>,
     /// The condition's parts joined by `and`, for matching (empty: no condition).
-    pub conjuncts: Vec<super::matching::Conjunct>,
+    pub conjuncts: Vec<Conjunct>,
     pub amount_source: String,
     pub amount: Compiled,
     pub amount_inputs: Vec<usize>,
@@ -579,7 +509,7 @@ pub fn load(
                 let whole = expr::parse(w.get_ref()).map_err(|e| ctx.in_expr(w, e.offset, &e.message))?;
                 let lookup = |n: &str| types.get(n).copied();
                 let fail = |e: expr::ExprError| ctx.in_expr(w, e.offset, &e.message);
-                for part in super::matching::conjuncts(&whole) {
+                for part in super::expr::conjuncts(&whole) {
                     let sides = match part {
                         Expr::Binary(op @ (expr::Op::Lt | expr::Op::Le | expr::Op::Gt | expr::Op::Ge), l, r, _)
                             if expr::check(l, &lookup).map_err(fail)? == Type::Number =>
@@ -592,8 +522,8 @@ pub fn load(
                         }
                         _ => None,
                     };
-                    conjuncts.push(super::matching::Conjunct {
-                        source: super::matching::print(part),
+                    conjuncts.push(Conjunct {
+                        source: super::expr::print(part),
                         test: expr::compile(part, &local).map_err(fail)?,
                         sides,
                     });

@@ -7,8 +7,6 @@
 //! The event kinds share one table (`policy_event`) with generic columns; `EventKind::fields`
 //! says what each column means for each kind (labels for pages and import templates).
 
-use super::policy::VarKind;
-
 /// The facts awards are paid on.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EventKind {
@@ -80,7 +78,10 @@ const fn choice(
     }
 }
 
+use super::expr::{Type, Value};
 use EventColumn as C;
+use chrono::NaiveDate;
+use rust_decimal::Decimal;
 
 pub const CONTRACT_TYPES: &[&str] = &["技术转让", "技术开发", "技术咨询", "技术服务"];
 pub const LEVELS: &[&str] = &["国家级", "省级", "市级"];
@@ -236,6 +237,87 @@ impl EventKind {
 
     pub fn field(self, column: EventColumn) -> Option<&'static EventField> {
         self.fields().iter().find(|f| f.column == column)
+    }
+}
+
+/// The type of a declared variable.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VarKind {
+    /// Yuan, exact, not negative.
+    Money,
+    /// A non-negative whole number.
+    Count,
+    Number,
+    Bool,
+    Text,
+    Date,
+}
+
+impl VarKind {
+    pub(crate) fn parse(s: &str) -> Option<VarKind> {
+        Some(match s {
+            "money" => VarKind::Money,
+            "count" => VarKind::Count,
+            "number" => VarKind::Number,
+            "bool" => VarKind::Bool,
+            "text" => VarKind::Text,
+            "date" => VarKind::Date,
+            _ => return None,
+        })
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            VarKind::Money => "money",
+            VarKind::Count => "count",
+            VarKind::Number => "number",
+            VarKind::Bool => "bool",
+            VarKind::Text => "text",
+            VarKind::Date => "date",
+        }
+    }
+
+    pub fn expr_type(self) -> Type {
+        match self {
+            VarKind::Money | VarKind::Count | VarKind::Number => Type::Number,
+            VarKind::Bool => Type::Bool,
+            VarKind::Text => Type::Text,
+            VarKind::Date => Type::Date,
+        }
+    }
+
+    /// Reads a cell of input; empty is "did not happen": zero, false or empty text.
+    pub fn read(self, raw: &str) -> Result<Value, String> {
+        let raw = raw.trim();
+        match self {
+            VarKind::Money | VarKind::Number | VarKind::Count => {
+                if raw.is_empty() {
+                    return Ok(Value::Num(Decimal::ZERO));
+                }
+                let parsed = if raw.contains(',') {
+                    raw.replace(',', "").parse()
+                } else {
+                    raw.parse()
+                };
+                let n: Decimal = parsed.map_err(|_| format!("“{raw}”不是数字"))?;
+                if self != VarKind::Number && n.is_sign_negative() && !n.is_zero() {
+                    return Err(format!("“{raw}”为负数"));
+                }
+                if self == VarKind::Count && !n.fract().is_zero() {
+                    return Err(format!("“{raw}”应为整数"));
+                }
+                Ok(Value::Num(n))
+            }
+            VarKind::Bool => match raw {
+                "" | "0" | "false" | "否" | "FALSE" => Ok(Value::Bool(false)),
+                "1" | "true" | "是" | "TRUE" => Ok(Value::Bool(true)),
+                other => Err(format!("“{other}”应为 是/否")),
+            },
+            VarKind::Text => Ok(Value::Text(raw.into())),
+            VarKind::Date => NaiveDate::parse_from_str(raw, "%Y-%m-%d")
+                .map(Value::Date)
+                .map_err(|_| format!("“{raw}”不是日期（应为 2024-12-31）")),
+        }
     }
 }
 

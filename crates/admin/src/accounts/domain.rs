@@ -81,7 +81,7 @@ mod tests {
 
     #[test]
     fn the_fifth_failure_locks_for_fifteen_minutes() {
-        let now = Utc::now();
+        let now = gaoxin_core::clock::system_now();
         assert_eq!(after_failed_login(0, now), (1, None));
         assert_eq!(after_failed_login(3, now), (4, None));
         let (count, until) = after_failed_login(4, now);

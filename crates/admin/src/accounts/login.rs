@@ -1,7 +1,6 @@
 //! Checking a user name and password, with lock-out after repeated failures. Shared by the
 //! login page and `POST /api/v1/auth/token`. Every attempt, good or bad, is audited.
 
-use chrono::Utc;
 use serde_json::json;
 
 use super::domain::after_failed_login;
@@ -48,9 +47,9 @@ pub async fn check_password(
         .await?;
         return Err(AppError::BadCredentials);
     };
-    let now = Utc::now();
+    let now = gaoxin_core::clock::system_now();
     if let Some(until) = account.locked_until.filter(|u| *u > now) {
-        let local = until.with_timezone(&chrono::FixedOffset::east_opt(8 * 3600).expect("UTC+8"));
+        let local = until.with_timezone(&gaoxin_core::clock::zone_offset());
         return Err(AppError::TooManyAttempts(format!(
             "连续登录失败次数过多，账号已锁定，请于 {} 后重试",
             local.format("%H:%M")

@@ -26,8 +26,8 @@ use gaoxin_platform::i18n::Locale;
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::secrets::hash_password;
 use gaoxin_platform::web::{
-    ApiJson, Cell, FormErrors, Id, PageCtx, PageParams, Pager, Q, WebForm, redirect_with_flash, render,
-    render_with_status, xlsx_download,
+    ApiJson, Cell, FormErrors, Id, PageCtx, PageParams, Pager, Q, WebForm, finish, render, render_with_status,
+    xlsx_download,
 };
 
 pub fn routes() -> Routes {
@@ -274,13 +274,12 @@ async fn change_password(
     };
     store::end_sessions(&mut writer, account.id, keep).await?;
     writer.commit().await?;
-    Ok(redirect_with_flash(
+    finish(
         &state,
         &headers,
         "/account",
-        "success",
-        "密码已修改，其他设备上的登录已退出",
-    ))
+        Ok(("/account".to_string(), "密码已修改，其他设备上的登录已退出".to_string())),
+    )
 }
 
 #[derive(Deserialize)]
@@ -368,13 +367,12 @@ async fn revoke_token_form(
     let mut writer = Writer::begin(&state.db, own_context(&scope)).await?;
     store::revoke_token(&mut writer, &token).await?;
     writer.commit().await?;
-    Ok(redirect_with_flash(
+    finish(
         &state,
         &headers,
         "/account",
-        "success",
-        &format!("已吊销令牌：{}", token.name),
-    ))
+        Ok(("/account".to_string(), format!("已吊销令牌：{}", token.name))),
+    )
 }
 
 // ---------------------------------------------------------------- user management
@@ -648,13 +646,12 @@ async fn user_create_form(
     }
     .await;
     match result {
-        Ok(a) => Ok(redirect_with_flash(
+        Ok(a) => finish(
             &state,
             &headers,
             "/admin/users",
-            "success",
-            &format!("已新增用户：{}", a.username),
-        )),
+            Ok(("/admin/users".to_string(), format!("已新增用户：{}", a.username))),
+        ),
         Err(err) => match FormErrors::from_error(&err) {
             Some(errors) => {
                 let ctx = ctx.crumb("nav.users", "/admin/users").crumb("action.create", "");
@@ -750,13 +747,12 @@ async fn user_update_form(
     }
     .await;
     match result {
-        Ok(a) => Ok(redirect_with_flash(
+        Ok(a) => finish(
             &state,
             &headers,
             "/admin/users",
-            "success",
-            &format!("已保存用户：{}", a.username),
-        )),
+            Ok(("/admin/users".to_string(), format!("已保存用户：{}", a.username))),
+        ),
         Err(err) => match FormErrors::from_error(&err) {
             Some(errors) => {
                 let ctx = ctx

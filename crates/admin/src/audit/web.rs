@@ -12,7 +12,7 @@ use gaoxin_core::clock::datetime_text;
 use gaoxin_core::roles::AUDIT_READERS;
 use gaoxin_platform::AppState;
 use gaoxin_platform::audit::entity::Model as AuditLine;
-use gaoxin_platform::audit::store::{self, AuditFilter, FieldChange};
+use gaoxin_platform::audit_log::{self as store, AuditFilter, FieldChange};
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult, ErrorBody};
 use gaoxin_platform::routes::{Access, Routes};

@@ -16,8 +16,8 @@ use gaoxin_platform::departments::store;
 use gaoxin_platform::error::{AppError, AppResult, ErrorBody};
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::web::{
-    ApiJson, Cell, FormErrors, Id, PageCtx, Pager, Q, SearchParams, WebForm, redirect_with_flash, render,
-    render_with_status, xlsx_download,
+    ApiJson, Cell, FormErrors, Id, PageCtx, Pager, Q, SearchParams, WebForm, finish, render, render_with_status,
+    xlsx_download,
 };
 
 pub fn routes() -> Routes {
@@ -207,13 +207,12 @@ async fn create_form(
     }
     .await;
     match result {
-        Ok(d) => Ok(redirect_with_flash(
+        Ok(d) => finish(
             &state,
             &headers,
             "/departments",
-            "success",
-            &format!("已新增部门：{}", d.name),
-        )),
+            Ok(("/departments".to_string(), format!("已新增部门：{}", d.name))),
+        ),
         Err(err) => form_failed(
             ctx.crumb("nav.departments", "/departments").crumb("action.create", ""),
             "/departments".into(),
@@ -263,13 +262,12 @@ async fn update_form(
     }
     .await;
     match result {
-        Ok(d) => Ok(redirect_with_flash(
+        Ok(d) => finish(
             &state,
             &headers,
             "/departments",
-            "success",
-            &format!("已保存部门：{}", d.name),
-        )),
+            Ok(("/departments".to_string(), format!("已保存部门：{}", d.name))),
+        ),
         Err(err) => form_failed(
             ctx.crumb("nav.departments", "/departments")
                 .crumb_text(before.name.clone(), ""),
@@ -291,22 +289,13 @@ async fn delete_form(
     let department = store::get(&state.db, &scope, id).await?;
     let name = department.name.clone();
     let mut writer = scope.writer(&state).await?;
-    match store::delete(&mut writer, department).await {
-        Ok(()) => {
-            writer.commit().await?;
-            Ok(redirect_with_flash(
-                &state,
-                &headers,
-                "/departments",
-                "success",
-                &format!("已删除部门：{name}"),
-            ))
-        }
-        Err(AppError::Conflict(message)) => {
-            Ok(redirect_with_flash(&state, &headers, "/departments", "error", &message))
-        }
-        Err(e) => Err(e),
+    let result = async {
+        store::delete(&mut writer, department).await?;
+        writer.commit().await?;
+        Ok(("/departments".to_string(), format!("已删除部门：{name}")))
     }
+    .await;
+    finish(&state, &headers, "/departments", result)
 }
 
 // ---------------------------------------------------------------- API

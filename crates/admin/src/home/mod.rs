@@ -12,7 +12,7 @@ use gaoxin_enterprises::store as enterprises;
 use gaoxin_platform::AppState;
 use gaoxin_platform::accounts::entity::account;
 use gaoxin_platform::audit::entity::Model as AuditLine;
-use gaoxin_platform::audit::store as audit;
+use gaoxin_platform::audit_log as audit;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::departments::entity as department;
 use gaoxin_platform::error::AppResult;

@@ -13,7 +13,7 @@ use gaoxin_platform::AppState;
 use gaoxin_platform::auth::{Credential, Scope, set_viewing_zone};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::web::{PageCtx, WebForm, redirect_with_flash, render};
+use gaoxin_platform::web::{PageCtx, WebForm, finish, render};
 use gaoxin_platform::zones::store;
 
 pub fn routes() -> Routes {
@@ -74,7 +74,7 @@ async fn choose_zone(
     };
     set_viewing_zone(&state, id, zone.id).await?;
     let message = format!("已切换到：{}", zone.name);
-    Ok(redirect_with_flash(&state, &headers, "/", "success", &message))
+    finish(&state, &headers, "/", Ok(("/".to_string(), message)))
 }
 
 /// Zones visible to the caller, with counts: every zone for province readers, the caller's

@@ -6,8 +6,6 @@
 //! Domain modules never call sea-orm's `insert`/`update`/`delete` themselves (a test in
 //! `tests/it/architecture.rs` checks the sources); they hand active models to a `Writer`.
 
-pub mod store;
-
 use chrono::{DateTime, Utc};
 use sea_orm::entity::prelude::*;
 use sea_orm::{ActiveValue::Set, DatabaseTransaction, IntoActiveModel, TransactionTrait};
@@ -133,7 +131,7 @@ impl Writer {
         Ok(Writer {
             txn: db.conn().begin().await?,
             ctx,
-            now: Utc::now(),
+            now: gaoxin_core::clock::system_now(),
         })
     }
 

@@ -1,4 +1,5 @@
-//! Audit log queries, always limited to the caller's zone.
+//! Reading the audit log (what the audit pages, the enterprise page's history and the home
+//! page show), always limited to the caller's zone. The log is written by `audit::Writer`.
 
 use chrono::{DateTime, NaiveDate, TimeZone, Utc};
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect};
