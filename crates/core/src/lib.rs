@@ -9,6 +9,7 @@ pub mod clock;
 pub mod industry;
 pub mod quantity;
 pub mod roles;
+pub mod status;
 pub mod tabular;
 pub mod uscc;
 pub mod validate;

@@ -25,6 +25,14 @@ use crate::AppState;
 use crate::auth::Scope;
 use crate::web::{PageCtx, finish};
 
+gaoxin_core::coded_enum! {
+    /// A rule-file version's status: in use, or replaced by a later one.
+    pub enum VersionStatus {
+        Active = "active" / "在用",
+        Retired = "retired" / "已停用",
+    }
+}
+
 /// What loading a rule file did.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub enum Loaded {
@@ -80,7 +88,7 @@ where
 {
     let zone = <A::Entity as ZoneScoped>::zone_column();
     let status = <A::Entity as Versioned>::status_column();
-    let active = sea_orm::Value::from("active");
+    let active = sea_orm::Value::from(VersionStatus::Active.code());
     let existing = <A::Entity as EntityTrait>::find()
         .filter(zone.eq(zone_id))
         .filter(<A::Entity as Versioned>::version_column().eq(version))
@@ -93,13 +101,13 @@ where
     }
     let in_use = <A::Entity as EntityTrait>::find()
         .filter(zone.eq(zone_id))
-        .filter(status.eq("active"))
+        .filter(status.eq(VersionStatus::Active.code()))
         .filter(<A::Entity as Versioned>::key_column().eq(key))
         .all(writer.read())
         .await?;
     for old in in_use {
         let mut a = old.clone().into_active_model();
-        a.set(status, "retired".into());
+        a.set(status, VersionStatus::Retired.code().into());
         writer.update_in_zone(&old, a).await?;
     }
     if let Some(e) = existing {
@@ -251,7 +259,7 @@ macro_rules! rule_version_table {
             /// The file's text (not repeated in the audit log; the version names it).
             #[serde(skip_serializing)]
             pub source: String,
-            /// `active` or `retired`.
+            /// A [`VersionStatus`]($crate::versions::VersionStatus) code.
             pub status: String,
             pub loaded_by: Option<i64>,
             pub created_at: DateTimeUtc,
