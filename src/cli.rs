@@ -136,6 +136,7 @@ fn database_url(cli_db: Option<&str>) -> anyhow::Result<DatabaseUrl> {
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let format = cli.format;
+    let db_arg = cli.db.as_deref();
     match cli.command {
         Command::Version => {
             let version = env!("CARGO_PKG_VERSION");
@@ -145,23 +146,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             }
             Ok(())
         }
-        Command::Migrate => {
-            let url = database_url(cli.db.as_deref())?;
-            let db = Db::connect(&url).await?;
-            let applied = db.migrate().await?;
-            match format {
-                Format::Json => print_json(&serde_json::json!({"database": url.to_string(), "applied": applied})),
-                Format::Text | Format::Csv if applied.is_empty() => println!("数据库已是最新：{url}"),
-                Format::Text | Format::Csv => println!("已执行 {} 个迁移：{}", applied.len(), applied.join(", ")),
-            }
-            Ok(())
-        }
+        Command::Migrate => migrate(db_arg, format).await,
         Command::Serve { bind, secure_cookies } => {
-            let url = database_url(cli.db.as_deref())?;
+            let url = database_url(db_arg)?;
             let db = Db::open(&url).await?;
             tracing::info!(database = %url, "database ready");
             let config = AppConfig {
                 secure_cookies,
+                clock: gaoxin_platform::cli::clock()?,
                 ..AppConfig::default()
             };
             serve(
@@ -178,114 +170,113 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             seed,
             enterprises,
             no_serve,
-        } => {
-            let url = match cli.db.as_deref() {
-                Some(given) => DatabaseUrl::parse(given)?,
-                None => {
-                    let file = "gaoxin-demo.db";
-                    for suffix in ["", "-wal", "-shm"] {
-                        let path = format!("{file}{suffix}");
-                        if std::path::Path::new(&path).exists() {
-                            std::fs::remove_file(&path).with_context(|| format!("无法删除旧的演示数据库 {path}"))?;
-                        }
-                    }
-                    DatabaseUrl::parse(&format!("sqlite://{file}"))?
-                }
-            };
-            let db = Db::open(&url).await?;
-            let summary = crate::demo::create(&db, seed, enterprises).await?;
-            match format {
-                Format::Json => print_json(&serde_json::json!({
-                    "url": format!("http://{bind}/"), "database": url.to_string(), "zone": summary.zone_code,
-                    "enterprises": summary.enterprises, "departments": summary.departments,
-                    "accounts": crate::demo::ACCOUNTS.iter().map(|a| serde_json::json!({"username": a.username, "role": a.role})).collect::<Vec<_>>(),
-                    "password": crate::demo::PASSWORD,
-                })),
-                Format::Text | Format::Csv => {
-                    println!(
-                        "演示区已生成：{}（{} 家企业，{} 个部门），数据库 {url}",
-                        summary.zone_name, summary.enterprises, summary.departments
-                    );
-                    println!("打开 http://{bind}/ ，演示账号（密码均为 {}）：", crate::demo::PASSWORD);
-                    for a in crate::demo::ACCOUNTS {
-                        println!("  {:<8} {}", a.username, a.description);
-                    }
-                }
-            }
-            if no_serve {
-                return Ok(());
-            }
-            let config = AppConfig {
-                demo: true,
-                ..AppConfig::default()
-            };
-            serve(
-                AppState {
-                    db,
-                    config: Arc::new(config),
-                },
-                bind,
-            )
-            .await
-        }
-        Command::Zone(command) => {
-            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-            zones::cli::run(&db, command, format).await
-        }
-        Command::User(command) => {
-            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-            accounts::cli::run(&db, command, format).await
-        }
-        Command::Enterprise(command) => {
-            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-            enterprises::cli::run_enterprise(&db, command, format).await
-        }
-        Command::Annual(command) => {
-            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-            enterprises::cli::run_annual(&db, command, format).await
-        }
+        } => demo(db_arg, format, bind, seed, enterprises, no_serve).await,
+        Command::Zone(command) => zones::cli::run(&open(db_arg).await?, command, format).await,
+        Command::User(command) => accounts::cli::run(&open(db_arg).await?, command, format).await,
+        Command::Enterprise(command) => enterprises::cli::run_enterprise(&open(db_arg).await?, command, format).await,
+        Command::Annual(command) => enterprises::cli::run_annual(&open(db_arg).await?, command, format).await,
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
         Command::Bench(command) => crate::bench::run(command),
         Command::Policy(command) => {
-            use gaoxin_policies::cli;
-            if cli::needs_db(&command) {
-                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-                cli::run(Some(&db), command, format).await
-            } else {
-                cli::run(None, command, format).await
-            }
+            let db = open_if(db_arg, gaoxin_policies::cli::needs_db(&command)).await?;
+            gaoxin_policies::cli::run(db.as_ref(), command, format).await
         }
         Command::Ladder(command) => {
-            use gaoxin_ladder::cli;
-            if cli::needs_db(&command) {
-                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-                cli::run(Some(&db), command, format).await
-            } else {
-                cli::run(None, command, format).await
-            }
+            let db = open_if(db_arg, gaoxin_ladder::cli::needs_db(&command)).await?;
+            gaoxin_ladder::cli::run(db.as_ref(), command, format).await
         }
         Command::Rules(command) => gaoxin_policies::rule_files::run_rules(command, format),
         Command::Plan(command) => {
-            use gaoxin_plans::cli;
-            if cli::needs_db(&command) {
-                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-                cli::run(Some(&db), command, format).await
-            } else {
-                cli::run(None, command, format).await
-            }
+            let db = open_if(db_arg, gaoxin_plans::cli::needs_db(&command)).await?;
+            gaoxin_plans::cli::run(db.as_ref(), command, format).await
         }
-        Command::Project(command) => {
-            let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-            gaoxin_projects::cli::run(&db, command, format).await
-        }
+        Command::Project(command) => gaoxin_projects::cli::run(&open(db_arg).await?, command, format).await,
         Command::Land(command) => {
-            use gaoxin_land::cli;
-            if cli::needs_db(&command) {
-                let db = Db::open(&database_url(cli.db.as_deref())?).await?;
-                cli::run(Some(&db), command, format).await
-            } else {
-                cli::run(None, command, format).await
+            let db = open_if(db_arg, gaoxin_land::cli::needs_db(&command)).await?;
+            gaoxin_land::cli::run(db.as_ref(), command, format).await
+        }
+    }
+}
+
+/// The database of a command, migrated.
+async fn open(db_arg: Option<&str>) -> anyhow::Result<Db> {
+    Db::open(&database_url(db_arg)?).await
+}
+
+/// The database of a command that needs one (rule-file commands work without).
+async fn open_if(db_arg: Option<&str>, needed: bool) -> anyhow::Result<Option<Db>> {
+    Ok(if needed { Some(open(db_arg).await?) } else { None })
+}
+
+async fn migrate(db_arg: Option<&str>, format: Format) -> anyhow::Result<()> {
+    let url = database_url(db_arg)?;
+    let db = Db::connect(&url).await?;
+    let applied = db.migrate().await?;
+    match format {
+        Format::Json => print_json(&serde_json::json!({"database": url.to_string(), "applied": applied})),
+        Format::Text | Format::Csv if applied.is_empty() => println!("数据库已是最新：{url}"),
+        Format::Text | Format::Csv => println!("已执行 {} 个迁移：{}", applied.len(), applied.join(", ")),
+    }
+    Ok(())
+}
+
+/// `gaoxin demo`: a fresh demo database (a new `gaoxin-demo.db` unless `--db` names one), then
+/// the server on it unless `--no-serve`.
+async fn demo(
+    db_arg: Option<&str>,
+    format: Format,
+    bind: SocketAddr,
+    seed: u64,
+    enterprises: usize,
+    no_serve: bool,
+) -> anyhow::Result<()> {
+    let url = match db_arg {
+        Some(given) => DatabaseUrl::parse(given)?,
+        None => {
+            let file = "gaoxin-demo.db";
+            for suffix in ["", "-wal", "-shm"] {
+                let path = format!("{file}{suffix}");
+                if std::path::Path::new(&path).exists() {
+                    std::fs::remove_file(&path).with_context(|| format!("无法删除旧的演示数据库 {path}"))?;
+                }
+            }
+            DatabaseUrl::parse(&format!("sqlite://{file}"))?
+        }
+    };
+    let db = Db::open(&url).await?;
+    let summary = crate::demo::create(&db, seed, enterprises).await?;
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "url": format!("http://{bind}/"), "database": url.to_string(), "zone": summary.zone_code,
+            "enterprises": summary.enterprises, "departments": summary.departments,
+            "accounts": crate::demo::ACCOUNTS.iter().map(|a| serde_json::json!({"username": a.username, "role": a.role})).collect::<Vec<_>>(),
+            "password": crate::demo::PASSWORD,
+        })),
+        Format::Text | Format::Csv => {
+            println!(
+                "演示区已生成：{}（{} 家企业，{} 个部门），数据库 {url}",
+                summary.zone_name, summary.enterprises, summary.departments
+            );
+            println!("打开 http://{bind}/ ，演示账号（密码均为 {}）：", crate::demo::PASSWORD);
+            for a in crate::demo::ACCOUNTS {
+                println!("  {:<8} {}", a.username, a.description);
             }
         }
     }
+    if no_serve {
+        return Ok(());
+    }
+    let config = AppConfig {
+        demo: true,
+        clock: gaoxin_platform::cli::clock()?,
+        ..AppConfig::default()
+    };
+    serve(
+        AppState {
+            db,
+            config: Arc::new(config),
+        },
+        bind,
+    )
+    .await
 }

@@ -67,7 +67,7 @@ async fn a_lower_case_code_finds_the_firm_in_every_list_that_searches_by_enterpr
     let cases = [
         Case {
             what: "企业库",
-            sql: "SELECT 0, id FROM enterprise WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') ORDER BY id",
+            sql: "SELECT CAST(0 AS BIGINT), id FROM enterprise WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') ORDER BY id",
             path: |_| "/enterprises?".into(),
         },
         Case {
@@ -82,22 +82,22 @@ async fn a_lower_case_code_finds_the_firm_in_every_list_that_searches_by_enterpr
         },
         Case {
             what: "D 类出清台账",
-            sql: "SELECT 0, enterprise_id FROM clearance_case WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') ORDER BY id",
+            sql: "SELECT CAST(0 AS BIGINT), enterprise_id FROM clearance_case WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') ORDER BY id",
             path: |_| "/land/clearance?".into(),
         },
         Case {
             what: "地块",
-            sql: "SELECT 0, enterprise_id FROM parcel_occupant WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') ORDER BY id",
+            sql: "SELECT CAST(0 AS BIGINT), enterprise_id FROM parcel_occupant WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') ORDER BY id",
             path: |_| "/land/parcels?".into(),
         },
         Case {
             what: "兑现依据",
-            sql: "SELECT 0, enterprise_id FROM policy_event WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') AND kind = 'technology_contract' ORDER BY id",
+            sql: "SELECT CAST(0 AS BIGINT), enterprise_id FROM policy_event WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') AND kind = 'technology_contract' ORDER BY id",
             path: |_| "/policies/events?kind=technology_contract&".into(),
         },
         Case {
             what: "招商项目",
-            sql: "SELECT 0, enterprise_id FROM project WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') AND enterprise_id IS NOT NULL ORDER BY id",
+            sql: "SELECT CAST(0 AS BIGINT), enterprise_id FROM project WHERE zone_id = (SELECT id FROM zone WHERE code = 'demo') AND enterprise_id IS NOT NULL ORDER BY id",
             path: |_| "/projects?".into(),
         },
     ];

@@ -57,6 +57,11 @@ macro_rules! coded_enum {
                 }
             }
 
+            /// Whether a stored code is this value.
+            pub fn is(self, code: &str) -> bool {
+                code == self.code()
+            }
+
             /// The label of a stored code (the code itself when it is not one of these).
             pub fn label_of(code: &str) -> &str {
                 match $name::of(code) {
@@ -72,6 +77,15 @@ macro_rules! coded_enum {
             }
         }
     };
+}
+
+coded_enum! {
+    /// How a department takes part in a task, a project or a problem: 牵头 (it leads and answers
+    /// for it) or 配合 (it cooperates). Plans, projects and scoring schemes all say it this way.
+    pub enum DepartmentRole {
+        Lead = "lead" / "牵头",
+        Cooperating = "cooperating" / "配合",
+    }
 }
 
 #[cfg(test)]
@@ -93,5 +107,6 @@ mod tests {
         assert_eq!(Colour::label_of("red"), "红");
         assert_eq!(Colour::label_of("blue"), "blue");
         assert_eq!(Colour::Red.to_string(), "红");
+        assert!(Colour::Red.is("red") && !Colour::Red.is("green"));
     }
 }

@@ -10,7 +10,8 @@ pub struct Model {
     pub id: i64,
     pub zone_id: i64,
     pub name: String,
-    /// incubator, maker_space, accelerator, industrial_park, building
+    /// A [`CarrierKind`](crate::status::CarrierKind) code: incubator, maker_space, accelerator,
+    /// industrial_park, building.
     pub kind: String,
     pub address: Option<String>,
     pub created_at: DateTimeUtc,

@@ -17,7 +17,7 @@ pub struct Model {
     pub current_value: Option<String>,
     pub proposed_value: String,
     pub reason: String,
-    /// `pending`, `approved`, `rejected`.
+    /// A [`CorrectionStatus`](crate::status::CorrectionStatus) code: `pending`, `approved`, `rejected`.
     pub status: String,
     pub proposed_by: i64,
     pub reviewed_by: Option<i64>,

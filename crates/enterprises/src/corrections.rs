@@ -16,6 +16,7 @@ use super::correction_entity::{self as correction, Model as Correction};
 use super::domain::{ENTERPRISE_COLUMNS, EnterpriseRecord, parse_enterprise};
 use super::entity::{self as enterprise, Model as Enterprise};
 use super::import::{enterprise_cells, record_of};
+use super::status::{CarrierKind, CorrectionStatus};
 use super::store;
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, Role, RoleSet, ZONE_READERS};
 use gaoxin_core::tabular::Cell;
@@ -149,7 +150,7 @@ pub async fn propose(
             current_value: Set(Some(shown(&current)).filter(|s| !s.is_empty())),
             proposed_value: Set(value.to_string()),
             reason: Set(reason),
-            status: Set("pending".into()),
+            status: Set(CorrectionStatus::Pending.code().into()),
             proposed_by: Set(account_id),
             reviewed_by: Set(None),
             review_note: Set(None),
@@ -160,7 +161,7 @@ pub async fn propose(
 
 /// Applies a pending correction to the enterprise (validated again against today's record).
 pub async fn approve(writer: &mut Writer, c: &Correction, reviewer: i64) -> Result<Enterprise, AppError> {
-    if c.status != "pending" {
+    if CorrectionStatus::of(&c.status) != Some(CorrectionStatus::Pending) {
         return Err(AppError::Conflict("该更正已处理".into()));
     }
     let e = enterprise::Entity::find_by_id(c.enterprise_id)
@@ -178,7 +179,7 @@ pub async fn approve(writer: &mut Writer, c: &Correction, reviewer: i64) -> Resu
                 let created = writer
                     .insert_in_zone(carrier::ActiveModel {
                         name: Set(name.clone()),
-                        kind: Set("building".into()),
+                        kind: Set(CarrierKind::Building.code().into()),
                         address: Set(None),
                         ..Default::default()
                     })
@@ -192,19 +193,19 @@ pub async fn approve(writer: &mut Writer, c: &Correction, reviewer: i64) -> Resu
     super::import::apply_record(&mut active, &after, carrier_id);
     let updated = writer.update_in_zone(&e, active).await?;
     let mut decided = c.clone().into_active_model();
-    decided.status = Set("approved".into());
+    decided.status = Set(CorrectionStatus::Approved.code().into());
     decided.reviewed_by = Set(Some(reviewer));
     writer.update_in_zone(c, decided).await?;
     Ok(updated)
 }
 
 pub async fn reject(writer: &mut Writer, c: &Correction, reviewer: i64, note: &str) -> Result<Correction, AppError> {
-    if c.status != "pending" {
+    if CorrectionStatus::of(&c.status) != Some(CorrectionStatus::Pending) {
         return Err(AppError::Conflict("该更正已处理".into()));
     }
     let note = required_text("note", "退回理由", note, 500)?;
     let mut decided = c.clone().into_active_model();
-    decided.status = Set("rejected".into());
+    decided.status = Set(CorrectionStatus::Rejected.code().into());
     decided.reviewed_by = Set(Some(reviewer));
     decided.review_note = Set(Some(note));
     Ok(writer.update_in_zone(c, decided).await?)
@@ -218,14 +219,6 @@ pub async fn of_enterprise(state: &AppState, scope: &Scope, enterprise_id: i64) 
         .order_by_desc(correction::Column::Id)
         .all(state.db.conn())
         .await?)
-}
-
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "approved" => "已采纳",
-        "rejected" => "已退回",
-        _ => "待审核",
-    }
 }
 
 #[derive(Deserialize)]
@@ -270,7 +263,10 @@ pub struct Row {
     pub c: Correction,
     pub enterprise: String,
     pub field: &'static str,
+    /// The status's label.
     pub status: &'static str,
+    /// Whether it still awaits review (then reviewers see the buttons).
+    pub pending: bool,
 }
 
 #[derive(Template)]
@@ -278,7 +274,9 @@ pub struct Row {
 struct ListPage {
     ctx: PageCtx,
     rows: Vec<Row>,
+    /// The status shown: a code, or `all`.
     status: String,
+    statuses: &'static [CorrectionStatus],
     can_review: bool,
 }
 
@@ -293,7 +291,7 @@ async fn list_page(
     ctx: PageCtx,
     Q(q): Q<ListQuery>,
 ) -> AppResult<Response> {
-    let status = q.status.unwrap_or_else(|| "pending".into());
+    let status = q.status.unwrap_or_else(|| CorrectionStatus::Pending.code().into());
     let mut select = scope
         .select::<correction::Entity>()
         .order_by_desc(correction::Column::Id);
@@ -310,7 +308,8 @@ async fn list_page(
         rows.push(Row {
             enterprise: name,
             field: header_of(&c.field),
-            status: status_label(&c.status),
+            status: CorrectionStatus::shown(&c.status),
+            pending: CorrectionStatus::of(&c.status) == Some(CorrectionStatus::Pending),
             c,
         });
     }
@@ -320,6 +319,7 @@ async fn list_page(
             .crumb("enterprise.corrections", ""),
         rows,
         status,
+        statuses: CorrectionStatus::ALL,
         can_review: DEPARTMENT_EDITORS.contains(scope.role()),
     }))
 }

@@ -33,9 +33,9 @@ pub struct Model {
     pub leading_industry: Option<String>,
     /// 所属载体
     pub carrier_id: Option<i64>,
-    /// `above` (规上) or `below` (规下).
+    /// A [`Scale`](crate::status::Scale) code: `above` (规上) or `below` (规下).
     pub scale: Option<String>,
-    /// `active` (在营), `moved_out` (迁出), `deregistered` (注销).
+    /// A [`Status`](crate::status::Status) code: `active` (在营), `moved_out` (迁出), `deregistered` (注销).
     pub status: String,
     /// Tags as `|高企|瞪羚|`, so that a tag filter matches whole tags.
     pub tags: Option<String>,

@@ -15,6 +15,7 @@ use super::domain::{
     tags_from_column, tags_to_column,
 };
 use super::entity as enterprise;
+use super::status::{CarrierKind, ChangeKind};
 use gaoxin_core::quantity::{Fixed, Mu, Tonnes, Wan};
 use gaoxin_platform::audit::{EntityOf, ModelOf, WriteContext, Writer, ZoneRow, ZoneScoped};
 use gaoxin_platform::db::Db;
@@ -33,11 +34,18 @@ pub struct FieldChange {
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct RowChange {
     pub row: u32,
-    /// `new` or `changed`.
+    /// A [`ChangeKind`] code: `new` or `changed`.
     pub kind: String,
     pub key: String,
     pub name: String,
     pub fields: Vec<FieldChange>,
+}
+
+impl RowChange {
+    /// Whether the row adds an entry (else it changes one).
+    pub fn is_new(&self) -> bool {
+        ChangeKind::of(&self.kind) == Some(ChangeKind::New)
+    }
 }
 
 /// What an import found (and, when committed, did).
@@ -269,7 +277,7 @@ pub async fn import_enterprises(
                 if report.changes.len() < MAX_LISTED_CHANGES {
                     report.changes.push(RowChange {
                         row: row.row,
-                        kind: "new".into(),
+                        kind: ChangeKind::New.code().into(),
                         key: record.uscc.clone(),
                         name: record.name.clone(),
                         fields: Vec::new(),
@@ -286,7 +294,7 @@ pub async fn import_enterprises(
                     if report.changes.len() < MAX_LISTED_CHANGES {
                         report.changes.push(RowChange {
                             row: row.row,
-                            kind: "changed".into(),
+                            kind: ChangeKind::Changed.code().into(),
                             key: record.uscc.clone(),
                             name: record.name.clone(),
                             fields,
@@ -310,7 +318,7 @@ pub async fn import_enterprises(
         let created = writer
             .insert_in_zone(carrier::ActiveModel {
                 name: Set(name.clone()),
-                kind: Set("building".into()),
+                kind: Set(CarrierKind::Building.code().into()),
                 address: Set(None),
                 ..Default::default()
             })
@@ -647,7 +655,7 @@ pub async fn import_yearly<S: YearlySheet>(
                 if report.changes.len() < MAX_LISTED_CHANGES {
                     report.changes.push(RowChange {
                         row: row.row,
-                        kind: "new".into(),
+                        kind: ChangeKind::New.code().into(),
                         key,
                         name: name.clone(),
                         fields: Vec::new(),
@@ -664,7 +672,7 @@ pub async fn import_yearly<S: YearlySheet>(
                     if report.changes.len() < MAX_LISTED_CHANGES {
                         report.changes.push(RowChange {
                             row: row.row,
-                            kind: "changed".into(),
+                            kind: ChangeKind::Changed.code().into(),
                             key,
                             name: name.clone(),
                             fields,

@@ -13,6 +13,7 @@ pub mod import;
 pub mod innovation;
 pub mod innovation_entity;
 pub mod sheets;
+pub mod status;
 pub mod store;
 pub mod web;
 

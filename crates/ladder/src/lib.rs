@@ -10,6 +10,7 @@ pub mod result_entity;
 pub mod rule_file;
 pub mod run_entity;
 pub mod shipped;
+pub mod status;
 pub mod store;
 pub mod target_entity;
 pub mod web;

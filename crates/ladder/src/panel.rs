@@ -3,6 +3,7 @@
 
 use askama::Template;
 
+use crate::status::CandidateKind;
 use crate::store::{self, Standing};
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
@@ -58,9 +59,9 @@ pub async fn standings(
                 let best = s.result.best();
                 StandingView {
                     status_label: if s.held.is_some() {
-                        "已认定"
+                        CandidateKind::Held.label()
                     } else if s.result.within_reach {
-                        "差一项"
+                        CandidateKind::WithinReach.label()
                     } else {
                         s.result.status.label()
                     },

@@ -14,12 +14,13 @@ pub struct Model {
     pub run_id: i64,
     pub result_id: i64,
     pub enterprise_id: i64,
-    /// `revitalize`, `upgrade`, `eliminate`, `relieve`, `buy_back`; None until chosen.
+    /// A [`crate::status::ClearanceRoute`] code (`revitalize`, `upgrade`, `eliminate`,
+    /// `relieve`, `buy_back`); None until chosen.
     pub route: Option<String>,
     pub actions: String,
     pub department_id: Option<i64>,
     pub deadline: Option<Date>,
-    /// `open` or `closed`.
+    /// A [`crate::status::CaseStatus`] code: `open` or `closed` (overdue is never stored).
     pub status: String,
     pub closed_on: Option<Date>,
     /// Ten-thousandths of a 亩.

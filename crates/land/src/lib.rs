@@ -22,6 +22,7 @@ pub mod rule_file;
 pub mod run_entity;
 pub mod scheme_entity;
 pub mod shipped;
+pub mod status;
 pub mod store;
 pub mod update_entity;
 pub mod web;

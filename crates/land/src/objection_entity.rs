@@ -16,7 +16,7 @@ pub struct Model {
     pub reason: String,
     /// What the enterprise offers as evidence (documents, figures).
     pub evidence: String,
-    /// `open`, `accepted` or `rejected`.
+    /// An [`crate::status::ObjectionStatus`] code: `open`, `accepted` or `rejected`.
     pub status: String,
     pub department_id: Option<i64>,
     pub answer: Option<String>,

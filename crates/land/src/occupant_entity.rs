@@ -12,7 +12,7 @@ pub struct Model {
     pub zone_id: i64,
     pub parcel_id: i64,
     pub enterprise_id: i64,
-    /// `owner` or `tenant`.
+    /// An [`crate::status::OccupantRole`] code: `owner` or `tenant`.
     pub role: String,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,

@@ -6,8 +6,9 @@ use askama::Template;
 use sea_orm::{ColumnTrait, QueryFilter, QueryOrder};
 
 use crate::run_entity::Model as Run;
+use crate::status::{OccupantRole, ResultSubset, RunStatus};
 use crate::store;
-use crate::web::{show_points, status_key};
+use crate::web::show_points;
 use gaoxin_core::roles::ZONE_READERS;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
@@ -54,14 +55,14 @@ pub async fn land_card(state: &AppState, scope: &Scope, enterprise_id: i64) -> A
         .await?;
     let results = rows
         .into_iter()
-        .filter(|r| r.exclusion_id.as_deref() != Some("scope"))
+        .filter(|r| !ResultSubset::out_of_scope(r.exclusion_id.as_deref()))
         .filter_map(|r| {
             let run = runs.get(&r.run_id)?;
             Some(PanelResult {
                 id: r.id,
                 year: run.year,
                 scheme: run.scheme_id.clone(),
-                status: status_key(&run.status),
+                status: RunStatus::key_of(&run.status),
                 rank: if r.exclusion_id.is_none() {
                     r.rank.to_string()
                 } else {
@@ -91,11 +92,7 @@ pub async fn land_card(state: &AppState, scope: &Scope, enterprise_id: i64) -> A
             p.id,
             p.code,
             crate::parcels::ten_thousandths(p.area).normalize().to_string(),
-            if o.role == "owner" {
-                "土地使用权人"
-            } else {
-                "租赁使用"
-            },
+            OccupantRole::shown(&o.role),
         ));
     }
     let contracts = scope
@@ -104,7 +101,13 @@ pub async fn land_card(state: &AppState, scope: &Scope, enterprise_id: i64) -> A
         .all(state.db.conn())
         .await?
         .into_iter()
-        .map(|c| (c.id, c.contract_no.clone(), crate::parcels::stage(&c, scope.today())))
+        .map(|c| {
+            (
+                c.id,
+                c.contract_no.clone(),
+                crate::parcels::stage(&c, scope.today()).label(),
+            )
+        })
         .collect();
     Ok(LandCard {
         results,

@@ -14,6 +14,7 @@ use super::contract_entity::Model as Contract;
 use super::domain::CheckLine;
 use super::parcel_entity::Model as Parcel;
 use super::parcels::{self, ContractInput, ParcelInput, ParcelLine, ten_thousandths};
+use super::status::{ContractStage, OccupantRole};
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ZONE_READERS};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
@@ -73,14 +74,6 @@ fn mu(raw: i64) -> String {
     ten_thousandths(raw).normalize().to_string()
 }
 
-fn role_name(role: &str) -> &'static str {
-    if role == "owner" {
-        "土地使用权人"
-    } else {
-        "租赁使用"
-    }
-}
-
 fn date_of(raw: &str, field: &'static str, what: &str) -> AppResult<Option<NaiveDate>> {
     match raw.trim() {
         "" => Ok(None),
@@ -115,7 +108,7 @@ fn rows_of(lines: Vec<ParcelLine>) -> Vec<ParcelRow> {
             occupants: line
                 .occupants
                 .iter()
-                .map(|(o, e)| format!("{}（{}）", e.name, role_name(&o.role)))
+                .map(|(o, e)| format!("{}（{}）", e.name, OccupantRole::shown(&o.role)))
                 .collect::<Vec<_>>()
                 .join("、"),
             shared: line.occupants.len() > 1,
@@ -305,7 +298,7 @@ async fn parcels_import(
 struct ContractRow {
     c: Contract,
     e: Enterprise,
-    stage: &'static str,
+    stage: ContractStage,
 }
 
 #[derive(Template)]
@@ -341,7 +334,7 @@ async fn parcel_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
         occupants: line
             .occupants
             .iter()
-            .map(|(o, e)| (o.id, e.name.clone(), e.uscc.clone(), role_name(&o.role)))
+            .map(|(o, e)| (o.id, e.name.clone(), e.uscc.clone(), OccupantRole::shown(&o.role)))
             .collect(),
         p: line.parcel,
         contracts,
@@ -468,7 +461,7 @@ struct ContractLine {
     c: Contract,
     p: Parcel,
     e: Enterprise,
-    stage: &'static str,
+    stage: ContractStage,
     /// "3/5 达标" of the checks that could be made.
     summary: String,
 }
@@ -495,7 +488,7 @@ async fn contracts_page(State(state): State<AppState>, scope: Scope, ctx: PageCt
     for (c, p, e) in parcels::contracts(&state.db, &scope).await? {
         let (completion, output) = parcels::check(state.db.conn(), &c, &p, None).await?;
         let mut lines = completion;
-        if parcels::stage(&c, now) == "运行期满"
+        if parcels::stage(&c, now) == ContractStage::Expired
             && let Some((_, o)) = output
         {
             lines.extend(o);
@@ -528,7 +521,7 @@ struct ContractPage {
     p: Parcel,
     e: Enterprise,
     area: String,
-    stage: &'static str,
+    stage: ContractStage,
     operating_until: Option<NaiveDate>,
     terms: Vec<(&'static str, String)>,
     completion: Vec<CheckLine>,
@@ -693,7 +686,7 @@ pub async fn api_check(
     let (c, p, _) = parcels::contract_by_id(state.db.conn(), &scope, id).await?;
     let (completion, output) = parcels::check(state.db.conn(), &c, &p, q.year).await?;
     Ok(Json(CheckOut {
-        stage: parcels::stage(&c, scope.today()).to_string(),
+        stage: parcels::stage(&c, scope.today()).label().to_string(),
         operating_until: parcels::operating_until(&c),
         contract_no: c.contract_no,
         completion,

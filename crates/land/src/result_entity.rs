@@ -12,7 +12,8 @@ pub struct Model {
     pub zone_id: i64,
     pub run_id: i64,
     pub enterprise_id: i64,
-    /// The exclusion's id (`scope` outside the scope) and its reason.
+    /// The exclusion's id (the scheme's own, or `scope` outside the scope — see
+    /// [`crate::status::ResultSubset`]) and its reason.
     pub exclusion_id: Option<String>,
     pub excluded: Option<String>,
     /// 0 when excluded.

@@ -15,7 +15,7 @@ pub struct Model {
     pub scheme_id: String,
     pub year: i32,
     pub as_of: Date,
-    /// `draft`, `publicity` or `final`.
+    /// A [`crate::status::RunStatus`] code: `draft`, `publicity` or `final`.
     pub status: String,
     pub publicity_from: Option<Date>,
     pub publicity_until: Option<Date>,

@@ -26,7 +26,7 @@ pub struct Model {
     pub effective_to: Option<Date>,
     /// An example scheme, not a jurisdiction's own file.
     pub example: bool,
-    /// `active` or `retired`.
+    /// A [`gaoxin_platform::versions::VersionStatus`] code: `active` or `retired`.
     pub status: String,
     pub loaded_by: Option<i64>,
     pub created_at: DateTimeUtc,

@@ -8,6 +8,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use super::domain::{self, Colour, TaskState, Thresholds};
+use super::status::TaskStatus;
 
 /// A task as the bulletin sees it on its day.
 #[derive(Debug, Clone)]
@@ -100,9 +101,9 @@ pub fn build(
     for t in tasks.iter().filter(|t| t.start <= as_of) {
         total += 1;
         let status = match (t.confirmed_on, t.done_on) {
-            (Some(c), _) if c <= as_of => "confirmed",
-            (_, Some(d)) if d <= as_of => "done",
-            _ => "open",
+            (Some(c), _) if c <= as_of => TaskStatus::Confirmed,
+            (_, Some(d)) if d <= as_of => TaskStatus::Done,
+            _ => TaskStatus::Open,
         };
         let colour = domain::colour(
             &TaskState {

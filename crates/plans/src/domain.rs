@@ -5,6 +5,8 @@ use chrono::NaiveDate;
 use gaoxin_core::clock::expected_percent;
 use serde::Serialize;
 
+use crate::status::TaskStatus;
+
 /// Thresholds the zone configures.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct Thresholds {
@@ -90,11 +92,11 @@ impl Colour {
 
 /// What the colour is computed from.
 #[derive(Debug, Clone, Copy)]
-pub struct TaskState<'a> {
+pub struct TaskState {
     pub start: NaiveDate,
     pub due: Option<NaiveDate>,
     pub percent: i32,
-    pub status: &'a str,
+    pub status: TaskStatus,
     pub done_on: Option<NaiveDate>,
 }
 
@@ -111,7 +113,7 @@ pub struct Explained {
 /// has passed; yellow when its percent complete is below the 序时进度; blue when it is due
 /// within the zone's days; otherwise on track.
 pub fn colour(task: &TaskState, today: NaiveDate, thresholds: &Thresholds) -> Explained {
-    if task.status == "confirmed" {
+    if task.status == TaskStatus::Confirmed {
         return Explained {
             colour: Colour::Green,
             reason: "已完成，经督查确认".into(),
@@ -119,7 +121,7 @@ pub fn colour(task: &TaskState, today: NaiveDate, thresholds: &Thresholds) -> Ex
         };
     }
     let expected = task.due.map(|due| expected_percent(task.start, due, today));
-    if task.status == "done" {
+    if task.status == TaskStatus::Done {
         let late = match (task.due, task.done_on) {
             (Some(due), Some(done)) if done > due => format!("，晚于完成时限 {due}"),
             _ => String::new(),
@@ -219,7 +221,7 @@ mod tests {
         NaiveDate::from_ymd_opt(2024, m, day).unwrap()
     }
 
-    fn state(percent: i32, status: &str) -> TaskState<'_> {
+    fn state(percent: i32, status: TaskStatus) -> TaskState {
         TaskState {
             start: d(1, 1),
             due: Some(d(12, 31)),
@@ -232,23 +234,33 @@ mod tests {
     #[test]
     fn colours_and_their_reasons() {
         let t = Thresholds::default();
-        let c = colour(&state(60, "open"), d(7, 1), &t);
+        let c = colour(&state(60, TaskStatus::Open), d(7, 1), &t);
         assert_eq!(c.colour, Colour::Normal);
         assert_eq!(c.expected_percent, Some(49));
-        let c = colour(&state(30, "open"), d(7, 1), &t);
+        let c = colour(&state(30, TaskStatus::Open), d(7, 1), &t);
         assert_eq!(c.colour, Colour::Yellow);
         assert_eq!(
             c.reason,
             "滞后于序时进度：2024-01-01 至 2024-12-31 已过 49%，已完成 30%"
         );
-        let c = colour(&state(99, "open"), d(12, 20), &t);
+        let c = colour(&state(99, TaskStatus::Open), d(12, 20), &t);
         assert_eq!(c.colour, Colour::Blue);
         assert!(c.reason.contains("还有 11 天"));
-        let c = colour(&state(99, "open"), NaiveDate::from_ymd_opt(2025, 1, 3).unwrap(), &t);
+        let c = colour(
+            &state(99, TaskStatus::Open),
+            NaiveDate::from_ymd_opt(2025, 1, 3).unwrap(),
+            &t,
+        );
         assert_eq!(c.colour, Colour::Red);
         assert!(c.reason.starts_with("逾期 3 天"));
-        assert_eq!(colour(&state(100, "confirmed"), d(7, 1), &t).colour, Colour::Green);
-        assert_eq!(colour(&state(100, "done"), d(7, 1), &t).colour, Colour::Normal);
+        assert_eq!(
+            colour(&state(100, TaskStatus::Confirmed), d(7, 1), &t).colour,
+            Colour::Green
+        );
+        assert_eq!(
+            colour(&state(100, TaskStatus::Done), d(7, 1), &t).colour,
+            Colour::Normal
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 
 use chrono::NaiveDate;
 
+use super::status::{DepartmentRole, ReportKind};
 use super::store::{self, NewDepartment, NewReport, NewTarget, NewTask};
 use gaoxin_core::tabular::{self, Cell};
 use gaoxin_platform::audit::Writer;
@@ -103,6 +104,29 @@ fn percent(cell: &Cell) -> Result<Option<i32>, String> {
     }
 }
 
+/// The 完成时限 cell as written and the due date it means: a date cell, or text (`2024-09-30`,
+/// `6月底前`, `全年`) read against the plan's year.
+fn deadline(cell: &Cell, year: i32) -> Result<(Option<String>, Option<NaiveDate>), String> {
+    Ok(match cell {
+        Cell::Date(d) => (Some(d.to_string()), Some(*d)),
+        Cell::Number(n) => match tabular::date(&Cell::Number(*n)) {
+            Ok(Some(d)) => (Some(d.to_string()), Some(d)),
+            _ => return Err(format!("完成时限“{n}”不是日期")),
+        },
+        other => {
+            let text = other.display();
+            if text.is_empty() {
+                (None, None)
+            } else {
+                let due = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
+                    .ok()
+                    .or_else(|| parse::deadline::due_date(&text, Some(year)));
+                (Some(text), due)
+            }
+        }
+    })
+}
+
 /// Reads every row, then saves the plan and its tasks in the writer's transaction.
 pub async fn import_ledger(
     writer: &mut Writer,
@@ -154,25 +178,11 @@ pub async fn import_ledger(
             continue;
         }
         let cooperating = parse::roles::split_names(&tabular::text(cell("cooperating")).unwrap_or_default());
-        let (deadline, due_date) = match cell("deadline") {
-            Cell::Date(d) => (Some(d.to_string()), Some(*d)),
-            Cell::Number(n) => match tabular::date(&Cell::Number(*n)) {
-                Ok(Some(d)) => (Some(d.to_string()), Some(d)),
-                _ => {
-                    fail("deadline", format!("完成时限“{n}”不是日期"));
-                    continue;
-                }
-            },
-            other => {
-                let text = other.display();
-                if text.is_empty() {
-                    (None, None)
-                } else {
-                    let due = NaiveDate::parse_from_str(text.trim(), "%Y-%m-%d")
-                        .ok()
-                        .or_else(|| parse::deadline::due_date(&text, Some(year)));
-                    (Some(text), due)
-                }
+        let (deadline, due_date) = match deadline(cell("deadline"), year) {
+            Ok(d) => d,
+            Err(reason) => {
+                fail("deadline", reason);
+                continue;
             }
         };
         let percent = match percent(cell("percent")) {
@@ -192,10 +202,10 @@ pub async fn import_ledger(
             })
             .collect();
         let mut depts = Vec::new();
-        for (role, names) in [("lead", lead), ("cooperating", cooperating)] {
+        for (role, names) in [(DepartmentRole::Lead, lead), (DepartmentRole::Cooperating, cooperating)] {
             for n in names {
                 depts.push(NewDepartment {
-                    role: role.into(),
+                    role: role.code().into(),
                     department_id: store::match_written(&n, &departments),
                     written: n,
                 });
@@ -232,7 +242,7 @@ pub async fn import_ledger(
             continue;
         }
         let report = NewReport {
-            kind: "progress".into(),
+            kind: ReportKind::Progress.code().into(),
             note: if note.is_empty() {
                 "导入台账时的进展".into()
             } else {

@@ -11,6 +11,7 @@ pub mod report_entity;
 pub mod score_scheme_entity;
 pub mod scores;
 pub mod setting_entity;
+pub mod status;
 pub mod store;
 pub mod supervision_entity;
 pub mod target_entity;

@@ -14,6 +14,7 @@ use serde::Deserialize;
 
 use super::domain;
 use super::score_scheme_entity::{self as scheme_row, Model as SchemeRow};
+use super::status::DepartmentRole;
 use super::store::{self, Filter};
 use gaoxin_core::roles::{ADMINS, ZONE_READERS};
 use gaoxin_platform::AppState;
@@ -22,7 +23,7 @@ use gaoxin_platform::auth::Scope;
 use gaoxin_platform::db::Db;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
-use gaoxin_platform::versions::{self, Loaded};
+use gaoxin_platform::versions::{self, Loaded, VersionStatus};
 use gaoxin_platform::web::finish;
 use gaoxin_platform::web::{PageCtx, Q, render};
 use gaoxin_rules::task_scoring::{self, DepartmentScore, Outcome, Scheme, TaskFacts};
@@ -81,7 +82,7 @@ impl versions::RuleFile for ScoringFile {
                 version: Set(scheme.version.clone()),
                 file_name: Set(file_name.chars().take(200).collect()),
                 source: Set(text.to_string()),
-                status: Set("active".into()),
+                status: Set(VersionStatus::Active.code().into()),
                 loaded_by: Set(by),
                 ..Default::default()
             },
@@ -96,7 +97,7 @@ impl versions::RuleFile for ScoringFile {
 pub async fn schemes_in_use(db: &Db, scope: &Scope) -> AppResult<Vec<SchemeRow>> {
     Ok(scope
         .select::<scheme_row::Entity>()
-        .filter(scheme_row::Column::Status.eq("active"))
+        .filter(scheme_row::Column::Status.eq(VersionStatus::Active.code()))
         .order_by_asc(scheme_row::Column::SchemeId)
         .all(db.conn())
         .await?)
@@ -132,13 +133,13 @@ pub async fn scores_for(
         .iter()
         .filter(|l| l.task.start_date <= end)
         .map(|l| {
-            let names = |role: &str| store::counted_names(l, role, &names);
+            let names = |role: DepartmentRole| store::counted_names(l, role, &names);
             let (n, red) = orders.get(&l.task.id).copied().unwrap_or_default();
             TaskFacts {
                 reference: l.task.reference.clone(),
                 text: super::bulletin::short(&l.task.text),
-                lead: names("lead"),
-                cooperating: names("cooperating"),
+                lead: names(DepartmentRole::Lead),
+                cooperating: names(DepartmentRole::Cooperating),
                 outcome: task_scoring::outcome(
                     l.task.start_date,
                     l.task.due_date,

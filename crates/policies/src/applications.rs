@@ -14,6 +14,7 @@ use super::application_entity::{self as application, Model as Application};
 use super::attachment_entity::{self as attachment, Model as Attachment};
 use super::compute::{self, yuan};
 use super::event_entity::Model as Event;
+use super::status::ApplicationStatus;
 use super::store;
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, ENTERPRISE_USERS};
 use gaoxin_core::validate::required_text;
@@ -178,7 +179,7 @@ pub async fn create(
         .filter(application::Column::PolicyId.eq(offer.policy.clone()))
         .filter(application::Column::AwardId.eq(offer.award.clone()))
         .filter(application::Column::Year.eq(year))
-        .filter(application::Column::Status.ne("returned"))
+        .filter(application::Column::Status.ne(ApplicationStatus::Returned.code()))
         .all(writer.read())
         .await?;
     if open.iter().any(|a| a.event_id == event.as_ref().map(|e| e.id)) {
@@ -195,7 +196,7 @@ pub async fn create(
             award_name: Set(offer.label.chars().take(200).collect()),
             event_id: Set(event.map(|e| e.id)),
             statement: Set(statement),
-            status: Set("submitted".into()),
+            status: Set(ApplicationStatus::Submitted.code().into()),
             submitted_by: Set(account_id),
             ..Default::default()
         })
@@ -233,15 +234,17 @@ pub async fn assess<C: ConnectionTrait>(conn: &C, a: &Application) -> AppResult<
         .find(|l| l.policy == a.policy_id && l.award == a.award_id && l.event_id == a.event_id))
 }
 
+/// Approves a submitted application at the amount the rules give now, keeping their
+/// explanation; an application the rules give nothing is refused.
 pub async fn approve(writer: &mut Writer, a: &Application, reviewer: i64) -> AppResult<Application> {
-    if a.status != "submitted" {
+    if !awaits_review(a) {
         return Err(AppError::Conflict("该申请已处理".into()));
     }
     let line = assess(writer.read(), a).await?.ok_or_else(|| {
         AppError::Conflict("按规则计算，该申请不符合条件或金额为 0，不能批准；可退回并说明理由".into())
     })?;
     let mut m = a.clone().into_active_model();
-    m.status = Set("approved".into());
+    m.status = Set(ApplicationStatus::Approved.code().into());
     m.amount = Set(Some(line.amount));
     m.explanation = Set(Some(
         serde_json::to_string(&line.explanation).expect("an explanation serialises"),
@@ -250,25 +253,22 @@ pub async fn approve(writer: &mut Writer, a: &Application, reviewer: i64) -> App
     Ok(writer.update_in_zone(a, m).await?)
 }
 
+/// Returns a submitted application to the enterprise with a reason.
 pub async fn send_back(writer: &mut Writer, a: &Application, reviewer: i64, note: &str) -> AppResult<Application> {
-    if a.status != "submitted" {
+    if !awaits_review(a) {
         return Err(AppError::Conflict("该申请已处理".into()));
     }
     let note = required_text("note", "退回理由", note, 500)?;
     let mut m = a.clone().into_active_model();
-    m.status = Set("returned".into());
+    m.status = Set(ApplicationStatus::Returned.code().into());
     m.review_note = Set(Some(note));
     m.reviewed_by = Set(Some(reviewer));
     Ok(writer.update_in_zone(a, m).await?)
 }
 
-pub fn status_label(status: &str) -> &'static str {
-    match status {
-        "submitted" => "待审核",
-        "approved" => "已批准",
-        "returned" => "已退回",
-        _ => "未知",
-    }
+/// Whether the application still awaits the department's decision.
+fn awaits_review(a: &Application) -> bool {
+    ApplicationStatus::of(&a.status) == Some(ApplicationStatus::Submitted)
 }
 
 // ---------------------------------------------------------------- pages
@@ -276,7 +276,8 @@ pub fn status_label(status: &str) -> &'static str {
 struct Row {
     a: Application,
     enterprise: String,
-    status: &'static str,
+    /// The status's label.
+    status: String,
     amount: String,
 }
 
@@ -286,7 +287,10 @@ struct ListPage {
     ctx: PageCtx,
     rows: Vec<Row>,
     own: bool,
+    /// The status filtered on (a code; empty: all).
     status: String,
+    /// The statuses to filter on.
+    statuses: &'static [ApplicationStatus],
 }
 
 #[derive(Deserialize, Default)]
@@ -312,13 +316,14 @@ async fn list_page(
             .into_iter()
             .map(|a| Row {
                 enterprise: names.get(&a.enterprise_id).map(|e| e.name.clone()).unwrap_or_default(),
-                status: status_label(&a.status),
+                status: ApplicationStatus::label_of(&a.status).to_string(),
                 amount: a.amount.map(yuan).unwrap_or_default(),
                 a,
             })
             .collect(),
         own: scope.own_enterprise().is_some(),
         status: q.status.unwrap_or_default(),
+        statuses: ApplicationStatus::ALL,
     }))
 }
 
@@ -456,7 +461,8 @@ struct DetailPage {
     ctx: PageCtx,
     a: Application,
     enterprise: String,
-    status: &'static str,
+    /// The status's label.
+    status: String,
     attachments: Vec<(i64, String, String)>,
     event: String,
     /// The rules' answer: the amount and explanation (approved: as approved; submitted: now).
@@ -486,7 +492,7 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
             .unwrap_or_default(),
         None => String::new(),
     };
-    let can_review = DEPARTMENT_EDITORS.contains(scope.role()) && a.status == "submitted";
+    let can_review = DEPARTMENT_EDITORS.contains(scope.role()) && awaits_review(&a);
     let assessed = match (&a.explanation, a.amount) {
         (Some(json), Some(amount)) => serde_json::from_str(json).ok().map(|n| (yuan(amount), n)),
         _ if scope.own_enterprise().is_none() => assess(state.db.conn(), &a)
@@ -500,7 +506,7 @@ async fn detail_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, 
             .crumb("policy.applications", "/policies/applications")
             .crumb_text(format!("#{}", a.id), ""),
         enterprise: names.get(&a.enterprise_id).map(|e| e.name.clone()).unwrap_or_default(),
-        status: status_label(&a.status),
+        status: ApplicationStatus::label_of(&a.status).to_string(),
         attachments: attachments
             .into_iter()
             .map(|f| (f.id, f.file_name, format!("{:.1} KB", f.size as f64 / 1024.0)))
@@ -528,7 +534,7 @@ async fn decide(
             Some(n) => send_back(&mut writer, &a, scope.caller().account_id, n).await?,
         };
         writer.commit().await?;
-        let message = if a.status == "approved" {
+        let message = if ApplicationStatus::of(&a.status) == Some(ApplicationStatus::Approved) {
             format!(
                 "已批准，{} 元将列入 {} 年度兑现批次",
                 a.amount.map(yuan).unwrap_or_default(),

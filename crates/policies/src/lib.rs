@@ -15,6 +15,7 @@ pub mod panel;
 pub mod rule_file;
 pub mod rule_files;
 pub mod shipped;
+pub mod status;
 pub mod store;
 pub mod version_entity;
 pub mod web;

@@ -8,6 +8,7 @@ pub mod cli;
 pub mod domain;
 pub mod entities;
 pub mod import;
+pub mod status;
 pub mod store;
 pub mod web;
 

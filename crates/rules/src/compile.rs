@@ -59,19 +59,14 @@ impl<'a> Compiler<'a> {
 
     /// The declared type of a variable.
     pub(crate) fn kind(&self, name: &str, kind: &Spanned<String>) -> Result<VarKind, RuleError> {
-        Ok(match kind.get_ref().as_str() {
-            "money" => VarKind::Money,
-            "count" => VarKind::Count,
-            "number" => VarKind::Number,
-            "bool" => VarKind::Bool,
-            "text" => VarKind::Text,
-            "date" => VarKind::Date,
-            other => {
-                return Err(self.ctx.at(
-                    kind.span().start,
-                    format!("变量“{name}”的类型“{other}”未知（可用 money、count、number、bool、text、date）"),
-                ));
-            }
+        VarKind::parse(kind.get_ref()).ok_or_else(|| {
+            self.ctx.at(
+                kind.span().start,
+                format!(
+                    "变量“{name}”的类型“{}”未知（可用 money、count、number、bool、text、date）",
+                    kind.get_ref()
+                ),
+            )
         })
     }
 

@@ -382,20 +382,25 @@ pub fn problem_state(
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ReviewOutcome {
     pub score: i32,
-    /// `admit`, `conditional`, `reject`.
+    /// The code of the suggested [`Decision`].
     pub suggested: &'static str,
     /// One line per point given or the veto, citing the rulebook.
     pub lines: Vec<String>,
     pub vetoed: bool,
 }
 
-pub fn decision_name(code: &str) -> &'static str {
-    match code {
-        "admit" => "准入",
-        "conditional" => "有条件准入",
-        "reject" => "不予准入",
-        _ => "",
+gaoxin_core::coded_enum! {
+    /// What an admission review decides (or suggests): the code is stored with the review.
+    pub enum Decision {
+        Admit = "admit" / "准入",
+        Conditional = "conditional" / "有条件准入",
+        Reject = "reject" / "不予准入",
     }
+}
+
+/// The label of a stored decision code; empty for none (a review not decided yet).
+pub fn decision_name(code: &str) -> &'static str {
+    Decision::of(code).map_or("", Decision::label)
 }
 
 /// Scores a project for admission: the industry plan's points for its GB/T 4754 code, the
@@ -433,23 +438,23 @@ pub fn review(admission: &Admission, industry_code: Option<&str>, ticked: &[Stri
         }
     }
     let suggested = if vetoed {
-        "reject"
+        Decision::Reject
     } else if score >= admission.admit_score {
-        "admit"
+        Decision::Admit
     } else if score >= admission.conditional_score {
-        "conditional"
+        Decision::Conditional
     } else {
-        "reject"
+        Decision::Reject
     };
     lines.push(format!(
         "合计 {score} 分（准入线 {}，有条件准入线 {}）→ 建议{}",
         admission.admit_score,
         admission.conditional_score,
-        decision_name(suggested)
+        suggested.label()
     ));
     ReviewOutcome {
         score,
-        suggested,
+        suggested: suggested.code(),
         lines,
         vetoed,
     }

@@ -145,13 +145,15 @@ pub struct TaskFacts {
     pub red_orders: usize,
 }
 
+pub use gaoxin_core::status::DepartmentRole as Role;
+
 /// One line of a department's explanation.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ScoreLine {
     #[serde(rename = "ref")]
     pub reference: String,
     pub text: String,
-    /// `lead` or `cooperating`.
+    /// The code of the department's [`Role`] on the task.
     pub role: String,
     pub reason: String,
     /// Exact decimal.
@@ -194,8 +196,8 @@ pub fn score(scheme: &Scheme, tasks: &[TaskFacts]) -> Vec<DepartmentScore> {
             ));
         }
         for (role, names, weight) in [
-            ("lead", &t.lead, scheme.weights.lead),
-            ("cooperating", &t.cooperating, scheme.weights.cooperating),
+            (Role::Lead, &t.lead, scheme.weights.lead),
+            (Role::Cooperating, &t.cooperating, scheme.weights.cooperating),
         ] {
             if weight.is_zero() {
                 continue;
@@ -206,16 +208,15 @@ pub fn score(scheme: &Scheme, tasks: &[TaskFacts]) -> Vec<DepartmentScore> {
                     if points.is_zero() {
                         continue;
                     }
-                    let reason = if role == "lead" {
-                        format!("牵头：{reason}")
-                    } else {
-                        format!("配合：{reason}（按 {} 计）", weight.normalize())
+                    let reason = match role {
+                        Role::Lead => format!("{}：{reason}", role.label()),
+                        Role::Cooperating => format!("{}：{reason}（按 {} 计）", role.label(), weight.normalize()),
                     };
                     lines.entry(name.clone()).or_default().push((
                         ScoreLine {
                             reference: t.reference.clone(),
                             text: t.text.clone(),
-                            role: role.into(),
+                            role: role.code().into(),
                             reason,
                             points: points.normalize().to_string(),
                         },

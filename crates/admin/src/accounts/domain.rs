@@ -21,6 +21,26 @@ pub fn after_failed_login(failed_before: i32, now: DateTime<Utc>) -> (i32, Optio
     }
 }
 
+gaoxin_core::coded_enum! {
+    /// Whether an account may sign in. Stored as the boolean `account.active`; the codes name
+    /// the two states where a code is wanted, the labels are what exports and the CLI show.
+    pub enum AccountState {
+        Active = "active" / "启用",
+        Disabled = "disabled" / "停用",
+    }
+}
+
+impl AccountState {
+    /// The state of an account whose `active` flag is `active`.
+    pub const fn of_flag(active: bool) -> AccountState {
+        if active {
+            AccountState::Active
+        } else {
+            AccountState::Disabled
+        }
+    }
+}
+
 /// An account as an admin types it, before validation.
 #[derive(Clone, Debug, Default)]
 pub struct AccountDraft {
@@ -87,6 +107,12 @@ mod tests {
         let (count, until) = after_failed_login(4, now);
         assert_eq!(count, 0);
         assert_eq!(until, Some(now + Duration::minutes(15)));
+    }
+
+    #[test]
+    fn an_account_reads_as_enabled_or_disabled() {
+        assert_eq!(AccountState::of_flag(true).label(), "启用");
+        assert_eq!(AccountState::of_flag(false).label(), "停用");
     }
 
     #[test]

@@ -142,12 +142,6 @@ fn date(raw: &str) -> Option<NaiveDate> {
 /// Reads the file for `year` (and `year − 1` when the scheme's average benchmarks are taken
 /// over last year's group).
 pub fn read_csv<R: Read>(scheme: &Scheme, input: R, year: i32) -> Result<Input, InputError> {
-    let header_error = |column: Option<&str>, message: String| InputError {
-        line: 1,
-        uscc: None,
-        column: column.map(str::to_string),
-        message,
-    };
     let mut reader = csv::ReaderBuilder::new()
         .has_headers(true)
         .flexible(true)
@@ -158,108 +152,173 @@ pub fn read_csv<R: Read>(scheme: &Scheme, input: R, year: i32) -> Result<Input, 
         .iter()
         .map(|h| normalize_header(h.trim_start_matches('\u{feff}')))
         .collect();
-    let find = |stem: &str| headers.iter().position(|h| header_stem(h) == stem);
-    let uscc_col = find("统一社会信用代码")
-        .ok_or_else(|| header_error(Some("统一社会信用代码"), "缺少这一列（每行一家企业）".into()))?;
-    let name_col = find("企业名称");
-    let year_col = find("年度");
-    if scheme.baseline_previous_year && year_col.is_none() {
+    let (columns, notes) = Columns::find(scheme, &headers, year)?;
+    let parsed = read_records(&mut reader, |records| {
+        crate::ladder::parallel_map(records, |(line, record)| columns.parse(scheme, year, *line, record))
+            .into_iter()
+            .collect()
+    })?;
+    let ByYear { rows, cases, baseline } = by_year(parsed, year)?;
+    if scheme.baseline_previous_year && baseline.is_empty() {
         return Err(header_error(
             Some("年度"),
             format!(
-                "方案“{}”以上一年度参评企业的平均值为基准：文件需要“年度”列，并含 {} 年和 {year} 年的数据",
+                "方案“{}”以上一年度参评企业的平均值为基准：文件中没有 {} 年的数据",
                 scheme.id,
                 year - 1
             ),
         ));
     }
-    let mut notes = Vec::new();
-    // Per variable: its column, reading and unit factor; None: unknown for everyone.
-    let mut columns: Vec<Option<(usize, Reading, Decimal, String)>> = Vec::new();
-    for v in &scheme.variables {
-        match v.from.name {
-            "period.year" | "period.as_of" => columns.push(None),
-            source => {
-                let Some((stem, reading)) = column_of(source) else {
-                    columns.push(None);
-                    continue;
-                };
-                match find(stem) {
-                    Some(col) => {
-                        let factor = unit_factor(&headers[col], stem, reading)
-                            .map_err(|m| header_error(Some(&headers[col]), m))?;
-                        columns.push(Some((col, reading, factor, headers[col].clone())));
-                    }
-                    None if reading == Reading::Land => {
-                        return Err(header_error(
-                            Some("用地面积(亩)"),
-                            format!("缺少这一列（方案“{}”按用地面积计算亩均指标）", scheme.id),
-                        ));
-                    }
-                    None => {
-                        notes.push(format!(
-                            "文件没有“{stem}”列：变量“{}”（{}）按缺少数据处理",
-                            v.name, v.label
-                        ));
-                        columns.push(None);
+    Ok(Input {
+        rows,
+        cases,
+        baseline: scheme.baseline_previous_year.then_some(baseline),
+        notes,
+    })
+}
+
+/// A mistake in the header line.
+fn header_error(column: Option<&str>, message: String) -> InputError {
+    InputError {
+        line: 1,
+        uscc: None,
+        column: column.map(str::to_string),
+        message,
+    }
+}
+
+/// One row read: its year, the row for the output, and a value per scheme variable.
+type Parsed = (i32, Row, Vec<Option<Value>>);
+
+/// Where each thing the scheme reads is in the file.
+struct Columns {
+    uscc: usize,
+    name: Option<usize>,
+    year: Option<usize>,
+    /// Per variable: its column, reading, unit factor and header; None: unknown for everyone.
+    variables: Vec<Option<(usize, Reading, Decimal, String)>>,
+}
+
+impl Columns {
+    /// Finds the columns in the header, with a note for each column the scheme reads that is
+    /// absent (that fact is unknown).
+    fn find(scheme: &Scheme, headers: &[String], year: i32) -> Result<(Columns, Vec<String>), InputError> {
+        let find = |stem: &str| headers.iter().position(|h| header_stem(h) == stem);
+        let uscc = find("统一社会信用代码")
+            .ok_or_else(|| header_error(Some("统一社会信用代码"), "缺少这一列（每行一家企业）".into()))?;
+        let name = find("企业名称");
+        let year_col = find("年度");
+        if scheme.baseline_previous_year && year_col.is_none() {
+            return Err(header_error(
+                Some("年度"),
+                format!(
+                    "方案“{}”以上一年度参评企业的平均值为基准：文件需要“年度”列，并含 {} 年和 {year} 年的数据",
+                    scheme.id,
+                    year - 1
+                ),
+            ));
+        }
+        let mut notes = Vec::new();
+        let mut variables = Vec::new();
+        for v in &scheme.variables {
+            match v.from.name {
+                "period.year" | "period.as_of" => variables.push(None),
+                source => {
+                    let Some((stem, reading)) = column_of(source) else {
+                        variables.push(None);
+                        continue;
+                    };
+                    match find(stem) {
+                        Some(col) => {
+                            let factor = unit_factor(&headers[col], stem, reading)
+                                .map_err(|m| header_error(Some(&headers[col]), m))?;
+                            variables.push(Some((col, reading, factor, headers[col].clone())));
+                        }
+                        None if reading == Reading::Land => {
+                            return Err(header_error(
+                                Some("用地面积(亩)"),
+                                format!("缺少这一列（方案“{}”按用地面积计算亩均指标）", scheme.id),
+                            ));
+                        }
+                        None => {
+                            notes.push(format!(
+                                "文件没有“{stem}”列：变量“{}”（{}）按缺少数据处理",
+                                v.name, v.label
+                            ));
+                            variables.push(None);
+                        }
                     }
                 }
             }
         }
-    }
-    #[allow(clippy::type_complexity)]
-    let parse_batch =
-        |records: &[(usize, csv::StringRecord)]| -> Result<Vec<Option<(i32, Row, Vec<Option<Value>>)>>, InputError> {
-            crate::ladder::parallel_map(records, |(line, record)| {
-                let line = *line;
-                let uscc = record.get(uscc_col).unwrap_or("").trim();
-                let fail = |column: Option<&str>, message: String| InputError {
-                    line,
-                    uscc: (!uscc.is_empty()).then(|| uscc.to_string()),
-                    column: column.map(str::to_string),
-                    message,
-                };
-                if uscc.is_empty() {
-                    return Err(fail(Some("统一社会信用代码"), "不能为空".into()));
-                }
-                let row_year = match year_col {
-                    None => year,
-                    Some(col) => {
-                        let raw = record.get(col).unwrap_or("").trim();
-                        raw.parse::<i32>()
-                            .map_err(|_| fail(Some("年度"), format!("“{raw}”不是年份")))?
-                    }
-                };
-                let previous = scheme.baseline_previous_year && row_year == year - 1;
-                if row_year != year && !previous {
-                    return Ok(None);
-                }
-                let as_of = crate::ladder::default_as_of(row_year);
-                let mut values = Vec::with_capacity(scheme.variables.len());
-                for (v, column) in scheme.variables.iter().zip(&columns) {
-                    let value = match (v.from.name, column) {
-                        ("period.year", _) => Some(Value::Num(row_year.into())),
-                        ("period.as_of", _) => Some(Value::Date(as_of)),
-                        (_, None) => None,
-                        (_, Some((col, reading, factor, header))) => {
-                            let raw = record.get(*col).unwrap_or("").trim();
-                            read_cell(raw, *reading, *factor).map_err(|m| fail(Some(header), m))?
-                        }
-                    };
-                    values.push(value);
-                }
-                let row = Row {
-                    line,
-                    uscc: uscc.to_string(),
-                    name: name_col.and_then(|c| record.get(c)).map(|n| n.trim().to_string()),
-                };
-                Ok(Some((row_year, row, values)))
-            })
-            .into_iter()
-            .collect()
+        let columns = Columns {
+            uscc,
+            name,
+            year: year_col,
+            variables,
         };
-    // Records are read in order, a batch at a time into reused buffers, and each batch is
-    // parsed on every core.
+        Ok((columns, notes))
+    }
+
+    /// Reads one record; None when it is of a year not evaluated.
+    fn parse(
+        &self,
+        scheme: &Scheme,
+        year: i32,
+        line: usize,
+        record: &csv::StringRecord,
+    ) -> Result<Option<Parsed>, InputError> {
+        let uscc = record.get(self.uscc).unwrap_or("").trim();
+        let fail = |column: Option<&str>, message: String| InputError {
+            line,
+            uscc: (!uscc.is_empty()).then(|| uscc.to_string()),
+            column: column.map(str::to_string),
+            message,
+        };
+        if uscc.is_empty() {
+            return Err(fail(Some("统一社会信用代码"), "不能为空".into()));
+        }
+        let row_year = match self.year {
+            None => year,
+            Some(col) => {
+                let raw = record.get(col).unwrap_or("").trim();
+                raw.parse::<i32>()
+                    .map_err(|_| fail(Some("年度"), format!("“{raw}”不是年份")))?
+            }
+        };
+        let previous = scheme.baseline_previous_year && row_year == year - 1;
+        if row_year != year && !previous {
+            return Ok(None);
+        }
+        let as_of = crate::ladder::default_as_of(row_year);
+        let mut values = Vec::with_capacity(scheme.variables.len());
+        for (v, column) in scheme.variables.iter().zip(&self.variables) {
+            let value = match (v.from.name, column) {
+                ("period.year", _) => Some(Value::Num(row_year.into())),
+                ("period.as_of", _) => Some(Value::Date(as_of)),
+                (_, None) => None,
+                (_, Some((col, reading, factor, header))) => {
+                    let raw = record.get(*col).unwrap_or("").trim();
+                    read_cell(raw, *reading, *factor).map_err(|m| fail(Some(header), m))?
+                }
+            };
+            values.push(value);
+        }
+        let row = Row {
+            line,
+            uscc: uscc.to_string(),
+            name: self.name.and_then(|c| record.get(c)).map(|n| n.trim().to_string()),
+        };
+        Ok(Some((row_year, row, values)))
+    }
+}
+
+/// Reads the records in order, a batch at a time into reused buffers, and hands each batch to
+/// `parse_batch` (which parses it on every core); blank lines are skipped.
+fn read_records<R: Read>(
+    reader: &mut csv::Reader<R>,
+    parse_batch: impl Fn(&[(usize, csv::StringRecord)]) -> Result<Vec<Option<Parsed>>, InputError>,
+) -> Result<Vec<Option<Parsed>>, InputError> {
     const BATCH: usize = 16_384;
     let mut batch: Vec<(usize, csv::StringRecord)> = (0..BATCH).map(|_| (0, csv::StringRecord::new())).collect();
     let mut parsed = Vec::new();
@@ -292,10 +351,21 @@ pub fn read_csv<R: Read>(scheme: &Scheme, input: R, year: i32) -> Result<Input, 
         }
         parsed.extend(parse_batch(&batch[..filled])?);
     }
-    drop(batch);
-    let mut rows = Vec::new();
-    let mut cases = Vec::new();
-    let mut baseline = Vec::new();
+    Ok(parsed)
+}
+
+/// The rows read, by year.
+struct ByYear {
+    /// The rows and cases of the year evaluated, in the order of the file.
+    rows: Vec<Row>,
+    cases: Vec<Case>,
+    /// The previous year's cases.
+    baseline: Vec<Case>,
+}
+
+/// The rows and cases of the year evaluated, and the previous year's cases; an enterprise
+/// given twice for one year is refused.
+fn by_year(parsed: Vec<Option<Parsed>>, year: i32) -> Result<ByYear, InputError> {
     let mut seen: HashMap<(i32, &str), usize> = HashMap::new();
     for (row_year, row, _) in parsed.iter().flatten() {
         if let Some(first) = seen.insert((*row_year, row.uscc.as_str()), row.line) {
@@ -308,6 +378,9 @@ pub fn read_csv<R: Read>(scheme: &Scheme, input: R, year: i32) -> Result<Input, 
         }
     }
     drop(seen);
+    let mut rows = Vec::new();
+    let mut cases = Vec::new();
+    let mut baseline = Vec::new();
     for (row_year, row, values) in parsed.into_iter().flatten() {
         let case = Case {
             id: row.uscc.clone(),
@@ -320,22 +393,7 @@ pub fn read_csv<R: Read>(scheme: &Scheme, input: R, year: i32) -> Result<Input, 
             baseline.push(case);
         }
     }
-    if scheme.baseline_previous_year && baseline.is_empty() {
-        return Err(header_error(
-            Some("年度"),
-            format!(
-                "方案“{}”以上一年度参评企业的平均值为基准：文件中没有 {} 年的数据",
-                scheme.id,
-                year - 1
-            ),
-        ));
-    }
-    Ok(Input {
-        rows,
-        cases,
-        baseline: scheme.baseline_previous_year.then_some(baseline),
-        notes,
-    })
+    Ok(ByYear { rows, cases, baseline })
 }
 
 fn read_cell(raw: &str, reading: Reading, factor: Decimal) -> Result<Option<Value>, String> {

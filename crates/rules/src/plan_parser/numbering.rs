@@ -39,115 +39,21 @@ fn is_space(c: char) -> bool {
 pub fn leading(text: &str) -> Option<Numbering> {
     let chars: Vec<(usize, char)> = text.char_indices().collect();
     let first = chars.first()?.1;
-    let end_at = |i: usize| -> usize {
-        // byte offset after char i, then swallow spaces
-        let mut j = i + 1;
-        while j < chars.len() && is_space(chars[j].1) {
-            j += 1;
-        }
-        chars.get(j).map_or(text.len(), |c| c.0)
-    };
-    // 第一章 / 第一部分 / 第一节
     if first == '第' {
-        let mut i = 1;
-        while i < chars.len() && (is_cn_digit(chars[i].1) || chars[i].1.is_ascii_digit()) {
-            i += 1;
-        }
-        if i > 1 && i < chars.len() {
-            let rest: String = chars[i..].iter().take(2).map(|c| c.1).collect();
-            let unit_len = if rest.starts_with("部分") {
-                2
-            } else if matches!(chars[i].1, '章' | '节' | '篇') {
-                1
-            } else {
-                0
-            };
-            if unit_len > 0 {
-                let last = i + unit_len - 1;
-                let label: String = chars[..=last].iter().map(|c| c.1).collect();
-                return Some(Numbering {
-                    style: Style::Chapter,
-                    label,
-                    len: end_at(last),
-                });
-            }
-        }
-        return None;
+        return chapter(text, &chars);
     }
-    // 一、 / 一是
     if is_cn_digit(first) {
-        let mut i = 0;
-        while i < chars.len() && is_cn_digit(chars[i].1) {
-            i += 1;
-        }
-        if i <= 3 && i < chars.len() {
-            let digits: String = chars[..i].iter().map(|c| c.1).collect();
-            match chars[i].1 {
-                '、' | '．' => {
-                    return Some(Numbering {
-                        style: Style::Chinese,
-                        label: digits,
-                        len: end_at(i),
-                    });
-                }
-                '.' if chars.get(i + 1).is_none_or(|c| !c.1.is_ascii_digit()) => {
-                    return Some(Numbering {
-                        style: Style::Chinese,
-                        label: digits,
-                        len: end_at(i),
-                    });
-                }
-                '是' if i <= 2 && !digits.contains('百') && chars.len() > i + 1 => {
-                    let mut len = end_at(i);
-                    // 一是，/一是：
-                    if let Some(&(o, c)) = chars.iter().find(|c| c.0 == len)
-                        && matches!(c, '，' | ',' | '：' | ':')
-                    {
-                        len = o + c.len_utf8();
-                    }
-                    return Some(Numbering {
-                        style: Style::Ordinal,
-                        label: format!("{digits}是"),
-                        len,
-                    });
-                }
-                _ => {}
-            }
-        }
-        return None;
+        return chinese(text, &chars);
     }
-    // (一) （一） (1) （1）
     if first == '(' || first == '（' {
-        let mut i = 1;
-        while i < chars.len()
-            && (is_cn_digit(chars[i].1) || chars[i].1.is_ascii_digit() || is_fullwidth_digit(chars[i].1))
-        {
-            i += 1;
-        }
-        if i > 1 && i <= 4 && i < chars.len() && matches!(chars[i].1, ')' | '）') {
-            let inner: String = chars[1..i].iter().map(|c| halfwidth_digit(c.1)).collect();
-            let chinese = inner.chars().all(is_cn_digit);
-            let arabic = inner.chars().all(|c| c.is_ascii_digit());
-            if chinese || arabic {
-                return Some(Numbering {
-                    style: if chinese {
-                        Style::ParenChinese
-                    } else {
-                        Style::ParenArabic
-                    },
-                    label: format!("({inner})"),
-                    len: end_at(i),
-                });
-            }
-        }
-        return None;
+        return parenthesised(text, &chars);
     }
     // ① … ⑳
     if ('\u{2460}'..='\u{2473}').contains(&first) {
         return Some(Numbering {
             style: Style::Circled,
             label: first.to_string(),
-            len: end_at(0),
+            len: end_at(text, &chars, 0),
         });
     }
     // ⑴ … ⒇
@@ -156,65 +62,171 @@ pub fn leading(text: &str) -> Option<Numbering> {
         return Some(Numbering {
             style: Style::ParenArabic,
             label: format!("({n})"),
-            len: end_at(0),
+            len: end_at(text, &chars, 0),
         });
     }
-    // 1. 1、 1． 1.1
     if first.is_ascii_digit() || is_fullwidth_digit(first) {
-        let mut i = 0;
-        while i < chars.len() && (chars[i].1.is_ascii_digit() || is_fullwidth_digit(chars[i].1)) {
-            i += 1;
+        return arabic(text, &chars);
+    }
+    None
+}
+
+/// The byte offset after char `i` of `text`, and after the spaces that follow it.
+fn end_at(text: &str, chars: &[(usize, char)], i: usize) -> usize {
+    let mut j = i + 1;
+    while j < chars.len() && is_space(chars[j].1) {
+        j += 1;
+    }
+    chars.get(j).map_or(text.len(), |c| c.0)
+}
+
+/// `第一章`, `第一部分`, `第一节`.
+fn chapter(text: &str, chars: &[(usize, char)]) -> Option<Numbering> {
+    let mut i = 1;
+    while i < chars.len() && (is_cn_digit(chars[i].1) || chars[i].1.is_ascii_digit()) {
+        i += 1;
+    }
+    if i > 1 && i < chars.len() {
+        let rest: String = chars[i..].iter().take(2).map(|c| c.1).collect();
+        let unit_len = if rest.starts_with("部分") {
+            2
+        } else if matches!(chars[i].1, '章' | '节' | '篇') {
+            1
+        } else {
+            0
+        };
+        if unit_len > 0 {
+            let last = i + unit_len - 1;
+            let label: String = chars[..=last].iter().map(|c| c.1).collect();
+            return Some(Numbering {
+                style: Style::Chapter,
+                label,
+                len: end_at(text, chars, last),
+            });
         }
-        if i > 3 || i >= chars.len() {
-            return None;
-        }
-        let digits: String = chars[..i].iter().map(|c| halfwidth_digit(c.1)).collect();
-        let next = chars.get(i + 1).map(|c| c.1);
+    }
+    None
+}
+
+/// `一、` and `一是`.
+fn chinese(text: &str, chars: &[(usize, char)]) -> Option<Numbering> {
+    let mut i = 0;
+    while i < chars.len() && is_cn_digit(chars[i].1) {
+        i += 1;
+    }
+    if i <= 3 && i < chars.len() {
+        let digits: String = chars[..i].iter().map(|c| c.1).collect();
         match chars[i].1 {
-            '、' | '，' => {
+            '、' | '．' => {
                 return Some(Numbering {
-                    style: Style::Arabic,
+                    style: Style::Chinese,
                     label: digits,
-                    len: end_at(i),
+                    len: end_at(text, chars, i),
                 });
             }
-            '.' | '．' => {
-                if let Some(d) = next
-                    && d.is_ascii_digit()
+            '.' if chars.get(i + 1).is_none_or(|c| !c.1.is_ascii_digit()) => {
+                return Some(Numbering {
+                    style: Style::Chinese,
+                    label: digits,
+                    len: end_at(text, chars, i),
+                });
+            }
+            '是' if i <= 2 && !digits.contains('百') && chars.len() > i + 1 => {
+                let mut len = end_at(text, chars, i);
+                // 一是，/一是：
+                if let Some(&(o, c)) = chars.iter().find(|c| c.0 == len)
+                    && matches!(c, '，' | ',' | '：' | ':')
                 {
-                    // 1.1 / 1.2.3 outline numbers (not 1.5亿元)
-                    let mut j = i + 1;
-                    while j < chars.len() && (chars[j].1.is_ascii_digit() || chars[j].1 == '.') {
-                        j += 1;
-                    }
-                    let label: String = chars[..j].iter().map(|c| c.1).collect();
-                    let after = chars.get(j).map(|c| c.1);
-                    if after.is_some_and(|c| is_space(c) || c == '、') && !label.ends_with('.') {
-                        return Some(Numbering {
-                            style: Style::Dotted,
-                            label,
-                            len: end_at(j - 1),
-                        });
-                    }
-                    return None;
+                    len = o + c.len_utf8();
                 }
                 return Some(Numbering {
-                    style: Style::Arabic,
-                    label: digits,
-                    len: end_at(i),
-                });
-            }
-            ')' | '）' => {
-                return Some(Numbering {
-                    style: Style::ParenArabic,
-                    label: format!("({digits})"),
-                    len: end_at(i),
+                    style: Style::Ordinal,
+                    label: format!("{digits}是"),
+                    len,
                 });
             }
             _ => {}
         }
     }
     None
+}
+
+/// `(一)`, `（一）`, `(1)`, `（1）`.
+fn parenthesised(text: &str, chars: &[(usize, char)]) -> Option<Numbering> {
+    let mut i = 1;
+    while i < chars.len() && (is_cn_digit(chars[i].1) || chars[i].1.is_ascii_digit() || is_fullwidth_digit(chars[i].1))
+    {
+        i += 1;
+    }
+    if i > 1 && i <= 4 && i < chars.len() && matches!(chars[i].1, ')' | '）') {
+        let inner: String = chars[1..i].iter().map(|c| halfwidth_digit(c.1)).collect();
+        let chinese = inner.chars().all(is_cn_digit);
+        let arabic = inner.chars().all(|c| c.is_ascii_digit());
+        if chinese || arabic {
+            return Some(Numbering {
+                style: if chinese {
+                    Style::ParenChinese
+                } else {
+                    Style::ParenArabic
+                },
+                label: format!("({inner})"),
+                len: end_at(text, chars, i),
+            });
+        }
+    }
+    None
+}
+
+/// `1.`, `1、`, `1．`, `1)` and the outline numbers `1.1`, `1.2.3`.
+fn arabic(text: &str, chars: &[(usize, char)]) -> Option<Numbering> {
+    let mut i = 0;
+    while i < chars.len() && (chars[i].1.is_ascii_digit() || is_fullwidth_digit(chars[i].1)) {
+        i += 1;
+    }
+    if i > 3 || i >= chars.len() {
+        return None;
+    }
+    let digits: String = chars[..i].iter().map(|c| halfwidth_digit(c.1)).collect();
+    let next = chars.get(i + 1).map(|c| c.1);
+    match chars[i].1 {
+        '、' | '，' => Some(Numbering {
+            style: Style::Arabic,
+            label: digits,
+            len: end_at(text, chars, i),
+        }),
+        '.' | '．' => {
+            if let Some(d) = next
+                && d.is_ascii_digit()
+            {
+                // 1.1 / 1.2.3 outline numbers (not 1.5亿元)
+                let mut j = i + 1;
+                while j < chars.len() && (chars[j].1.is_ascii_digit() || chars[j].1 == '.') {
+                    j += 1;
+                }
+                let label: String = chars[..j].iter().map(|c| c.1).collect();
+                let after = chars.get(j).map(|c| c.1);
+                if after.is_some_and(|c| is_space(c) || c == '、') && !label.ends_with('.') {
+                    return Some(Numbering {
+                        style: Style::Dotted,
+                        label,
+                        len: end_at(text, chars, j - 1),
+                    });
+                }
+                return None;
+            }
+            Some(Numbering {
+                style: Style::Arabic,
+                label: digits,
+                len: end_at(text, chars, i),
+            })
+        }
+        ')' | '）' => Some(Numbering {
+            style: Style::ParenArabic,
+            label: format!("({digits})"),
+            len: end_at(text, chars, i),
+        }),
+        _ => None,
+    }
 }
 
 fn is_fullwidth_digit(c: char) -> bool {
