@@ -94,7 +94,7 @@ pub enum Command {
     Rules(gaoxin_policies::rule_files::RulesCommand),
     /// 基准测试 (benchmark helpers; see BENCHMARKS.md)
     #[command(subcommand)]
-    Bench(crate::bench::BenchCommand),
+    Bench(gaoxin_bench::BenchCommand),
 }
 
 fn init_tracing(serving: bool) {
@@ -176,7 +176,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Enterprise(command) => enterprises::cli::run_enterprise(&open(db_arg).await?, command, format).await,
         Command::Annual(command) => enterprises::cli::run_annual(&open(db_arg).await?, command, format).await,
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
-        Command::Bench(command) => crate::bench::run(command),
+        Command::Bench(command) => gaoxin_bench::run(command),
         Command::Policy(command) => {
             let db = open_if(db_arg, gaoxin_policies::cli::needs_db(&command)).await?;
             gaoxin_policies::cli::run(db.as_ref(), command, format).await

@@ -8,6 +8,7 @@
 pub mod clock;
 pub mod industry;
 pub mod quantity;
+pub mod rng;
 pub mod roles;
 pub mod status;
 pub mod tabular;

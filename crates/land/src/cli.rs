@@ -8,10 +8,11 @@ use anyhow::{Context, anyhow};
 use chrono::NaiveDate;
 use clap::Subcommand;
 
-use super::{output, shipped, store};
+use super::{shipped, store};
 use gaoxin_platform::audit::{WriteContext, Writer};
 use gaoxin_platform::cli::Format;
 use gaoxin_platform::db::Db;
+use gaoxin_rules::land::output;
 use gaoxin_rules::{ladder, land};
 
 #[derive(Subcommand, Debug)]

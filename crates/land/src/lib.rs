@@ -12,7 +12,6 @@ pub mod domain;
 pub mod measure_entity;
 pub mod objection_entity;
 pub mod occupant_entity;
-pub mod output;
 pub mod panel;
 pub mod parcel_entity;
 pub mod parcels;

@@ -34,6 +34,7 @@ use super::sources::EventKind;
 mod caps;
 mod explain;
 mod input;
+pub mod output;
 mod recipients;
 mod self_test;
 

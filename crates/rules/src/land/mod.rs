@@ -28,6 +28,7 @@ use super::policy::VarKind;
 mod evaluate;
 pub mod input;
 mod load;
+pub mod output;
 mod self_test;
 
 pub use evaluate::{Case, Evaluation, Excluded, IndicatorScore, LandResult};

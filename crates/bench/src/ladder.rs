@@ -7,7 +7,7 @@ use anyhow::{anyhow, bail};
 use rust_decimal::Decimal;
 
 use super::peak_rss_mib;
-use crate::demo::Rng;
+use gaoxin_core::rng::Rng;
 
 /// Generated facts for the ladder benchmark: three years of figures with growth, a few gaps,
 /// and a 高企 recognition for one firm in five.

@@ -8,8 +8,8 @@ use std::io::Write;
 
 use rust_decimal::Decimal;
 
-use gaoxin_rules::expr::round_half_up;
-use gaoxin_rules::land::{LandResult, Scheme};
+use super::{LandResult, Scheme};
+use crate::expr::round_half_up;
 
 /// One enterprise of the output.
 pub struct Record<'a> {
@@ -41,7 +41,7 @@ fn write_parallel(
     const CHUNK: usize = 4096;
     let starts: Vec<usize> = (0..records.len()).step_by(CHUNK).collect();
     for group in starts.chunks(16) {
-        let parts = gaoxin_rules::ladder::parallel_map(group, |start| {
+        let parts = crate::ladder::parallel_map(group, |start| {
             let mut out = Vec::with_capacity(CHUNK * 256);
             for (n, r) in records[*start..(*start + CHUNK).min(records.len())].iter().enumerate() {
                 one(&mut out, start + n, r);

@@ -1,4 +1,6 @@
-//! Benchmark helpers (BENCHMARKS.md has the commands and the figures):
+//! gaoxin-bench: the benchmarks of `gaoxin bench …` (BENCHMARKS.md has the commands and the
+//! figures). A crate of its own so that it is always built optimised, whatever the profile of
+//! the crates of pages and stores (see the root Cargo.toml):
 //!
 //! - `gaoxin bench files` writes the large, valid files the import benchmarks read; the
 //!   benchmark itself is the real command, `gaoxin enterprise import` / `gaoxin annual import`,

@@ -10,13 +10,13 @@ use anyhow::{Context, anyhow, bail};
 use rust_decimal::{Decimal, RoundingStrategy};
 
 use super::median;
-use crate::demo::Rng;
+use gaoxin_core::rng::Rng;
 use gaoxin_rules::eval::{Evaluator, Outcome, TOUCH_BATCH};
 use gaoxin_rules::expr::Value;
 use gaoxin_rules::policy::{Policy, Slots, load};
 
 /// Seed 002's policy file: the four formulas `by_hand` writes out.
-const SEED002: &str = include_str!("../../rules/xinxiang-xinkai-2020-28.toml");
+const SEED002: &str = include_str!("../../../rules/xinxiang-xinkai-2020-28.toml");
 
 /// One generated case: one event of one enterprise (the other three amounts are 0).
 struct Case {

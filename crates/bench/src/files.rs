@@ -5,7 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use rust_xlsxwriter::Workbook;
 
-use crate::demo::Rng;
+use gaoxin_core::rng::Rng;
 use gaoxin_core::uscc::numbered_uscc;
 use gaoxin_enterprises::domain::{ANNUAL_COLUMNS, ENTERPRISE_COLUMNS};
 

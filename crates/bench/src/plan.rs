@@ -14,7 +14,7 @@ pub(super) fn plan(pages: usize, table_rows: usize, runs: usize) -> anyhow::Resu
     if pages == 0 || runs == 0 {
         bail!("--pages 和 --runs 至少为 1");
     }
-    let one = include_str!("../../data/demo/xinxiang-gaoxin-plan.txt");
+    let one = include_str!("../../../data/demo/xinxiang-gaoxin-plan.txt");
     let mut text = String::new();
     while text.chars().count() < pages * 616 {
         text.push_str(one);

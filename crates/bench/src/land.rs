@@ -8,7 +8,7 @@ use anyhow::{Context, anyhow, bail};
 use rust_decimal::Decimal;
 
 use super::{median, peak_rss_mib};
-use crate::demo::Rng;
+use gaoxin_core::rng::Rng;
 use gaoxin_core::uscc::numbered_uscc;
 
 /// A CSV of `enterprises` firms over 2022 and 2023 with the columns of `gaoxin land evaluate
@@ -73,8 +73,9 @@ fn land_csv(enterprises: usize, seed: u64) -> String {
 }
 
 pub(super) fn land(enterprises: usize, seed: u64, runs: usize, out: Option<PathBuf>) -> anyhow::Result<()> {
-    use gaoxin_land::{output, shipped};
+    use gaoxin_land::shipped;
     use gaoxin_rules::land;
+    use gaoxin_rules::land::output;
     if enterprises == 0 || runs == 0 {
         bail!("--enterprises 和 --runs 至少为 1");
     }
