@@ -7,6 +7,7 @@ mod architecture;
 mod audit;
 mod authz_matrix;
 mod bad_input;
+mod bounds;
 mod cli;
 mod demo;
 mod flows;

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{Data, Reader};
+use calamine::{Data, DataRef, Reader};
 use serde::Serialize;
 
 pub use gaoxin_core::tabular::ColumnSpec;
@@ -28,6 +28,178 @@ impl Sheet {
 /// Largest upload accepted (the web layer refuses more before reading).
 pub const MAX_FILE_BYTES: usize = 64 * 1024 * 1024;
 
+/// How much of an uploaded table is read before it is refused: a small file must not be able to
+/// take the server's memory (a cell at XFD1048576, a zip bomb, a huge CSV). Every import reads
+/// through [`read`], so these bounds hold for all of them.
+#[derive(Clone, Copy, Debug)]
+pub struct Limits {
+    /// Rows of one sheet (Excel's own limit is 1,048,576).
+    pub max_rows: u32,
+    /// Columns of one sheet (Excel's own limit is 16,384).
+    pub max_columns: u32,
+    /// Cells held in memory for the whole file, counting the empty ones inside each row.
+    pub max_cells: usize,
+    /// Bytes of an .xlsx once unzipped, all its parts together (checked before reading).
+    pub max_unzipped_bytes: u64,
+}
+
+impl Default for Limits {
+    /// 500,000 rows of 16 columns (five years of 100,000 enterprises' annual data) fit.
+    fn default() -> Limits {
+        Limits {
+            max_rows: 1_000_000,
+            max_columns: 256,
+            max_cells: 12_000_000,
+            max_unzipped_bytes: 1 << 30,
+        }
+    }
+}
+
+/// Rows being filled cell by cell, within the [`Limits`].
+struct Grid<'a> {
+    sheet: &'a str,
+    limits: &'a Limits,
+    /// Cells already taken by earlier sheets.
+    held: usize,
+    cells: Vec<(u32, u32, Cell)>,
+}
+
+impl Grid<'_> {
+    fn put(&mut self, row: u32, column: u32, cell: Cell) -> Result<(), String> {
+        if cell.is_empty() {
+            return Ok(());
+        }
+        if row >= self.limits.max_rows || column >= self.limits.max_columns {
+            return Err(format!(
+                "工作表“{}”的 {}{} 单元格超出可读取的范围（最多 {} 行、{} 列）：请删除多余的行列后再导入",
+                self.sheet,
+                column_letter(column as usize),
+                row as u64 + 1,
+                self.limits.max_rows,
+                self.limits.max_columns
+            ));
+        }
+        if self.held + self.cells.len() >= self.limits.max_cells {
+            return Err(self.too_many());
+        }
+        self.cells.push((row, column, cell));
+        Ok(())
+    }
+
+    fn too_many(&self) -> String {
+        format!(
+            "表格过大：超过 {} 万个单元格（工作表“{}”）：请分批导入",
+            self.limits.max_cells / 10_000,
+            self.sheet
+        )
+    }
+
+    /// The sheet's rows from its first non-empty row; each row as long as its last non-empty cell.
+    fn finish(mut self) -> Result<(u32, Vec<Vec<Cell>>, usize), String> {
+        let Some(first) = self.cells.iter().map(|c| c.0).min() else {
+            return Ok((0, Vec::new(), self.held));
+        };
+        let last = self.cells.iter().map(|c| c.0).max().unwrap_or(first);
+        let mut widths = vec![0u32; (last - first + 1) as usize];
+        for (r, c, _) in &self.cells {
+            let w = &mut widths[(r - first) as usize];
+            *w = (*w).max(c + 1);
+        }
+        let total: usize = widths.iter().map(|w| *w as usize).sum::<usize>() + widths.len();
+        if self.held + total > self.limits.max_cells {
+            return Err(self.too_many());
+        }
+        let mut rows: Vec<Vec<Cell>> = widths.iter().map(|w| vec![Cell::Empty; *w as usize]).collect();
+        for (r, c, cell) in std::mem::take(&mut self.cells) {
+            rows[(r - first) as usize][c as usize] = cell;
+        }
+        Ok((first, rows, self.held + total))
+    }
+}
+
+/// Refuses an .xlsx whose parts unzip to more than the limit: first by the sizes the archive
+/// declares, then by counting what actually comes out (a declared size can lie).
+fn check_unzipped_size(bytes: &[u8], limits: &Limits) -> Result<(), String> {
+    let limit = limits.max_unzipped_bytes;
+    let too_big = || {
+        format!(
+            "文件解压后超过 {} MB，无法读取（可能是“压缩炸弹”）：请删除多余内容或分批导入",
+            limit / 1024 / 1024
+        )
+    };
+    let corrupt = || "文件已损坏或不是 Excel 文件：请上传 .xlsx、.xls 或 .csv".to_string();
+    let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(|_| corrupt())?;
+    // What the directory declares (a reader may reserve that much before reading a byte).
+    let mut declared = 0u64;
+    for i in 0..archive.len() {
+        declared = declared.saturating_add(archive.by_index_raw(i).map_err(|_| corrupt())?.size());
+    }
+    if declared > limit {
+        return Err(too_big());
+    }
+    let mut total = 0u64;
+    for i in 0..archive.len() {
+        let mut entry = archive.by_index(i).map_err(|_| corrupt())?;
+        let room = limit - total;
+        let n = std::io::copy(&mut std::io::Read::take(&mut entry, room + 1), &mut std::io::sink())
+            .map_err(|_| corrupt())?;
+        if n > room {
+            return Err(too_big());
+        }
+        total += n;
+    }
+    Ok(())
+}
+
+fn convert_ref(data: &DataRef<'_>) -> Cell {
+    match data {
+        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
+        DataRef::String(s) => Cell::Text(s.clone()),
+        DataRef::Empty => Cell::Empty,
+        DataRef::Int(i) => Cell::Number(*i as f64),
+        DataRef::Float(f) => Cell::Number(*f),
+        DataRef::Bool(b) => Cell::Bool(*b),
+        DataRef::DateTime(dt) => match dt.as_datetime() {
+            Some(t) => Cell::Date(t.date()),
+            None => Cell::Number(dt.as_f64()),
+        },
+        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
+        DataRef::Error(e) => Cell::Error(format!("{e}")),
+    }
+}
+
+/// An .xlsx read cell by cell (never as one rectangle, whose size a single far cell decides).
+fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, String> {
+    check_unzipped_size(bytes, limits)?;
+    let mut workbook: calamine::Xlsx<_> = calamine::Xlsx::new(Cursor::new(bytes))
+        .map_err(|_| "文件已损坏或不是 Excel 文件：请上传 .xlsx、.xls 或 .csv".to_string())?;
+    let mut sheets = Vec::new();
+    let mut held = 0;
+    for name in workbook.sheet_names() {
+        let mut reader = workbook
+            .worksheet_cells_reader(&name)
+            .map_err(|e| format!("无法读取工作表“{name}”：{e}"))?;
+        let mut grid = Grid {
+            sheet: &name,
+            limits,
+            held,
+            cells: Vec::new(),
+        };
+        while let Some(cell) = reader.next_cell().map_err(|e| format!("无法读取工作表“{name}”：{e}"))? {
+            let (row, column) = cell.get_position();
+            grid.put(row, column, convert_ref(cell.get_value()))?;
+        }
+        let (first_row, rows, now_held) = grid.finish()?;
+        held = now_held;
+        sheets.push(Sheet {
+            name: name.clone(),
+            first_row,
+            rows,
+        });
+    }
+    Ok(sheets)
+}
+
 fn convert(data: &Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
@@ -44,8 +216,14 @@ fn convert(data: &Data) -> Cell {
     }
 }
 
-/// Reads a file by its content (and name, for CSV). Errors are sentences for the user.
+/// Reads a file by its content (and name, for CSV), within the default [`Limits`]. Errors are
+/// sentences for the user.
 pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+    read_within(file_name, bytes, &Limits::default())
+}
+
+/// [`read`] within the given limits.
+pub fn read_within(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, String> {
     if bytes.is_empty() {
         return Err("文件是空的".into());
     }
@@ -56,10 +234,10 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
     let is_zip = bytes.starts_with(b"PK\x03\x04");
     let is_ole = bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1]);
     if lower.ends_with(".csv") || (!is_zip && !is_ole && !lower.ends_with(".xlsx") && !lower.ends_with(".xls")) {
-        return read_csv(bytes).map(|rows| {
+        return read_csv(bytes, limits).map(|(first_row, rows)| {
             vec![Sheet {
                 name: "CSV".into(),
-                first_row: 0,
+                first_row,
                 rows,
             }]
         });
@@ -67,7 +245,11 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
     if is_ole && lower.ends_with(".xlsx") {
         return Err("文件已加密（设置了打开密码）：请在 Excel 中取消密码后另存为 .xlsx 再导入".into());
     }
-    let mut workbook = calamine::open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|_| {
+    if is_zip {
+        return read_xlsx(bytes, limits);
+    }
+    // .xls (BIFF): the format itself stops at 65,536 rows × 256 columns.
+    let mut workbook: calamine::Xls<_> = calamine::Xls::new(Cursor::new(bytes)).map_err(|_| {
         if is_ole {
             "无法读取该 .xls 文件（可能已加密或损坏）：请在 Excel 中另存为 .xlsx 再导入".to_string()
         } else {
@@ -75,35 +257,42 @@ pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
         }
     })?;
     let mut sheets = Vec::new();
+    let mut held = 0;
     for name in workbook.sheet_names() {
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| format!("无法读取工作表“{name}”：{e}"))?;
-        let first_row = range.start().map(|(r, _)| r).unwrap_or(0);
-        let first_col = range.start().map(|(_, c)| c).unwrap_or(0) as usize;
-        let rows = range
-            .rows()
-            .map(|row| {
-                let mut cells = vec![Cell::Empty; first_col];
-                cells.extend(row.iter().map(convert));
-                cells
-            })
-            .collect();
-        sheets.push(Sheet { name, first_row, rows });
+        let mut grid = Grid {
+            sheet: &name,
+            limits,
+            held,
+            cells: Vec::new(),
+        };
+        let (top, left) = range.start().unwrap_or((0, 0));
+        for (row, column, data) in range.used_cells() {
+            grid.put(top + row as u32, left + column as u32, convert(data))?;
+        }
+        let (first_row, rows, now_held) = grid.finish()?;
+        held = now_held;
+        sheets.push(Sheet {
+            name: name.clone(),
+            first_row,
+            rows,
+        });
     }
     Ok(sheets)
 }
 
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, String> {
+fn read_csv(bytes: &[u8], limits: &Limits) -> Result<(u32, Vec<Vec<Cell>>), String> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let text = match std::str::from_utf8(bytes) {
-        Ok(t) => t.to_string(),
+        Ok(t) => std::borrow::Cow::Borrowed(t),
         Err(_) => {
             let (decoded, _, had_errors) = encoding_rs::GB18030.decode(bytes);
             if had_errors {
                 return Err("无法识别文件编码：CSV 须为 UTF-8 或 GB18030（GBK）编码".into());
             }
-            decoded.into_owned()
+            decoded
         }
     };
     if text.contains('\0') {
@@ -113,23 +302,23 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<Cell>>, String> {
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut rows = Vec::new();
+    let mut grid = Grid {
+        sheet: "CSV",
+        limits,
+        held: 0,
+        cells: Vec::new(),
+    };
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("CSV 第 {} 行格式有误：{e}", i + 1))?;
-        rows.push(
-            record
-                .iter()
-                .map(|v| {
-                    if v.trim().is_empty() {
-                        Cell::Empty
-                    } else {
-                        Cell::Text(v.to_string())
-                    }
-                })
-                .collect(),
-        );
+        for (c, v) in record.iter().enumerate() {
+            if !v.trim().is_empty() {
+                let column = u32::try_from(c).unwrap_or(u32::MAX);
+                let row = u32::try_from(i).unwrap_or(u32::MAX);
+                grid.put(row, column, Cell::Text(v.to_string()))?;
+            }
+        }
     }
-    Ok(rows)
+    grid.finish().map(|(first, rows, _)| (first, rows))
 }
 
 /// One problem of an import, where the user will look for it.
@@ -366,6 +555,81 @@ pub fn annotated_copy(located: &Located, errors: &[ImportError], specs: &[Column
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
+        let mut workbook = rust_xlsxwriter::Workbook::new();
+        let ws = workbook.add_worksheet();
+        for (r, c, v) in cells {
+            ws.write_string(*r, *c, *v).unwrap();
+        }
+        workbook.save_to_buffer().unwrap()
+    }
+
+    #[test]
+    fn cells_keep_their_excel_rows_and_columns() {
+        let bytes = workbook(&[(2, 1, "企业名称"), (3, 1, "甲"), (3, 3, "乙"), (5, 2, "丙")]);
+        let sheets = read("a.xlsx", &bytes).unwrap();
+        let sheet = &sheets[0];
+        assert_eq!(sheet.first_row, 2);
+        assert_eq!(sheet.excel_row(0), 3);
+        assert_eq!(sheet.rows.len(), 4);
+        assert_eq!(sheet.rows[0][1], Cell::Text("企业名称".into()));
+        assert_eq!(sheet.rows[1][3], Cell::Text("乙".into()));
+        assert!(sheet.rows[2].is_empty());
+        assert_eq!(sheet.rows[3][2], Cell::Text("丙".into()));
+        assert_eq!(sheet.excel_row(3), 6);
+    }
+
+    #[test]
+    fn a_far_cell_is_named_not_allocated() {
+        let bytes = workbook(&[(0, 0, "企业名称"), (1_048_575, 16_383, "x")]);
+        let err = read("a.xlsx", &bytes).unwrap_err();
+        assert!(
+            err.contains("XFD1048576") && err.contains("最多 1000000 行、256 列"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn an_archive_is_measured_by_what_it_unzips_to_not_what_it_declares() {
+        let rows: Vec<(u32, u16, String)> = (0..2000).map(|r| (r, 0, "重复的内容".repeat(20))).collect();
+        let cells: Vec<(u32, u16, &str)> = rows.iter().map(|(r, c, v)| (*r, *c, v.as_str())).collect();
+        let bytes = workbook(&cells);
+        let small = Limits {
+            max_unzipped_bytes: 100_000,
+            ..Limits::default()
+        };
+        let err = read_within("a.xlsx", &bytes, &small).unwrap_err();
+        assert!(err.contains("解压后超过"), "{err}");
+        // Declared sizes rewritten to 1 byte each: the count of what comes out still refuses it.
+        let mut lying = bytes.clone();
+        for at in 0..lying.len() - 30 {
+            let sig = &lying[at..at + 4];
+            if sig == [0x50, 0x4b, 0x01, 0x02] {
+                lying[at + 24..at + 28].copy_from_slice(&1u32.to_le_bytes());
+            } else if sig == [0x50, 0x4b, 0x03, 0x04] {
+                lying[at + 22..at + 26].copy_from_slice(&1u32.to_le_bytes());
+            }
+        }
+        let err = read_within("a.xlsx", &lying, &small).unwrap_err();
+        assert!(err.contains("解压后超过") || err.contains("已损坏"), "{err}");
+        assert!(read("a.xlsx", &bytes).is_ok(), "within the default limits");
+    }
+
+    #[test]
+    fn a_csv_past_the_cell_limit_is_refused() {
+        let text = "a,b,c\n".repeat(1000);
+        let small = Limits {
+            max_cells: 2000,
+            ..Limits::default()
+        };
+        let err = read_within("a.csv", text.as_bytes(), &small).unwrap_err();
+        assert!(err.contains("表格过大"), "{err}");
+        assert_eq!(read("a.csv", text.as_bytes()).unwrap()[0].rows.len(), 1000);
+        let wide = format!("{}x\n", ",".repeat(300));
+        let err = read("a.csv", wide.as_bytes()).unwrap_err();
+        assert!(err.contains("KO1") && err.contains("超出可读取的范围"), "{err}");
+    }
 
     #[test]
     fn column_letters_follow_excel() {
