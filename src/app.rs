@@ -194,6 +194,11 @@ impl MakeRequestId for RandomRequestId {
     }
 }
 
+/// Scripts only from the server's own files (no inline script, no `eval`); inline styles are
+/// allowed (ECharts and htmx set them); no framing; forms post only here.
+pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+     img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
 /// The whole application as a router, ready for `axum::serve` or for tests (`oneshot`).
 pub fn app(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
@@ -211,6 +216,21 @@ pub fn app(state: AppState) -> Router {
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_FRAME_OPTIONS,
             HeaderValue::from_static("DENY"),
+        ))
+        // No script but our own files: data in a page can never run (issue 17, finding 3).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CONTENT_SECURITY_POLICY),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("same-origin"),
+        ))
+        // Pages and exports hold a zone's data: not kept by browsers or proxies (static files
+        // set their own).
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CACHE_CONTROL,
+            HeaderValue::from_static("no-store"),
         ))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {

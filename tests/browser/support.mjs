@@ -86,6 +86,14 @@ export async function freshPage() {
   const pageErrors = [];
   const brokenAssets = [];
   page.on('pageerror', (err) => pageErrors.push(`${page.url()}: ${err.message}`));
+  // The server's Content-Security-Policy allows no inline script: anything it blocks on our own
+  // pages is a page that lost behaviour.
+  const cspViolations = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error' && /Content Security Policy/i.test(msg.text())) {
+      cspViolations.push(`${page.url()}: ${msg.text()}`);
+    }
+  });
   page.on('response', (resp) => {
     const req = resp.request();
     if (
@@ -107,6 +115,7 @@ export async function freshPage() {
     page,
     check() {
       assert.deepEqual(pageErrors, [], 'uncaught JavaScript errors on the page');
+      assert.deepEqual(cspViolations, [], 'the Content-Security-Policy blocked something on our own pages');
       assert.deepEqual(brokenAssets, [], 'the server\'s own scripts/stylesheets/fonts failed to load');
     },
   };

@@ -4,7 +4,10 @@
 
 use axum::http::StatusCode;
 
-use crate::helpers::{TestApp, import, xlsx};
+use crate::helpers::{Session, TestApp, import, xlsx};
+
+/// A multipart field: name, file name for a file, content.
+type Part<'a> = (&'a str, Option<&'a str>, &'a [u8]);
 
 /// A header at A1 and one value in Excel's last cell: 6 KB on disk, 17 billion cells as a rectangle.
 fn far_cell_xlsx() -> Vec<u8> {
@@ -45,7 +48,7 @@ async fn a_cell_at_xfd1048576_is_refused_by_every_import_and_the_server_goes_on(
     assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
     assert!(res.text().contains("XFD1048576"), "{}", res.text());
 
-    let forms: [(&str, &crate::helpers::Session, Vec<(&str, Option<&str>, &[u8])>); 5] = [
+    let forms: [(&str, &Session, Vec<Part>); 5] = [
         (
             "/enterprises/import",
             &staff,

@@ -11,6 +11,7 @@ mod bounds;
 mod cli;
 mod demo;
 mod flows;
+mod hostile;
 mod ladder;
 mod land;
 mod one_way;

@@ -118,7 +118,7 @@ fn print_report(report: &ImportReport, format: Format, annotated: Option<&std::p
                 println!("新建载体：{}", report.new_carriers.join("、"));
             }
             for e in &report.errors {
-                println!("{} 第 {} 行 [{}] “{}”：{}", e.sheet, e.row, e.column, e.value, e.reason);
+                println!("{e}");
             }
             if let Some(p) = annotated {
                 println!("已生成标注错误的文件：{}", p.display());

@@ -333,6 +333,21 @@ pub struct ImportError {
     pub reason: String,
 }
 
+/// As a command prints it: `Sheet 第 3 行 [列] “value”：reason`, or the reason alone for the whole file.
+impl std::fmt::Display for ImportError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.row == 0 {
+            let sep = if self.sheet.is_empty() { "" } else { "：" };
+            return write!(f, "{}{sep}{}", self.sheet, self.reason);
+        }
+        write!(
+            f,
+            "{} 第 {} 行 [{}] “{}”：{}",
+            self.sheet, self.row, self.column, self.value, self.reason
+        )
+    }
+}
+
 /// A data row: its Excel row number and its cells by column key.
 #[derive(Clone, Debug)]
 pub struct Row {

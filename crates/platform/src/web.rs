@@ -258,6 +258,24 @@ pub fn parse_date(raw: Option<&str>, field: &'static str, what: &str) -> AppResu
 }
 
 /// Renders a template, or a logged 500 when rendering fails.
+/// Data for a page's script, to be written with `|safe` inside
+/// `<script type="application/json">`: `<`, `>` and `&` become `\u003c` … so that no value (a
+/// criteria name, a class name) can close the element and start markup of its own.
+pub fn script_json(value: &serde_json::Value) -> String {
+    let mut out = String::new();
+    for c in value.to_string().chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            '\u{2028}' => out.push_str("\\u2028"),
+            '\u{2029}' => out.push_str("\\u2029"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
 pub fn render<T: Template>(template: &T) -> Response {
     render_with_status(StatusCode::OK, template)
 }

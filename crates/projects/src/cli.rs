@@ -236,7 +236,7 @@ async fn import(db: &Db, file: PathBuf, zone: Option<String>, format: Format, to
                         if e.row == 0 {
                             outln!("{file_name}：{}", e.reason);
                         } else {
-                            outln!("{} 第 {} 行 [{}] “{}”：{}", e.sheet, e.row, e.column, e.value, e.reason);
+                            outln!("{e}");
                         }
                     }
                 }

@@ -153,7 +153,7 @@ pub(super) async fn detail_page(
                 cells: annual_cells(a),
             })
             .collect(),
-        chart_json: chart(&annual_rows).to_string(),
+        chart_json: gaoxin_platform::web::script_json(&chart(&annual_rows)),
         history,
         fields,
         e,

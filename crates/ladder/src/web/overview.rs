@@ -136,7 +136,7 @@ pub(super) async fn overview_page(
             serde_json::json!({"tier": tier, "name": name, "held": held, "target": target})
         })
         .collect();
-    let chart_json = serde_json::json!({"years": years, "series": series}).to_string();
+    let chart_json = gaoxin_platform::web::script_json(&serde_json::json!({"years": years, "series": series}));
     Ok(render(&OverviewPage {
         ctx: ctx.crumb("nav.ladder", ""),
         run,

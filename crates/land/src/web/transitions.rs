@@ -101,14 +101,13 @@ pub(super) async fn transitions_page(
             }
         }
     }
-    let chart_json = serde_json::json!({
+    let chart_json = gaoxin_platform::web::script_json(&serde_json::json!({
         "years": years.iter().map(|(y, _)| y).collect::<Vec<_>>(),
         "series": names.iter().map(|n| serde_json::json!({
             "name": n,
             "data": years.iter().map(|(_, c)| c.classes.iter().find(|(x, _)| x == n).map_or(0, |(_, k)| *k)).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
-    })
-    .to_string();
+    }));
     Ok(render(&TransitionsPage {
         ctx: ctx.crumb("nav.land", "/land").crumb("land.transitions", ""),
         by: q.by.clone().unwrap_or_default(),

@@ -1,0 +1,111 @@
+//! Data never becomes script (issue 17, finding 3): a name that tries to close the page's data
+//! element stays text, and every answer carries a Content-Security-Policy that allows no inline
+//! script, with the other protective headers.
+
+use axum::http::StatusCode;
+
+use crate::helpers::TestApp;
+
+const HOSTILE: &str = "雏鹰</script><img src=x onerror=alert(1)>";
+
+#[tokio::test]
+async fn a_criteria_name_that_closes_the_script_element_stays_data_on_the_ladder_page() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    let (_, shipped) = gaoxin_ladder::shipped::files()
+        .into_iter()
+        .find(|(f, _)| f.starts_with("tech-sme"))
+        .unwrap();
+    let name_line = shipped
+        .lines()
+        .find(|l| l.starts_with("name = "))
+        .expect("the shipped file has a name")
+        .to_string();
+    let hostile = shipped.replacen(&name_line, &format!("name = \"{HOSTILE}\""), 1);
+    let res = app
+        .post("/ladder/criteria/upload")
+        .session(&staff)
+        .multipart(&[("file", Some("hostile.toml"), hostile.as_bytes())])
+        .send()
+        .await;
+    assert!(res.status.is_redirection(), "{}: {}", res.status, res.text());
+    let page = app.get("/ladder").session(&staff).send().await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(
+        html.contains("雏鹰\\u003c/script\\u003e\\u003cimg src=x onerror=alert(1)\\u003e"),
+        "the name is in the chart data, escaped for the script element"
+    );
+    assert!(!html.contains("</script><img"), "no markup of the name's own");
+    assert!(!html.contains("<img src=x"), "no injected element");
+}
+
+#[tokio::test]
+async fn every_answer_forbids_inline_script_framing_and_caching_of_zone_data() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    for path in ["/", "/enterprises", "/login", "/api/v1/enterprises", "/nowhere"] {
+        let res = app.get(path).session(&staff).send().await;
+        let csp = res
+            .headers
+            .get("content-security-policy")
+            .map(|v| v.to_str().unwrap().to_string());
+        let csp = csp.unwrap_or_else(|| panic!("{path}: no Content-Security-Policy"));
+        assert!(csp.contains("script-src 'self';"), "{path}: {csp}");
+        assert!(!csp.contains("unsafe-eval") && !csp.contains("script-src 'self' 'unsafe-inline'"));
+        assert!(csp.contains("frame-ancestors 'none'"), "{path}: {csp}");
+        assert_eq!(res.headers["referrer-policy"], "same-origin", "{path}");
+        assert_eq!(res.headers["cache-control"], "no-store", "{path}");
+        assert_eq!(res.headers["x-content-type-options"], "nosniff", "{path}");
+    }
+    let css = app.get("/static/app.css").send().await;
+    assert_eq!(css.status, StatusCode::OK);
+    assert!(
+        css.headers["cache-control"].to_str().unwrap().contains("max-age"),
+        "static files stay cacheable"
+    );
+}
+
+/// No template carries an inline script or an inline event handler: the policy would block it,
+/// so behaviour lives in /static/app.js (data-confirm, data-autosubmit, data-print, data-back).
+#[test]
+fn no_template_has_inline_script() {
+    let mut offenders = Vec::new();
+    for dir in std::fs::read_dir("crates").unwrap() {
+        let templates = dir.unwrap().path().join("templates");
+        let mut stack = vec![templates];
+        while let Some(d) = stack.pop() {
+            let Ok(entries) = std::fs::read_dir(&d) else { continue };
+            for e in entries {
+                let p = e.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                    continue;
+                }
+                let text = std::fs::read_to_string(&p).unwrap();
+                let lower = text.to_lowercase();
+                for bad in [
+                    " onclick=",
+                    " onchange=",
+                    " onsubmit=",
+                    " oninput=",
+                    " onload=",
+                    "javascript:",
+                ] {
+                    if lower.contains(bad) {
+                        offenders.push(format!("{}: {bad}", p.display()));
+                    }
+                }
+                let mut rest = lower.as_str();
+                while let Some(at) = rest.find("<script") {
+                    let tag = &rest[at..rest[at..].find('>').map_or(rest.len(), |e| at + e)];
+                    if !tag.contains(" src=") && !tag.contains("application/json") {
+                        offenders.push(format!("{}: {tag}", p.display()));
+                    }
+                    rest = &rest[at + 7..];
+                }
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "{offenders:#?}");
+}
