@@ -199,6 +199,18 @@ impl MakeRequestId for RandomRequestId {
 pub const CONTENT_SECURITY_POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
      img-src 'self' data:; object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 
+fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::response::Response {
+    let what = panic
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| panic.downcast_ref::<String>().cloned())
+        .unwrap_or_default();
+    tracing::error!(panic = %what, "a request panicked");
+    axum::response::IntoResponse::into_response(gaoxin_platform::error::AppError::Internal(anyhow::anyhow!(
+        "panic: {what}"
+    )))
+}
+
 /// The whole application as a router, ready for `axum::serve` or for tests (`oneshot`).
 pub fn app(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
@@ -232,6 +244,8 @@ pub fn app(state: AppState) -> Router {
             header::CACHE_CONTROL,
             HeaderValue::from_static("no-store"),
         ))
+        // A panic anywhere is a logged 500 with a body, never a dropped connection.
+        .layer(tower_http::catch_panic::CatchPanicLayer::custom(panic_response))
         .layer(PropagateRequestIdLayer::new(x_request_id.clone()))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
             let id = req

@@ -109,3 +109,61 @@ fn no_template_has_inline_script() {
     }
     assert!(offenders.is_empty(), "{offenders:#?}");
 }
+
+/// After login only a path of this site is followed (issue 17, finding 7): a tab makes
+/// `/\t/evil.example` another host in a browser; a control character made a 500.
+#[tokio::test]
+async fn login_never_redirects_to_another_site_nor_fails_on_a_strange_next() {
+    let app = TestApp::new().await;
+    for (next, expected) in [
+        ("/\t/evil.example", "/"),
+        ("//evil.example", "/"),
+        ("/\\evil.example", "/"),
+        ("/enterprises\u{1}", "/"),
+        ("/enterprises?page=2", "/enterprises?page=2"),
+    ] {
+        let res = app
+            .post("/login")
+            .form(&[
+                ("username", "staff_a"),
+                ("password", crate::helpers::PASSWORD),
+                ("next", next),
+            ])
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::SEE_OTHER, "{next:?}: {}", res.text());
+        assert_eq!(res.location(), Some(expected), "{next:?}");
+    }
+}
+
+/// `page` and `year` out of range are a 422 naming the field (issue 17, finding 9): the
+/// overflowing page number and `year=2147483647` used to panic and drop the connection.
+#[tokio::test]
+async fn page_and_year_out_of_range_are_refused_with_the_field() {
+    let app = TestApp::new().await;
+    let staff = app.login("staff_a").await;
+    let token = app.token("staff_a").await;
+    for path in [
+        "/enterprises?page=9223372036854775807",
+        "/ladder/pool?page=9223372036854775807",
+        "/land/parcels?page=18446744073709551615",
+        "/projects?page=0",
+        "/policies/matches?year=2147483647",
+        "/ladder/pool?year=2147483647",
+        "/projects/targets?year=-5",
+    ] {
+        let res = app.get(path).session(&staff).send().await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", res.text());
+        let field = if path.contains("year=") { "年份" } else { "页码" };
+        assert!(res.text().contains(field), "{path}: {}", res.text());
+    }
+    let res = app
+        .get("/api/v1/enterprises?page=9223372036854775807")
+        .bearer(&token)
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert_eq!(res.json()["error"]["field"], "page", "{}", res.text());
+    let fine = app.get("/enterprises?page=3&year=2026").session(&staff).send().await;
+    assert_eq!(fine.status, StatusCode::OK);
+}

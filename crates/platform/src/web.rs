@@ -355,7 +355,7 @@ impl PageParams {
     }
 
     pub fn offset(&self) -> u64 {
-        (self.page() - 1) * self.per_page()
+        (self.page() - 1).saturating_mul(self.per_page())
     }
 }
 
@@ -471,10 +471,50 @@ pub struct ApiJson<T>(pub T);
 #[from_request(via(axum::Form), rejection(AppError))]
 pub struct WebForm<T>(pub T);
 
-/// Query-string extractor whose rejections are errors in Chinese.
-#[derive(FromRequestParts)]
-#[from_request(via(axum::extract::Query), rejection(AppError))]
+/// Query-string extractor whose rejections are errors in Chinese. Before the fields are read,
+/// the parameters every list shares are checked for range (`page`, `per_page`, `year`), so that
+/// no handler computes with `page=9223372036854775807` or `year=2147483647`: 422 naming the field.
 pub struct Q<T>(pub T);
+
+/// The ranges [`Q`] enforces: name, smallest, largest, message.
+const QUERY_RANGES: &[(&str, i64, i64, &str)] = &[
+    ("page", 1, 1_000_000, "页码须为 1–1000000 的整数"),
+    ("per_page", 1, 1_000, "每页条数须为 1–1000 的整数"),
+    ("year", 1900, 2100, "年份须为 1900–2100 之间的整数"),
+];
+
+fn check_query_ranges(query: Option<&str>) -> Result<(), AppError> {
+    let Some(query) = query else { return Ok(()) };
+    for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+        let Some((name, low, high, message)) = QUERY_RANGES.iter().find(|(n, ..)| *n == key) else {
+            continue;
+        };
+        let value = value.trim();
+        if value.is_empty() {
+            continue;
+        }
+        match value.parse::<i64>() {
+            Ok(n) if (*low..=*high).contains(&n) => {}
+            _ => {
+                return Err(AppError::field(
+                    name,
+                    format!("{message}（收到“{}”）", value.chars().take(20).collect::<String>()),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+impl<T: serde::de::DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Q<T> {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Q<T>, AppError> {
+        check_query_ranges(parts.uri.query())?;
+        let axum::extract::Query(value) = axum::extract::Query::<T>::from_request_parts(parts, state).await?;
+        Ok(Q(value))
+    }
+}
 
 /// Path parameter holding a numeric id; anything else is a 404, not a 400.
 pub struct Id(pub i64);

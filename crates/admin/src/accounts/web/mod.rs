@@ -70,13 +70,22 @@ async fn hash(password: String) -> AppResult<String> {
         .map_err(AppError::Internal)
 }
 
-/// Only local paths are followed after login (no open redirect).
+/// Only a path on this site is followed after login (no open redirect): it starts with one `/`,
+/// and has no backslash, whitespace or control character (browsers drop tabs and newlines from a
+/// URL, so `/\t/evil.example` would become `//evil.example`, another host).
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.starts_with("/\\") => n.to_string(),
+        Some(n)
+            if n.starts_with('/')
+                && !n[1..].starts_with('/')
+                && !n.chars().any(|c| c == '\\' || c.is_whitespace() || c.is_control()) =>
+        {
+            n.to_string()
+        }
         _ => "/".to_string(),
     }
 }
+
 
 /// The validity of a new token in days: 90 when not given, none for 0.
 fn token_days(raw: Option<i64>) -> AppResult<Option<i64>> {
@@ -88,5 +97,31 @@ fn token_days(raw: Option<i64>) -> AppResult<Option<i64>> {
             "expires_in_days",
             "有效期须为 0（永不过期）或 1–3650 天",
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_paths_of_this_site_are_followed() {
+        for ok in ["/", "/enterprises?q=%E5%8D%8E", "/land/runs/3"] {
+            assert_eq!(safe_next(Some(ok)), ok);
+        }
+        for bad in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "/ /evil.example",
+            "https://evil.example",
+            "/a\u{0}b",
+            "/a\\b",
+            "evil",
+        ] {
+            assert_eq!(safe_next(Some(bad)), "/", "{bad:?}");
+        }
+        assert_eq!(safe_next(None), "/");
     }
 }
