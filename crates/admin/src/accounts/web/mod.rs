@@ -86,7 +86,6 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-
 /// The validity of a new token in days: 90 when not given, none for 0.
 fn token_days(raw: Option<i64>) -> AppResult<Option<i64>> {
     match raw {
