@@ -167,3 +167,45 @@ async fn page_and_year_out_of_range_are_refused_with_the_field() {
     let fine = app.get("/enterprises?page=3&year=2026").session(&staff).send().await;
     assert_eq!(fine.status, StatusCode::OK);
 }
+
+/// The lock-out cannot be raced (issue 17, finding 4): 30 wrong passwords sent at once lock the
+/// account, and then the right one is refused. Before, each attempt read the count before the slow
+/// password check and wrote it after, so parallel attempts never reached five.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn thirty_parallel_wrong_passwords_lock_the_account() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let mut tries = tokio::task::JoinSet::new();
+    for i in 0..30 {
+        let app = app.clone();
+        tries.spawn(async move {
+            app.post("/login")
+                .form(&[("username", "staff_a"), ("password", &format!("wrong-{i}"))])
+                .send()
+                .await
+                .status
+        });
+    }
+    let mut statuses = Vec::new();
+    while let Some(status) = tries.join_next().await {
+        statuses.push(status.unwrap());
+    }
+    assert!(
+        statuses
+            .iter()
+            .all(|s| *s == StatusCode::UNAUTHORIZED || *s == StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    assert!(statuses.contains(&StatusCode::TOO_MANY_REQUESTS), "{statuses:?}");
+    let right = app
+        .post("/login")
+        .form(&[("username", "staff_a"), ("password", crate::helpers::PASSWORD)])
+        .send()
+        .await;
+    assert_eq!(right.status, StatusCode::TOO_MANY_REQUESTS, "{}", right.text());
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'login_failed' OR action = 'locked'")
+            .await,
+        5,
+        "the password was looked at five times, no more"
+    );
+}

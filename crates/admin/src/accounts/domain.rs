@@ -1,7 +1,5 @@
 //! Rules for accounts: who may hold which role, and the lock-out policy.
 
-use chrono::{DateTime, Duration, Utc};
-
 use gaoxin_core::roles::Role;
 use gaoxin_core::validate::{FieldError, required_text, username};
 
@@ -9,17 +7,6 @@ use gaoxin_core::validate::{FieldError, required_text, username};
 pub const MAX_FAILED_LOGINS: i32 = 5;
 /// How long a locked account stays locked.
 pub const LOCK_MINUTES: i64 = 15;
-
-/// After a failed login with `failed_before` earlier failures: the new failure count and,
-/// when the threshold is reached, until when the account is locked (the count restarts).
-pub fn after_failed_login(failed_before: i32, now: DateTime<Utc>) -> (i32, Option<DateTime<Utc>>) {
-    let failed = failed_before + 1;
-    if failed >= MAX_FAILED_LOGINS {
-        (0, Some(now + Duration::minutes(LOCK_MINUTES)))
-    } else {
-        (failed, None)
-    }
-}
 
 gaoxin_core::coded_enum! {
     /// Whether an account may sign in. Stored as the boolean `account.active`; the codes name
@@ -98,16 +85,6 @@ pub fn validate(draft: &AccountDraft, allow_province: bool) -> Result<AccountInp
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn the_fifth_failure_locks_for_fifteen_minutes() {
-        let now = gaoxin_core::clock::system_now();
-        assert_eq!(after_failed_login(0, now), (1, None));
-        assert_eq!(after_failed_login(3, now), (4, None));
-        let (count, until) = after_failed_login(4, now);
-        assert_eq!(count, 0);
-        assert_eq!(until, Some(now + Duration::minutes(15)));
-    }
 
     #[test]
     fn an_account_reads_as_enabled_or_disabled() {

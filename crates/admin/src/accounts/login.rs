@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use super::domain::after_failed_login;
+use super::domain::{LOCK_MINUTES, MAX_FAILED_LOGINS};
 use super::store::{self, Account};
 use gaoxin_platform::AppState;
 use gaoxin_platform::audit::{WriteContext, Writer};
@@ -48,40 +48,78 @@ pub async fn check_password(
         return Err(AppError::BadCredentials);
     };
     let now = gaoxin_core::clock::system_now();
-    if let Some(until) = account.locked_until.filter(|u| *u > now) {
+    let locked = |until: chrono::DateTime<chrono::Utc>| {
         let local = until.with_timezone(&gaoxin_core::clock::zone_offset());
-        return Err(AppError::TooManyAttempts(format!(
+        AppError::TooManyAttempts(format!(
             "连续登录失败次数过多，账号已锁定，请于 {} 后重试",
             local.format("%H:%M")
-        )));
+        ))
+    };
+    match account.locked_until {
+        Some(until) if until > now => return Err(locked(until)),
+        // A lock that has run out is lifted (audited) before the attempt is counted.
+        Some(_) => {
+            let mut writer = Writer::begin(&state.db, context(Some(&account), username, request_id.clone())).await?;
+            // A write first: on SQLite the transaction then holds the write lock before it reads.
+            writer
+                .event("lock_expired", "account", account.id.to_string(), None)
+                .await?;
+            let fresh = fresh(&writer, account.id).await?;
+            if fresh.locked_until.is_some() {
+                store::record_login_attempt(&mut writer, &fresh, 0, None, false).await?;
+            }
+            writer.commit().await?;
+        }
+        None => {}
     }
+    // Counted before the slow check, atomically: the sixth of 30 parallel tries is refused
+    // without its password being looked at, whatever it is.
+    let attempt = gaoxin_platform::accounts::claim_login_attempt(&state.db, account.id).await?;
+    let Some(attempt) = attempt.filter(|n| *n <= MAX_FAILED_LOGINS) else {
+        let until = fresh_conn(state, account.id).await?.and_then(|a| a.locked_until);
+        return Err(locked(until.unwrap_or(now + chrono::Duration::minutes(LOCK_MINUTES))));
+    };
     let (pw, hash) = (password.to_string(), account.password_hash.clone());
     let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
         .await
         .map_err(|e| AppError::Internal(e.into()))?;
     let mut writer = Writer::begin(&state.db, context(Some(&account), username, request_id)).await?;
+    // The audit line first: on SQLite the transaction then holds the write lock before it reads.
     if ok {
-        let after = store::record_login_attempt(&mut writer, &account, 0, None, true).await?;
         writer.event("login", "account", account.id.to_string(), None).await?;
+        let fresh = fresh(&writer, account.id).await?;
+        let after = store::record_login_attempt(&mut writer, &fresh, 0, None, true).await?;
         writer.commit().await?;
         Ok(after)
     } else {
-        let (failed, locked_until) = after_failed_login(account.failed_logins, now);
-        store::record_login_attempt(&mut writer, &account, failed, locked_until, false).await?;
-        let action = if locked_until.is_some() {
-            "locked"
-        } else {
-            "login_failed"
-        };
+        let lock = attempt >= MAX_FAILED_LOGINS;
         writer
             .event(
-                action,
+                if lock { "locked" } else { "login_failed" },
                 "account",
                 account.id.to_string(),
-                Some(json!({"reason": "wrong password"})),
+                Some(json!({"reason": "wrong password", "attempt": attempt})),
             )
             .await?;
+        if lock {
+            let fresh = fresh(&writer, account.id).await?;
+            let until = now + chrono::Duration::minutes(LOCK_MINUTES);
+            store::record_login_attempt(&mut writer, &fresh, 0, Some(until), false).await?;
+        }
         writer.commit().await?;
         Err(AppError::BadCredentials)
     }
+}
+
+/// The account as it is now, inside the writer's transaction (other attempts may have changed it).
+async fn fresh(writer: &Writer, id: i64) -> Result<Account, AppError> {
+    use sea_orm::EntityTrait;
+    gaoxin_platform::accounts::entity::account::Entity::find_by_id(id)
+        .one(writer.read())
+        .await?
+        .ok_or(AppError::BadCredentials)
+}
+
+async fn fresh_conn(state: &AppState, id: i64) -> Result<Option<Account>, AppError> {
+    store::by_id(&state.db, id).await
 }
