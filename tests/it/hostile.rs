@@ -209,3 +209,41 @@ async fn thirty_parallel_wrong_passwords_lock_the_account() {
         "the password was looked at five times, no more"
     );
 }
+
+/// One value longer than an Excel cell holds no longer breaks an export for good (issue 17,
+/// finding 6): a 40,000-character task (from a CSV, which has no cell limit) is cut at 32,767
+/// characters with a marker in the ledger export.
+#[tokio::test]
+async fn a_value_longer_than_an_excel_cell_is_cut_in_the_export_not_a_500() {
+    let app = TestApp::new().await;
+    let admin = app.login("admin_a").await;
+    let long = "长".repeat(40_000);
+    let csv = format!("序号,工作任务,牵头部门,完成时限\n1,{long},科学技术局,全年\n");
+    let res = app
+        .post("/plans/import")
+        .session(&admin)
+        .multipart(&[
+            ("title", None, "长文本台账".as_bytes()),
+            ("year", None, b"2026".as_slice()),
+            ("file", Some("台账.csv"), csv.as_bytes()),
+        ])
+        .send()
+        .await;
+    let page = crate::helpers::follow(&app, &res, &admin).await;
+    assert!(page.contains("共 1 项任务"), "{page}");
+    let plan = app.scalar("SELECT MAX(id) FROM work_plan").await;
+    let export = app
+        .get(&format!("/plans/ledger.xlsx?plan_id={plan}"))
+        .session(&admin)
+        .send()
+        .await;
+    assert_eq!(export.status, StatusCode::OK, "{}", export.text());
+    let rows = crate::helpers::read_xlsx(&export.body);
+    let cut = rows
+        .iter()
+        .flatten()
+        .find(|c| c.contains("以下已截断"))
+        .expect("the long task is in the export, cut with a marker");
+    assert_eq!(cut.chars().count(), 32_767);
+    assert!(cut.starts_with("长长长"));
+}

@@ -208,3 +208,35 @@ mod tests {
         assert_eq!(Cell::Number(1200.0).display(), "1200");
     }
 }
+
+/// Excel's limit on the characters of one cell.
+pub const EXCEL_CELL_CHARS: usize = 32_767;
+
+/// Text as an exported cell can hold it: past Excel's limit it is cut, with a marker saying so,
+/// so that one long value never makes an export fail (issue 17, finding 6).
+pub fn excel_text(text: &str) -> std::borrow::Cow<'_, str> {
+    const MARK: &str = "…（超出 Excel 单元格 32767 字的上限，以下已截断）";
+    if text.len() <= EXCEL_CELL_CHARS || text.chars().count() <= EXCEL_CELL_CHARS {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let keep = EXCEL_CELL_CHARS - MARK.chars().count();
+    let mut out: String = text.chars().take(keep).collect();
+    out.push_str(MARK);
+    std::borrow::Cow::Owned(out)
+}
+
+#[cfg(test)]
+mod excel_text_tests {
+    use super::*;
+
+    #[test]
+    fn long_text_is_cut_at_excels_limit_with_a_marker() {
+        assert_eq!(excel_text("短"), "短");
+        let exact = "字".repeat(EXCEL_CELL_CHARS);
+        assert_eq!(excel_text(&exact).chars().count(), EXCEL_CELL_CHARS);
+        let long = "字".repeat(EXCEL_CELL_CHARS + 1);
+        let cut = excel_text(&long);
+        assert_eq!(cut.chars().count(), EXCEL_CELL_CHARS);
+        assert!(cut.ends_with("以下已截断）"));
+    }
+}

@@ -62,7 +62,7 @@ fn write_rows(ws: &mut Worksheet, specs: &[ColumnSpec], rows: &[Vec<Value>]) -> 
             let col = c as u16;
             let w = match value {
                 Value::Text(s) => {
-                    ws.write_string(r, col, s)?;
+                    ws.write_string(r, col, gaoxin_core::tabular::excel_text(s))?;
                     width(s)
                 }
                 Value::Number(n) => {

@@ -9,7 +9,7 @@ use calamine::{Data, DataRef, Reader};
 use serde::Serialize;
 
 pub use gaoxin_core::tabular::ColumnSpec;
-use gaoxin_core::tabular::{Cell, header_stem, normalize_header};
+use gaoxin_core::tabular::{Cell, excel_text, header_stem, normalize_header};
 
 /// One worksheet as read: `rows[i]` is Excel row `first_row + i + 1`.
 #[derive(Clone, Debug)]
@@ -545,8 +545,8 @@ pub fn annotated_copy(located: &Located, errors: &[ImportError], specs: &[Column
                 (Cell::Number(n), true) => ws.write_number_with_format(r, col, *n, &bad),
                 (Cell::Number(n), false) => ws.write_number(r, col, *n),
                 (Cell::Date(d), false) => ws.write_date_with_format(r, col, *d, &date),
-                (other, true) => ws.write_string_with_format(r, col, other.display(), &bad),
-                (other, false) => ws.write_string(r, col, other.display()),
+                (other, true) => ws.write_string_with_format(r, col, excel_text(&other.display()), &bad),
+                (other, false) => ws.write_string(r, col, excel_text(&other.display())),
             };
             result.map_err(fail)?;
         }
@@ -559,7 +559,8 @@ pub fn annotated_copy(located: &Located, errors: &[ImportError], specs: &[Column
                 .map(|e| format!("{}：{}", e.column, e.reason))
                 .collect::<Vec<_>>()
                 .join("；");
-            ws.write_string_with_format(r, width as u16, text, &bad).map_err(fail)?;
+            ws.write_string_with_format(r, width as u16, excel_text(&text), &bad)
+                .map_err(fail)?;
         }
     }
     ws.set_column_width(width as u16, 60).map_err(fail)?;

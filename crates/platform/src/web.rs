@@ -568,7 +568,8 @@ pub fn xlsx_download(
             let col = c as u16;
             let width = match cell {
                 Cell::Text(s) => {
-                    ws.write_string(r, col, s).map_err(fail)?;
+                    ws.write_string(r, col, gaoxin_core::tabular::excel_text(s))
+                        .map_err(fail)?;
                     display_width(s)
                 }
                 Cell::Int(n) => {

@@ -261,7 +261,9 @@ pub fn to_xlsx(b: &Bulletin) -> Result<Vec<u8>, String> {
             for (c, v) in row.iter().enumerate() {
                 let col = c as u16;
                 match v {
-                    Value::Text(text) => ws.write_string(r, col, text).map(|_| ()),
+                    Value::Text(text) => ws
+                        .write_string(r, col, gaoxin_core::tabular::excel_text(text))
+                        .map(|_| ()),
                     Value::Count(n) => ws.write_number(r, col, *n as f64).map(|_| ()),
                     // The sheet's number at the file boundary; the text is the exact value.
                     Value::Yi(d) => ws
