@@ -98,6 +98,7 @@ use gaoxin_core::industry;
 
 /// Filters of the enterprise list (all optional), as in the query string.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EnterpriseFilter {
     /// Search in name, 统一社会信用代码 and legal representative.
     pub q: Option<String>,

@@ -87,6 +87,7 @@ fn date_of(raw: &str, field: &'static str, what: &str) -> AppResult<Option<Naive
 
 /// Code, name, location or an occupant's name or code contains `q`.
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ParcelQuery {
     pub q: Option<String>,
     pub page: Option<u64>,
@@ -508,6 +509,7 @@ async fn contracts_page(State(state): State<AppState>, scope: Scope, ctx: PageCt
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CheckQuery {
     /// The year of annual data for the output check (default: the year the 初始运行期 ends).
     pub year: Option<i32>,

@@ -159,6 +159,7 @@ pub async fn scores_for(
 
 /// `?period=2024H1&scheme=kaohe-example`.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ScoreQuery {
     /// `2024` (the year), `2024H1` or `2024H2`; default the current half-year.
     pub period: Option<String>,

@@ -333,6 +333,7 @@ impl FormErrors {
 
 /// `?page=&per_page=` of a list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PageParams {
     /// 1-based page number (default 1).
     pub page: Option<u64>,
@@ -361,6 +362,7 @@ impl PageParams {
 
 /// `?q=&page=&per_page=` of a searchable list.
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct SearchParams {
     /// Search text (matched in the list's name-like columns).
     pub q: Option<String>,

@@ -30,6 +30,7 @@ pub fn routes() -> Routes {
 }
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct AuditQuery {
     /// Entity (table) name, e.g. `department`, `account`.
     pub entity: Option<String>,

@@ -76,6 +76,7 @@ pub(super) async fn export(
 
 /// The year an export is limited to (all years when absent).
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct YearQuery {
     pub year: Option<i32>,
 }

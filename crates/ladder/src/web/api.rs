@@ -165,6 +165,7 @@ pub struct CandidateOut {
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CandidateQuery {
     /// Tier code (`high_tech`, …).
     pub tier: String,
@@ -238,6 +239,7 @@ pub async fn api_targets(State(state): State<AppState>, scope: Scope) -> AppResu
 }
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct StandingQuery {
     /// The year evaluated (default: last year).
     pub year: Option<i32>,

@@ -15,6 +15,7 @@ use gaoxin_platform::error::AppResult;
 use gaoxin_platform::web::{Cell as XCell, PageCtx, Q, render, xlsx_download};
 
 #[derive(Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ExpiringQuery {
     /// Days ahead (default 180, at most 1095).
     pub days: Option<i64>,

@@ -24,6 +24,7 @@ use gaoxin_platform::web::{
 };
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct CaseQuery {
     pub status: Option<String>,
     pub route: Option<String>,

@@ -64,6 +64,7 @@ pub(super) async fn run_create(
 }
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ResultQuery {
     pub class: Option<String>,
     pub q: Option<String>,

@@ -16,6 +16,7 @@ use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{PageCtx, Q, render};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct TransitionQuery {
     pub from: Option<i64>,
     pub to: Option<i64>,

@@ -20,6 +20,7 @@ use gaoxin_platform::web::{PageCtx, Q, render};
 
 /// `?month=2024-06` (default this month).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// `YYYY-MM`.
     pub month: Option<String>,

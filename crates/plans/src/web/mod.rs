@@ -109,6 +109,7 @@ fn opt_id(raw: &Option<String>) -> Option<i64> {
 
 /// What narrows the ledger (pages and API).
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LedgerQuery {
     /// A plan's id.
     pub plan_id: Option<String>,

@@ -22,6 +22,7 @@ use gaoxin_rules::sources::EventKind;
 
 /// Filters of the event list.
 #[derive(Clone, Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct EventFilter {
     /// Event kind code (`technology_contract`, …).
     pub kind: Option<String>,

@@ -18,6 +18,7 @@ use gaoxin_platform::error::{AppError, AppResult, ErrorBody};
 use gaoxin_platform::web::{Cell as XCell, PageCtx, Q, render, xlsx_download};
 
 #[derive(Deserialize, Default, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MatchQuery {
     /// The year whose data is matched (default: last year).
     pub year: Option<i32>,

@@ -18,6 +18,7 @@ use gaoxin_platform::error::AppResult;
 use gaoxin_platform::web::{PageCtx, PageParams, Pager, Q, render};
 
 #[derive(Debug, Clone, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// A stage key.
     pub stage: Option<String>,

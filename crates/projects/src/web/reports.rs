@@ -20,6 +20,7 @@ use gaoxin_platform::web::{PageCtx, Q, WebForm, file_download, finish, render, x
 use gaoxin_rules::project_rules::{self, Score};
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct MonthQuery {
     /// `2026-11`; default: last month.
     pub month: Option<String>,
@@ -153,6 +154,7 @@ pub(super) async fn visits_page(
 }
 
 #[derive(Debug, Clone, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct PeriodQuery {
     /// `2026H1`, `2026H2` or `2026`; default: the current half-year.
     pub period: Option<String>,

@@ -26,6 +26,7 @@ use gaoxin_platform::web::{
 };
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct UserQuery {
     /// Search in user name and display name.
     pub q: Option<String>,
