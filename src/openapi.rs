@@ -131,6 +131,21 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc
 }
 
+/// The operations of a path that gaoxin's API uses.
+fn operations_mut(
+    item: &mut utoipa::openapi::path::PathItem,
+) -> impl Iterator<Item = &mut utoipa::openapi::path::Operation> {
+    [
+        &mut item.get,
+        &mut item.post,
+        &mut item.put,
+        &mut item.patch,
+        &mut item.delete,
+    ]
+    .into_iter()
+    .flatten()
+}
+
 /// Operation ids must be unique (client generators name methods after them): an id two modules
 /// share (`api_runs` of the ladder and of 亩均) gets its module's name in front (`land_api_runs`).
 fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
@@ -175,14 +190,7 @@ fn unique_operation_ids(doc: &mut utoipa::openapi::OpenApi) {
 fn describe_every_response(doc: &mut utoipa::openapi::OpenApi) {
     use utoipa::openapi::RefOr;
     for item in doc.paths.paths.values_mut() {
-        let operations = [
-            &mut item.get,
-            &mut item.post,
-            &mut item.put,
-            &mut item.patch,
-            &mut item.delete,
-        ];
-        for operation in operations.into_iter().flatten() {
+        for operation in operations_mut(item) {
             for (status, response) in operation.responses.responses.iter_mut() {
                 if let RefOr::T(response) = response
                     && response.description.trim().is_empty()

@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 use std::io::Cursor;
 
-use calamine::{Data, DataRef, Reader};
+use calamine::{Data, Reader};
 use serde::Serialize;
 
 pub use gaoxin_core::tabular::ColumnSpec;
@@ -64,7 +64,24 @@ struct Grid<'a> {
     cells: Vec<(u32, u32, Cell)>,
 }
 
-impl Grid<'_> {
+impl<'a> Grid<'a> {
+    fn new(sheet: &'a str, limits: &'a Limits, held: usize) -> Grid<'a> {
+        Grid {
+            sheet,
+            limits,
+            held,
+            cells: Vec::new(),
+        }
+    }
+
+    /// Ends the sheet and adds it to `sheets`; the cells held so far in the file.
+    fn into_sheet(self, sheets: &mut Vec<Sheet>) -> Result<usize, String> {
+        let name = self.sheet.to_string();
+        let (first_row, rows, held) = self.finish()?;
+        sheets.push(Sheet { name, first_row, rows });
+        Ok(held)
+    }
+
     fn put(&mut self, row: u32, column: u32, cell: Cell) -> Result<(), String> {
         if cell.is_empty() {
             return Ok(());
@@ -151,23 +168,6 @@ fn check_unzipped_size(bytes: &[u8], limits: &Limits) -> Result<(), String> {
     Ok(())
 }
 
-fn convert_ref(data: &DataRef<'_>) -> Cell {
-    match data {
-        DataRef::SharedString(s) => Cell::Text((*s).to_string()),
-        DataRef::String(s) => Cell::Text(s.clone()),
-        DataRef::Empty => Cell::Empty,
-        DataRef::Int(i) => Cell::Number(*i as f64),
-        DataRef::Float(f) => Cell::Number(*f),
-        DataRef::Bool(b) => Cell::Bool(*b),
-        DataRef::DateTime(dt) => match dt.as_datetime() {
-            Some(t) => Cell::Date(t.date()),
-            None => Cell::Number(dt.as_f64()),
-        },
-        DataRef::DateTimeIso(s) | DataRef::DurationIso(s) => Cell::Text(s.clone()),
-        DataRef::Error(e) => Cell::Error(format!("{e}")),
-    }
-}
-
 /// An .xlsx read cell by cell (never as one rectangle, whose size a single far cell decides).
 fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, String> {
     check_unzipped_size(bytes, limits)?;
@@ -179,39 +179,28 @@ fn read_xlsx(bytes: &[u8], limits: &Limits) -> Result<Vec<Sheet>, String> {
         let mut reader = workbook
             .worksheet_cells_reader(&name)
             .map_err(|e| format!("无法读取工作表“{name}”：{e}"))?;
-        let mut grid = Grid {
-            sheet: &name,
-            limits,
-            held,
-            cells: Vec::new(),
-        };
+        let mut grid = Grid::new(&name, limits, held);
         while let Some(cell) = reader.next_cell().map_err(|e| format!("无法读取工作表“{name}”：{e}"))? {
             let (row, column) = cell.get_position();
-            grid.put(row, column, convert_ref(cell.get_value()))?;
+            grid.put(row, column, convert(Data::from(cell.get_value().clone())))?;
         }
-        let (first_row, rows, now_held) = grid.finish()?;
-        held = now_held;
-        sheets.push(Sheet {
-            name: name.clone(),
-            first_row,
-            rows,
-        });
+        held = grid.into_sheet(&mut sheets)?;
     }
     Ok(sheets)
 }
 
-fn convert(data: &Data) -> Cell {
+/// A cell as the importers see it (the .xlsx reader's borrowed cells go through `Data` too).
+fn convert(data: Data) -> Cell {
     match data {
         Data::Empty => Cell::Empty,
-        Data::String(s) => Cell::Text(s.clone()),
-        Data::Int(i) => Cell::Number(*i as f64),
-        Data::Float(f) => Cell::Number(*f),
-        Data::Bool(b) => Cell::Bool(*b),
+        Data::String(s) | Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s),
+        Data::Int(i) => Cell::Number(i as f64),
+        Data::Float(f) => Cell::Number(f),
+        Data::Bool(b) => Cell::Bool(b),
         Data::DateTime(dt) => match dt.as_datetime() {
             Some(t) => Cell::Date(t.date()),
             None => Cell::Number(dt.as_f64()),
         },
-        Data::DateTimeIso(s) | Data::DurationIso(s) => Cell::Text(s.clone()),
         Data::Error(e) => Cell::Error(format!("{e}")),
     }
 }
@@ -262,23 +251,12 @@ pub fn read_within(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec
         let range = workbook
             .worksheet_range(&name)
             .map_err(|e| format!("无法读取工作表“{name}”：{e}"))?;
-        let mut grid = Grid {
-            sheet: &name,
-            limits,
-            held,
-            cells: Vec::new(),
-        };
+        let mut grid = Grid::new(&name, limits, held);
         let (top, left) = range.start().unwrap_or((0, 0));
         for (row, column, data) in range.used_cells() {
-            grid.put(top + row as u32, left + column as u32, convert(data))?;
+            grid.put(top + row as u32, left + column as u32, convert(data.clone()))?;
         }
-        let (first_row, rows, now_held) = grid.finish()?;
-        held = now_held;
-        sheets.push(Sheet {
-            name: name.clone(),
-            first_row,
-            rows,
-        });
+        held = grid.into_sheet(&mut sheets)?;
     }
     Ok(sheets)
 }
@@ -302,12 +280,7 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<(u32, Vec<Vec<Cell>>), Stri
         .has_headers(false)
         .flexible(true)
         .from_reader(text.as_bytes());
-    let mut grid = Grid {
-        sheet: "CSV",
-        limits,
-        held: 0,
-        cells: Vec::new(),
-    };
+    let mut grid = Grid::new("CSV", limits, 0);
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| format!("CSV 第 {} 行格式有误：{e}", i + 1))?;
         for (c, v) in record.iter().enumerate() {
