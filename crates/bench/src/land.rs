@@ -105,18 +105,7 @@ pub(super) fn land(enterprises: usize, seed: u64, runs: usize, out: Option<PathB
             let evaluation = scheme.evaluate(&input.cases, input.baseline.as_deref());
             eval_t.push(t.elapsed());
             let t = Instant::now();
-            let records = output::ranked(
-                input
-                    .rows
-                    .iter()
-                    .zip(&evaluation.results)
-                    .map(|(row, result)| output::Record {
-                        uscc: &row.uscc,
-                        name: row.name.as_deref(),
-                        result,
-                    })
-                    .collect(),
-            );
+            let records = output::ranked_rows(&input.rows, &evaluation.results);
             let mut sink = Vec::new();
             output::write_json(&scheme, &records, &mut sink)?;
             write_t.push(t.elapsed());

@@ -91,17 +91,7 @@ pub async fn run(db: Option<&Db>, command: LandCommand, format: Format) -> anyho
             eprintln!("注意：{note}");
         }
         let evaluation = scheme.evaluate(&read.cases, read.baseline.as_deref());
-        let records = output::ranked(
-            read.rows
-                .iter()
-                .zip(&evaluation.results)
-                .map(|(row, result)| output::Record {
-                    uscc: &row.uscc,
-                    name: row.name.as_deref(),
-                    result,
-                })
-                .collect(),
-        );
+        let records = output::ranked_rows(&read.rows, &evaluation.results);
         return print(&scheme, year, &records, format);
     }
     let db = db.expect("needs_db");

@@ -24,6 +24,20 @@ pub fn ranked<'a>(mut records: Vec<Record<'a>>) -> Vec<Record<'a>> {
     records
 }
 
+/// The rows of a CSV read by `land::input::read_csv` with their results, [`ranked`].
+pub fn ranked_rows<'a>(rows: &'a [super::input::Row], results: &'a [LandResult]) -> Vec<Record<'a>> {
+    ranked(
+        rows.iter()
+            .zip(results)
+            .map(|(row, result)| Record {
+                uscc: &row.uscc,
+                name: row.name.as_deref(),
+                result,
+            })
+            .collect(),
+    )
+}
+
 fn json_str(out: &mut Vec<u8>, s: &str) {
     serde_json::to_writer(&mut *out, s).expect("a string serialises");
 }
