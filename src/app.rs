@@ -219,6 +219,7 @@ pub fn app(state: AppState) -> Router {
         .fallback(|| async { gaoxin_platform::error::AppError::NotFound })
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(axum::Extension(Navigation(NAVIGATION)))
+        .layer(axum::Extension(state.config.imports.clone()))
         .layer(axum::Extension(enterprise_panels()))
         .layer(DefaultBodyLimit::max(gaoxin_platform::auth::FORM_LIMIT_BYTES))
         .layer(SetResponseHeaderLayer::if_not_present(

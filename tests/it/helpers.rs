@@ -1010,7 +1010,7 @@ impl TestApp {
         self.login_with(username, PASSWORD).await
     }
 
-    async fn login_with(&self, username: &str, password: &str) -> Session {
+    pub async fn login_with(&self, username: &str, password: &str) -> Session {
         let res = self
             .post("/login")
             .form(&[("username", username), ("password", password), ("next", "/")])

@@ -247,3 +247,30 @@ async fn a_value_longer_than_an_excel_cell_is_cut_in_the_export_not_a_500() {
     assert_eq!(cut.chars().count(), 32_767);
     assert!(cut.starts_with("长长长"));
 }
+
+/// Issue 17, finding 2: a plan of thousands of tasks under one enormous heading answered
+/// 109 MB. The answer is bounded: at most 5,000 tasks, headings cut, a warning that says so.
+#[tokio::test]
+async fn a_plan_parse_answer_stays_small_whatever_the_plan() {
+    let app = TestApp::new().await;
+    let token = app.token("staff_a").await;
+    let mut text = format!("一、{}\n", "长".repeat(60_000));
+    for i in 1..=6_000 {
+        text.push_str(&format!("{i}.推进第{i}项工作（牵头单位：区科技局）\n"));
+    }
+    let res = app
+        .post("/api/v1/plans/parse")
+        .bearer(&token)
+        .json(serde_json::json!({ "text": text }))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text());
+    assert!(res.body.len() < 8_000_000, "answer of {} bytes", res.body.len());
+    let plan = res.json();
+    assert_eq!(plan["tasks"].as_array().unwrap().len(), 5_000);
+    let last = plan["warnings"].as_array().unwrap().last().unwrap()["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(last.contains("共找到 6000 项任务"), "{last}");
+}

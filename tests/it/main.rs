@@ -3,6 +3,7 @@
 
 mod helpers;
 
+mod accounts_hardening;
 mod architecture;
 mod audit;
 mod authz_matrix;

@@ -87,17 +87,35 @@ pub fn username(value: &str) -> Result<String, FieldError> {
 /// A password: 8–128 characters, not one character repeated.
 pub fn password(field: &str, value: &str) -> Result<(), FieldError> {
     let chars = value.chars().count();
-    if chars < 8 {
-        return Err(FieldError::new(field, "密码至少 8 位"));
+    if chars < MIN_PASSWORD_CHARS {
+        return Err(FieldError::new(field, format!("密码至少 {MIN_PASSWORD_CHARS} 位")));
     }
     if chars > 128 {
         return Err(FieldError::new(field, "密码最多 128 位"));
     }
-    let first = value.chars().next();
-    if value.chars().all(|c| Some(c) == first) {
-        return Err(FieldError::new(field, "密码不能由同一个字符重复组成"));
+    let mut distinct: Vec<char> = value.chars().collect();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 4 {
+        return Err(FieldError::new(field, "密码过于简单：至少要有 4 个不同的字符"));
+    }
+    let lower = value.to_lowercase();
+    if is_common_password(&lower) {
+        return Err(FieldError::new(field, "这是常见密码，很容易被猜中，请换一个"));
     }
     Ok(())
+}
+
+/// Passwords are at least this long (issue 17, finding 10).
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The list shipped with the binary (`data/common-passwords.txt`), and any run of ascending or
+/// descending characters (`abcdefghijk`, `9876543210`).
+fn is_common_password(lower: &str) -> bool {
+    const LIST: &str = include_str!("../../../data/common-passwords.txt");
+    let codes: Vec<u32> = lower.chars().map(u32::from).collect();
+    let run = |step: i64| codes.windows(2).all(|w| i64::from(w[1]) - i64::from(w[0]) == step);
+    run(1) || run(-1) || LIST.lines().any(|l| !l.starts_with('#') && l.trim() == lower)
 }
 
 #[cfg(test)]
@@ -131,8 +149,21 @@ mod tests {
         assert!(username("keji").is_ok());
         assert!(username("科技").is_err());
         assert!(username("ab").is_err());
-        assert!(password("password", "demo1234").is_ok());
+        assert!(password("password", "zone-clerk-7").is_ok());
+        assert!(password("password", "demo1234").is_err(), "shorter than 10");
         assert!(password("password", "short").is_err());
         assert!(password("password", "aaaaaaaaaa").is_err());
+        assert!(password("password", "abababab12").is_err(), "three distinct characters");
+        for common in [
+            "1234567890",
+            "QWERTYUIOP",
+            "woaini1314",
+            "Password123",
+            "abcdefghijkl",
+            "9876543210",
+        ] {
+            let err = password("password", common).unwrap_err();
+            assert!(err.message.contains("常见密码"), "{common}: {}", err.message);
+        }
     }
 }

@@ -188,7 +188,11 @@ async fn carriers_of(db: &Db, zone_id: i64) -> Result<Vec<carrier::Model>, AppEr
 }
 
 /// Reads the file and starts its report; on a file-level problem, the report says so.
-fn open(file_name: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<(Located, ImportReport), Box<ImportReport>> {
+async fn open(
+    file_name: &str,
+    bytes: &[u8],
+    specs: &[ColumnSpec],
+) -> Result<(Located, ImportReport), Box<ImportReport>> {
     let fail = |errors: Vec<ImportError>| {
         Box::new(ImportReport {
             file: file_name.to_string(),
@@ -196,7 +200,7 @@ fn open(file_name: &str, bytes: &[u8], specs: &[ColumnSpec]) -> Result<(Located,
             ..Default::default()
         })
     };
-    let sheets = spreadsheet::read(file_name, bytes).map_err(|reason| {
+    let sheets = spreadsheet::read(file_name, bytes).await.map_err(|reason| {
         fail(vec![ImportError {
             sheet: String::new(),
             row: 0,
@@ -227,7 +231,7 @@ pub async fn import_enterprises(
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let (located, mut report) = match open(file_name, bytes, ENTERPRISE_COLUMNS) {
+    let (located, mut report) = match open(file_name, bytes, ENTERPRISE_COLUMNS).await {
         Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
     };
@@ -590,7 +594,7 @@ pub async fn import_yearly<S: YearlySheet>(
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let (located, mut report) = match open(file_name, bytes, S::COLUMNS) {
+    let (located, mut report) = match open(file_name, bytes, S::COLUMNS).await {
         Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
     };

@@ -152,7 +152,7 @@ pub async fn import_ledger(
     if !(2000..=2100).contains(&year) {
         return Err(whole("年度应为四位数字，如 2024".into()));
     }
-    let sheets = spreadsheet::read(file_name, bytes).map_err(whole)?;
+    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole)?;
     let located = spreadsheet::locate(sheets, LEDGER_COLUMNS)?;
     let departments = store::departments_in(writer, scope)
         .await

@@ -38,6 +38,9 @@ pub enum AppError {
     Conflict(String),
     #[error("{0}")]
     TooManyAttempts(String),
+    /// The server is at its limit for this kind of work (concurrent imports); try again soon.
+    #[error("{0}")]
+    Busy(String),
     #[error("服务器内部错误，请稍后重试或联系管理员")]
     Internal(#[source] anyhow::Error),
 }
@@ -61,6 +64,7 @@ impl AppError {
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooManyAttempts(_) => StatusCode::TOO_MANY_REQUESTS,
+            AppError::Busy(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -77,6 +81,7 @@ impl AppError {
             AppError::BadRequest(_) => "bad_request",
             AppError::Conflict(_) => "conflict",
             AppError::TooManyAttempts(_) => "too_many_attempts",
+            AppError::Busy(_) => "busy",
             AppError::Internal(_) => "internal",
         }
     }
@@ -104,7 +109,7 @@ pub struct ErrorBody {
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Machine-readable code: unauthenticated, invalid_token, bad_credentials, forbidden, csrf, not_found,
-    /// validation, bad_request, conflict, too_many_attempts, internal.
+    /// validation, bad_request, conflict, too_many_attempts, busy, internal.
     pub code: String,
     /// A message for people, in Chinese.
     pub message: String,

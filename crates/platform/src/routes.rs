@@ -78,7 +78,9 @@ impl Routes {
         self
     }
 
-    /// A POST route that accepts a file upload (a larger body limit than other routes).
+    /// A POST route that accepts a file upload (a larger body limit than other routes), or
+    /// another request whose work grows with what it is sent: it waits for a slot of the
+    /// server's [`ImportGate`](super::uploads::ImportGate) before its body is read.
     pub fn upload<H, T>(mut self, path: &str, access: Access, handler: H) -> Routes
     where
         H: Handler<T, AppState>,
@@ -88,6 +90,7 @@ impl Routes {
             .layer(axum::extract::DefaultBodyLimit::max(
                 super::spreadsheet::MAX_FILE_BYTES + 1024 * 1024,
             ))
+            .layer(middleware::from_fn(one_import_slot))
             .route_layer(middleware::from_fn_with_state(access, guard));
         self.router = self.router.route(path, method_router);
         self.specs.push(RouteSpec {
@@ -142,6 +145,17 @@ impl Routes {
 
     pub fn into_parts(self) -> (Router<AppState>, Vec<RouteSpec>) {
         (self.router, self.specs)
+    }
+}
+
+/// Holds a slot of the server's import gate for the whole request (after the role check).
+async fn one_import_slot(req: Request, next: Next) -> Response {
+    let Some(gate) = req.extensions().get::<super::uploads::ImportGate>().cloned() else {
+        return next.run(req).await;
+    };
+    match gate.enter().await {
+        Ok(_slot) => next.run(req).await,
+        Err(e) => e.into_response(),
     }
 }
 

@@ -206,9 +206,14 @@ fn convert(data: Data) -> Cell {
 }
 
 /// Reads a file by its content (and name, for CSV), within the default [`Limits`]. Errors are
-/// sentences for the user.
-pub fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
-    read_within(file_name, bytes, &Limits::default())
+/// sentences for the user. The reading runs on a blocking thread, never on the async workers:
+/// however large or hostile the file, other requests (pages, `/healthz`) are answered meanwhile
+/// (issue 17, finding 2).
+pub async fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+    let (name, bytes) = (file_name.to_string(), bytes.to_vec());
+    tokio::task::spawn_blocking(move || read_within(&name, &bytes, &Limits::default()))
+        .await
+        .unwrap_or_else(|e| Err(format!("读取文件时出错（{e}）")))
 }
 
 /// [`read`] within the given limits.
@@ -544,6 +549,11 @@ pub fn annotated_copy(located: &Located, errors: &[ImportError], specs: &[Column
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// What [`super::read`] does, without the thread.
+    fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+        read_within(file_name, bytes, &Limits::default())
+    }
 
     fn workbook(cells: &[(u32, u16, &str)]) -> Vec<u8> {
         let mut workbook = rust_xlsxwriter::Workbook::new();

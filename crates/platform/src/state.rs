@@ -18,6 +18,8 @@ pub struct AppConfig {
     pub demo: bool,
     /// The zone's clock: what "today" and "this year" are for every request.
     pub clock: Clock,
+    /// How many uploads are read and checked at once ([`crate::uploads::ImportGate`]).
+    pub imports: crate::uploads::ImportGate,
 }
 
 impl Default for AppConfig {
@@ -27,6 +29,7 @@ impl Default for AppConfig {
             session_ttl: chrono::Duration::hours(8),
             demo: false,
             clock: Clock::system(),
+            imports: crate::uploads::ImportGate::default(),
         }
     }
 }

@@ -4,6 +4,8 @@
 
 use std::collections::HashMap;
 use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::Duration;
 
 use axum::extract::Multipart;
 
@@ -11,6 +13,46 @@ use serde::{Deserialize, Serialize};
 
 use super::error::{AppError, AppResult};
 use super::secrets::random_hex;
+
+/// How many uploads one server reads and checks at once (imports, rule files, plans): the
+/// others wait their turn, up to [`ImportGate::wait`], then get 503 with a message. With the
+/// reading itself on blocking threads ([`crate::spreadsheet::read`]), this keeps async workers
+/// free for pages and `/healthz` however many large files arrive together (issue 17, finding 2).
+#[derive(Clone, Debug)]
+pub struct ImportGate {
+    slots: Arc<tokio::sync::Semaphore>,
+    pub wait: Duration,
+}
+
+impl ImportGate {
+    pub fn new(slots: usize, wait: Duration) -> ImportGate {
+        ImportGate {
+            slots: Arc::new(tokio::sync::Semaphore::new(slots.max(1))),
+            wait,
+        }
+    }
+
+    /// One slot fewer than the machine has cores (at least one): a core stays for everyone else.
+    pub fn for_this_machine() -> ImportGate {
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        ImportGate::new(cores.saturating_sub(1), Duration::from_secs(120))
+    }
+
+    /// Waits for a slot; the slot is free again when the permit is dropped.
+    pub async fn enter(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        let busy = || AppError::Busy("服务器正在处理其他导入文件，请稍后再试".into());
+        match tokio::time::timeout(self.wait, self.slots.clone().acquire_owned()).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(busy()),
+        }
+    }
+}
+
+impl Default for ImportGate {
+    fn default() -> ImportGate {
+        ImportGate::for_this_machine()
+    }
+}
 
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub struct Upload {
@@ -33,11 +75,35 @@ fn valid_token(token: &str) -> bool {
 pub fn save(meta: &Upload, bytes: &[u8]) -> Result<String, AppError> {
     let token = random_hex(16);
     let dir = dir();
-    std::fs::create_dir_all(&dir).map_err(|e| AppError::Internal(e.into()))?;
-    std::fs::write(dir.join(format!("{token}.bin")), bytes).map_err(|e| AppError::Internal(e.into()))?;
+    let internal = |e: std::io::Error| AppError::Internal(e.into());
+    std::fs::create_dir_all(&dir).map_err(internal)?;
+    private(&dir, 0o700).map_err(internal)?;
     let json = serde_json::to_vec(meta).map_err(|e| AppError::Internal(e.into()))?;
-    std::fs::write(dir.join(format!("{token}.json")), json).map_err(|e| AppError::Internal(e.into()))?;
+    for (path, content) in [
+        (dir.join(format!("{token}.bin")), bytes),
+        (dir.join(format!("{token}.json")), &json[..]),
+    ] {
+        std::fs::write(&path, content).map_err(internal)?;
+        private(&path, 0o600).map_err(internal)?;
+    }
     Ok(token)
+}
+
+/// Uploads hold a zone's data: readable by the server's own user only (issue 17, finding 10).
+#[cfg(unix)]
+fn private(path: &std::path::Path, mode: u32) -> std::io::Result<()> {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+}
+
+#[cfg(not(unix))]
+fn private(_: &std::path::Path, _: u32) -> std::io::Result<()> {
+    Ok(())
+}
+
+/// Where uploads wait between preview and commit (for tests and operators).
+pub fn folder() -> PathBuf {
+    dir()
 }
 
 /// The upload behind a token, if it exists and belongs to this account and zone.

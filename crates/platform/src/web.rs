@@ -532,6 +532,24 @@ impl<S: Send + Sync> FromRequestParts<S> for Id {
     }
 }
 
+/// Two numeric ids in the path (`/users/{id}/tokens/{token_id}`), in their order; anything
+/// else is a 404.
+pub struct Ids(pub i64, pub i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Ids, AppError> {
+        let Path((a, b)) = Path::<(String, String)>::from_request_parts(parts, state)
+            .await
+            .map_err(|_| AppError::NotFound)?;
+        match (a.parse(), b.parse()) {
+            (Ok(a), Ok(b)) => Ok(Ids(a, b)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
+
 /// Trims a text field; empty becomes None.
 pub fn clean(value: Option<String>) -> Option<String> {
     value.map(|v| v.trim().to_string()).filter(|v| !v.is_empty())

@@ -21,9 +21,16 @@ use gaoxin_platform::web::PageParams;
 
 pub type Account = account::Model;
 
+/// User names compare without regard to case (`Admin` is `admin`); they are ASCII.
+fn username_is(username: &str) -> sea_orm::sea_query::SimpleExpr {
+    use sea_orm::ExprTrait;
+    use sea_orm::sea_query::{Expr, Func};
+    Expr::expr(Func::lower(Expr::col(account::Column::Username))).eq(username.trim().to_ascii_lowercase())
+}
+
 pub async fn by_username(db: &Db, username: &str) -> Result<Option<Account>, AppError> {
     Ok(account::Entity::find()
-        .filter(account::Column::Username.eq(username.trim()))
+        .filter(username_is(username))
         .one(db.conn())
         .await?)
 }
@@ -116,7 +123,7 @@ pub async fn create(
     password_hash: String,
 ) -> Result<Account, AppError> {
     let taken = account::Entity::find()
-        .filter(account::Column::Username.eq(&input.username))
+        .filter(username_is(&input.username))
         .count(writer.read())
         .await?;
     if taken > 0 {
@@ -170,6 +177,7 @@ pub async fn update(
     let after = writer.update(before, active).await?;
     if !active_flag {
         end_sessions(writer, after.id, None).await?;
+        revoke_tokens_of(writer, after.id).await?;
     }
     Ok(after)
 }
@@ -183,7 +191,15 @@ pub async fn set_password(writer: &mut Writer, before: &Account, password_hash: 
     writer
         .event("password_changed", "account", after.id.to_string(), None)
         .await?;
+    // A token is as good as the password it was issued for (issue 17, finding 8).
+    revoke_tokens_of(writer, after.id).await?;
     Ok(after)
+}
+
+/// Lifts a lock-out after failed logins (admin), audited.
+pub async fn unlock(writer: &mut Writer, before: &Account) -> Result<Account, AppError> {
+    writer.event("unlocked", "account", before.id.to_string(), None).await?;
+    record_login_attempt(writer, before, 0, None, false).await
 }
 
 pub async fn set_locale(writer: &mut Writer, before: &Account, locale: &str) -> Result<Account, AppError> {
@@ -247,6 +263,20 @@ pub async fn token_of(db: &Db, account_id: i64, id: i64) -> Result<Token, AppErr
         .one(db.conn())
         .await?
         .ok_or(AppError::NotFound)
+}
+
+/// Revokes every token of the account still in force (its password changed or was reset, or
+/// the account was disabled); each revocation is audited.
+pub async fn revoke_tokens_of(writer: &mut Writer, account_id: i64) -> Result<usize, AppError> {
+    let live = api_token::Entity::find()
+        .filter(api_token::Column::AccountId.eq(account_id))
+        .filter(api_token::Column::RevokedAt.is_null())
+        .all(writer.read())
+        .await?;
+    for token in &live {
+        revoke_token(writer, token).await?;
+    }
+    Ok(live.len())
 }
 
 pub async fn revoke_token(writer: &mut Writer, before: &Token) -> Result<Token, AppError> {

@@ -121,7 +121,7 @@ pub async fn import_parcels(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ParcelImport, Vec<ImportError>> {
-    let sheets = spreadsheet::read(file_name, bytes).map_err(whole_file)?;
+    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole_file)?;
     let located = spreadsheet::locate(sheets, PARCEL_COLUMNS)?;
     let known = known(writer, scope).await.map_err(failed)?;
     let parsed = check_rows(&located, &known)?;

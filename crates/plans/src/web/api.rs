@@ -18,7 +18,6 @@ use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{Id, Q};
-use gaoxin_rules::plan_parser as parse;
 
 /// A plan to parse: its text, or a .docx in base64.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -39,7 +38,7 @@ pub async fn api_parse(Json(req): Json<ParseRequest>) -> AppResult<Json<serde_js
         }
         _ => return Err(AppError::field("text", "请提供 text（方案全文）或 docx_base64")),
     };
-    let plan = parse::parse_bytes(&bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
+    let plan = super::parse_plan(bytes).await?;
     Ok(Json(
         serde_json::to_value(plan).map_err(|e| AppError::Internal(e.into()))?,
     ))

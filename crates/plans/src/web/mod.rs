@@ -14,6 +14,15 @@ use gaoxin_core::roles::{ADMINS, DEPARTMENT_EDITORS, Role, RoleSet, ZONE_READERS
 use gaoxin_platform::routes::{Access, Routes};
 
 mod api;
+
+/// Parses a plan's bytes on a blocking thread (a long document never holds an async worker).
+async fn parse_plan(bytes: Vec<u8>) -> Result<gaoxin_rules::plan_parser::ParsedPlan, gaoxin_platform::error::AppError> {
+    use gaoxin_platform::error::AppError;
+    tokio::task::spawn_blocking(move || gaoxin_rules::plan_parser::parse_bytes(&bytes))
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?
+        .map_err(|e| AppError::BadRequest(e.to_string()))
+}
 mod bulletin_pages;
 mod ledger;
 mod task;
@@ -78,7 +87,7 @@ pub fn routes() -> Routes {
         )
         .get("/plans/bulletin.docx", Access::Roles(ZONE_READERS), bulletin_docx)
         .post("/plans/settings", Access::Roles(ADMINS), ledger::settings_save)
-        .post("/api/v1/plans/parse", Access::Roles(DEPARTMENT_EDITORS), api_parse)
+        .upload("/api/v1/plans/parse", Access::Roles(DEPARTMENT_EDITORS), api_parse)
         .get("/api/v1/plans", Access::Roles(ZONE_READERS), api_plans)
         .post("/api/v1/plans", Access::Roles(DEPARTMENT_EDITORS), api_plan_create)
         .get("/api/v1/plan-tasks", Access::Roles(ZONE_READERS), api_tasks)

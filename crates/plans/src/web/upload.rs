@@ -55,7 +55,7 @@ pub(super) async fn upload_parse(
             }
         },
     };
-    if let Err(e) = parse::parse_bytes(&bytes) {
+    if let Err(e) = super::parse_plan(bytes.clone()).await {
         return Ok(render(&UploadPage {
             ctx: ctx.crumb("nav.tasks", "/plans").crumb("plans.upload", ""),
             error: format!("{name}：{e}"),
@@ -100,13 +100,12 @@ struct PreviewPage {
     year: i32,
 }
 
-fn load_plan(scope: &Scope, token: &str) -> AppResult<(String, ParsedPlan)> {
+async fn load_plan(scope: &Scope, token: &str) -> AppResult<(String, ParsedPlan)> {
     let (meta, bytes) = uploads::load(token, scope.caller().account_id, scope.zone_id())?;
     if meta.kind != "plan" {
         return Err(AppError::NotFound);
     }
-    let plan = parse::parse_bytes(&bytes).map_err(|e| AppError::BadRequest(e.to_string()))?;
-    Ok((meta.file_name, plan))
+    Ok((meta.file_name, super::parse_plan(bytes).await?))
 }
 
 pub(super) async fn preview_page(
@@ -115,7 +114,7 @@ pub(super) async fn preview_page(
     ctx: PageCtx,
     axum::extract::Path(token): axum::extract::Path<String>,
 ) -> AppResult<Response> {
-    let (file_name, plan) = load_plan(&scope, &token)?;
+    let (file_name, plan) = load_plan(&scope, &token).await?;
     let departments = gaoxin_platform::departments::store::all(&state.db, &scope, None).await?;
     let name_of = |written: &str| {
         store::match_written(written, &departments)
@@ -209,7 +208,7 @@ pub(super) async fn upload_commit(
 ) -> AppResult<Response> {
     let back = format!("/plans/upload/{token}");
     let result = async {
-        let (file_name, plan) = load_plan(&scope, &token)?;
+        let (file_name, plan) = load_plan(&scope, &token).await?;
         let field = |k: &str| {
             form.iter()
                 .find(|(n, _)| n == k)

@@ -13,6 +13,7 @@ mod m20261202_000004_land;
 mod m20261202_000005_parcels;
 mod m20261203_000006_plans;
 mod m20261204_000007_projects;
+mod m20261207_000008_hardening;
 
 pub struct Migrator;
 
@@ -27,6 +28,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261202_000005_parcels::Migration),
             Box::new(m20261203_000006_plans::Migration),
             Box::new(m20261204_000007_projects::Migration),
+            Box::new(m20261207_000008_hardening::Migration),
         ]
     }
 }

@@ -327,7 +327,9 @@ async fn parse_event_file<C: sea_orm::ConnectionTrait>(
         value: String::new(),
         reason,
     };
-    let sheets = spreadsheet::read(file_name, bytes).map_err(|reason| vec![file_error(reason)])?;
+    let sheets = spreadsheet::read(file_name, bytes)
+        .await
+        .map_err(|reason| vec![file_error(reason)])?;
     let specs = events::column_specs(kind);
     let located = spreadsheet::locate(sheets, &specs)?;
     let mut errors = Vec::new();

@@ -68,7 +68,7 @@ pub async fn import_projects(
     today: NaiveDate,
 ) -> Result<Imported, Vec<ImportError>> {
     let internal = |e: AppError| whole(e.to_string());
-    let sheets = spreadsheet::read(file_name, bytes).map_err(whole)?;
+    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole)?;
     let located = spreadsheet::locate(sheets, PROJECT_COLUMNS)?;
     let conn = writer.read();
     let known = known(conn, scope).await.map_err(internal)?;

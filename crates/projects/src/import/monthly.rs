@@ -53,7 +53,7 @@ pub async fn import_monthly(
     today: NaiveDate,
 ) -> Result<usize, Vec<ImportError>> {
     let internal = |e: AppError| whole(e.to_string());
-    let sheets = spreadsheet::read(file_name, bytes).map_err(whole)?;
+    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole)?;
     let located = spreadsheet::locate(sheets, MONTHLY_COLUMNS)?;
     let projects: HashMap<String, Project> = zone_projects(writer.read(), scope)
         .await

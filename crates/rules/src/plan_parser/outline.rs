@@ -36,7 +36,33 @@ pub(super) fn read(blocks: &[Located], first_is_lead: bool, plan_year: Option<i3
         }
     }
     parser.close();
-    (parser.tasks, parser.warnings)
+    let (mut tasks, mut warnings) = (parser.tasks, parser.warnings);
+    warnings.truncate(MAX_WARNINGS);
+    if tasks.len() > MAX_TASKS {
+        warnings.push(Warning {
+            line: Some(tasks[MAX_TASKS].line),
+            message: format!(
+                "共找到 {} 项任务，超过一份方案的上限 {MAX_TASKS} 项：只列出前 {MAX_TASKS} 项，请拆分方案",
+                tasks.len()
+            ),
+        });
+        tasks.truncate(MAX_TASKS);
+    }
+    (tasks, warnings)
+}
+
+/// The most tasks one plan yields (the seeds' longest has under 200), and warnings it lists:
+/// the parse and its answer stay small whatever the document.
+pub const MAX_TASKS: usize = 5_000;
+const MAX_WARNINGS: usize = 1_000;
+/// A heading is repeated in the `section` of each task under it: at most this many characters.
+const MAX_SECTION_CHARS: usize = 200;
+
+fn section_title(title: &str) -> String {
+    match title.char_indices().nth(MAX_SECTION_CHARS) {
+        Some((cut, _)) => format!("{}…", &title[..cut]),
+        None => title.to_string(),
+    }
 }
 
 struct Heading {
@@ -90,7 +116,7 @@ impl Parser {
         } else {
             self.stack.len()
         };
-        self.stack[..n].iter().map(|h| h.title.clone()).collect()
+        self.stack[..n].iter().map(|h| section_title(&h.title)).collect()
     }
 
     fn close(&mut self) {
@@ -251,7 +277,7 @@ impl Parser {
                 sub_path.push(label);
                 let mut sub_section = section.clone();
                 if numbered {
-                    sub_section.push(self.stack.last().map(|h| h.title.clone()).unwrap_or_default());
+                    sub_section.push(self.stack.last().map(|h| section_title(&h.title)).unwrap_or_default());
                 }
                 self.emit(sub_path, true, sub_section, line, body, span.roles)
             } else {
@@ -298,6 +324,12 @@ impl Parser {
             *k += 1;
             path.push(format!("#{k}"));
         }
+        // Past the limit, tasks keep only what `read` needs to count them.
+        let section = if self.tasks.len() >= MAX_TASKS {
+            Vec::new()
+        } else {
+            section
+        };
         let text = trim(text).to_string();
         let due_date = roles
             .deadline

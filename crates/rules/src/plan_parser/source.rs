@@ -30,20 +30,42 @@ pub enum SourceError {
     LegacyWord,
     #[error(".docx 文件无法打开：{0}")]
     Docx(String),
+    #[error("方案正文过长：超过 {} 万字（约 {} MB）；请拆分后分别上传", MAX_PLAN_BYTES / 3 / 10_000, MAX_PLAN_BYTES / 1_000_000)]
+    TooLong,
 }
+
+/// The most text a plan may hold (UTF-8 bytes; about two million Chinese characters, some
+/// fifty times the longest 工作报告 in the seeds): what is parsed, and so what is answered, is
+/// bounded whatever the file.
+pub const MAX_PLAN_BYTES: usize = 6_000_000;
 
 /// Reads a plan's bytes, whatever the user gave.
 pub fn blocks_from_bytes(bytes: &[u8]) -> Result<Vec<Located>, SourceError> {
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(SourceError::Empty);
     }
-    if bytes.starts_with(b"PK\x03\x04") {
-        return docx_blocks(bytes);
-    }
     if bytes.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
         return Err(SourceError::LegacyWord);
     }
-    Ok(blocks_from_text(&decode(bytes)?))
+    let blocks = if bytes.starts_with(b"PK\x03\x04") {
+        docx_blocks(bytes)?
+    } else {
+        if bytes.len() > MAX_PLAN_BYTES * 2 {
+            return Err(SourceError::TooLong);
+        }
+        blocks_from_text(&decode(bytes)?)
+    };
+    let text_bytes: usize = blocks
+        .iter()
+        .map(|b| match &b.block {
+            Block::Para(p) => p.len(),
+            Block::Row(cells) => cells.iter().map(String::len).sum(),
+        })
+        .sum();
+    if text_bytes > MAX_PLAN_BYTES {
+        return Err(SourceError::TooLong);
+    }
+    Ok(blocks)
 }
 
 /// UTF-8 (with or without BOM), else GB18030, as Chinese offices save text files.

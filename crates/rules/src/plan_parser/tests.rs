@@ -192,3 +192,31 @@ fn a_plan_mixing_the_usual_forms() {
     assert_eq!(t[5].targets[0].unit, "家次");
     assert_eq!(t[5].cooperating, ["各街道"]);
 }
+
+/// Issue 17, finding 2: a 284 KB .docx gave a 109 MB answer (thousands of tasks, each
+/// repeating a huge heading). Tasks, warnings, headings in `section` and the text are bounded.
+#[test]
+fn a_plan_is_bounded_in_tasks_heading_length_and_text() {
+    let heading = "长".repeat(50_000);
+    let mut text = format!("一、{heading}\n");
+    for i in 1..=(outline::MAX_TASKS + 700) {
+        text.push_str(&format!("{i}.推进第{i}项工作（牵头单位：区科技局）\n"));
+    }
+    let plan = parse_bytes(text.as_bytes()).unwrap();
+    assert_eq!(plan.tasks.len(), outline::MAX_TASKS);
+    assert!(
+        plan.warnings.iter().any(|w| w.message.contains("只列出前 5000 项")),
+        "{:?}",
+        plan.warnings.last()
+    );
+    let section = &plan.tasks[0].section[0];
+    assert_eq!(section.chars().count(), 201, "the heading is cut with a marker");
+    assert!(section.ends_with('…'));
+    let answer = serde_json::to_vec(&plan).unwrap();
+    assert!(answer.len() < 8_000_000, "answer of {} bytes", answer.len());
+
+    let long = "推进工作。".repeat(source::MAX_PLAN_BYTES / 15 + 1);
+    let err = parse_bytes(long.as_bytes()).unwrap_err();
+    assert!(matches!(err, SourceError::TooLong), "{err}");
+    assert!(err.to_string().contains("请拆分"), "{err}");
+}

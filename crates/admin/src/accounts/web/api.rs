@@ -19,7 +19,7 @@ use gaoxin_platform::audit::{WriteContext, Writer};
 use gaoxin_platform::auth::{Scope, request_id};
 use gaoxin_platform::error::{AppResult, ErrorBody};
 use gaoxin_platform::i18n::Locale;
-use gaoxin_platform::web::{ApiJson, Id, Q};
+use gaoxin_platform::web::{ApiJson, Id, Ids, Q};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -28,7 +28,7 @@ pub struct TokenRequest {
     pub password: String,
     /// A name to recognise the token by (default "api").
     pub name: Option<String>,
-    /// Validity in days: 1–3650, or 0 for no expiry (default 90).
+    /// Validity in days: 1–3650 (default 90); every token expires.
     pub expires_in_days: Option<i64>,
 }
 
@@ -106,6 +106,43 @@ pub async fn list_tokens(State(state): State<AppState>, scope: Scope) -> AppResu
     Ok(Json(tokens.into_iter().map(TokenOut::from).collect()))
 }
 
+/// The API tokens of an account of the caller's zone (admins and auditors).
+#[utoipa::path(get, path = "/api/v1/users/{id}/tokens", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = Vec<TokenOut>), (status = 404, body = ErrorBody)))]
+pub async fn user_tokens(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<Vec<TokenOut>>> {
+    let account = store::get(&state.db, &scope, id).await?;
+    let tokens = store::tokens_of(&state.db, account.id).await?;
+    Ok(Json(tokens.into_iter().map(TokenOut::from).collect()))
+}
+
+/// Revokes a token of an account of the caller's zone (admin).
+#[utoipa::path(delete, path = "/api/v1/users/{id}/tokens/{token_id}", tag = "users",
+    params(("id" = i64, Path), ("token_id" = i64, Path)),
+    responses((status = 204), (status = 404, body = ErrorBody)))]
+pub async fn revoke_user_token(
+    State(state): State<AppState>,
+    scope: Scope,
+    Ids(id, token_id): Ids,
+) -> AppResult<StatusCode> {
+    let account = store::get(&state.db, &scope, id).await?;
+    let token = store::token_of(&state.db, account.id, token_id).await?;
+    let mut writer = scope.writer(&state).await?;
+    store::revoke_token(&mut writer, &token).await?;
+    writer.commit().await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// Lifts an account's lock-out after failed logins (admin).
+#[utoipa::path(post, path = "/api/v1/users/{id}/unlock", tag = "users", params(("id" = i64, Path)),
+    responses((status = 200, body = UserOut), (status = 404, body = ErrorBody)))]
+pub async fn unlock_user(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<UserOut>> {
+    let account = store::get(&state.db, &scope, id).await?;
+    let mut writer = scope.writer(&state).await?;
+    let after = store::unlock(&mut writer, &account).await?;
+    writer.commit().await?;
+    Ok(Json(after.into()))
+}
+
 /// Revokes one of the caller's tokens.
 #[utoipa::path(delete, path = "/api/v1/auth/tokens/{id}", tag = "auth", params(("id" = i64, Path)),
     responses((status = 204), (status = 404, body = ErrorBody)))]
@@ -156,6 +193,8 @@ pub struct UserOut {
     pub department_id: Option<i64>,
     pub enterprise_id: Option<i64>,
     pub active: bool,
+    /// Locked after failed logins until this time (an admin may unlock earlier).
+    pub locked_until: Option<chrono::DateTime<chrono::Utc>>,
     pub last_login_at: Option<chrono::DateTime<chrono::Utc>>,
     pub created_at: chrono::DateTime<chrono::Utc>,
     pub updated_at: chrono::DateTime<chrono::Utc>,
@@ -171,6 +210,7 @@ impl From<Account> for UserOut {
             department_id: a.department_id,
             enterprise_id: a.enterprise_id,
             active: a.active,
+            locked_until: a.locked_until,
             last_login_at: a.last_login_at,
             created_at: a.created_at,
             updated_at: a.updated_at,

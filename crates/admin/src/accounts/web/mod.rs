@@ -51,6 +51,23 @@ pub fn routes() -> Routes {
         .post("/api/v1/users", Access::Roles(ADMINS), create_user)
         .get("/api/v1/users/{id}", Access::Roles(AUDIT_READERS), get_user)
         .patch("/api/v1/users/{id}", Access::Roles(ADMINS), update_user)
+        .get("/api/v1/users/{id}/tokens", Access::Roles(AUDIT_READERS), user_tokens)
+        .delete(
+            "/api/v1/users/{id}/tokens/{token_id}",
+            Access::Roles(ADMINS),
+            revoke_user_token,
+        )
+        .post("/api/v1/users/{id}/unlock", Access::Roles(ADMINS), unlock_user)
+        .post(
+            "/admin/users/{id}/tokens/{token_id}/revoke",
+            Access::Roles(ADMINS),
+            users::user_token_revoke_form,
+        )
+        .post(
+            "/admin/users/{id}/unlock",
+            Access::Roles(ADMINS),
+            users::user_unlock_form,
+        )
 }
 
 /// The audit context for changes to one's own account: their home zone (none for province).
@@ -86,16 +103,13 @@ fn safe_next(next: Option<&str>) -> String {
     }
 }
 
-/// The validity of a new token in days: 90 when not given, none for 0.
+/// The validity of a new token in days: 90 when not given; every token expires (issue 17,
+/// finding 8).
 fn token_days(raw: Option<i64>) -> AppResult<Option<i64>> {
     match raw {
         None => Ok(Some(90)),
-        Some(0) => Ok(None),
         Some(d) if (1..=3650).contains(&d) => Ok(Some(d)),
-        Some(_) => Err(AppError::field(
-            "expires_in_days",
-            "有效期须为 0（永不过期）或 1–3650 天",
-        )),
+        Some(_) => Err(AppError::field("expires_in_days", "有效期须为 1–3650 天")),
     }
 }
 

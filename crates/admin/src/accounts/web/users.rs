@@ -22,7 +22,8 @@ use gaoxin_platform::departments::{entity::Model as Department, store as departm
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::i18n::Locale;
 use gaoxin_platform::web::{
-    Cell, FormErrors, Id, PageCtx, PageParams, Pager, Q, WebForm, finish, render, render_with_status, xlsx_download,
+    Cell, FormErrors, Id, Ids, PageCtx, PageParams, Pager, Q, WebForm, finish, render, render_with_status,
+    xlsx_download,
 };
 
 #[derive(Debug, Default, Deserialize, utoipa::IntoParams)]
@@ -197,6 +198,11 @@ struct UserFormPage {
     editing: bool,
     roles: Vec<(String, String)>,
     departments: Vec<Department>,
+    /// When editing: the account's id, lock-out (zone time) and API tokens.
+    id: i64,
+    locked_until: Option<String>,
+    tokens: Vec<store::Token>,
+    revoke_base: String,
 }
 
 async fn enterprise_by_uscc(state: &AppState, scope: &Scope, raw: &str) -> AppResult<Option<i64>> {
@@ -240,7 +246,7 @@ async fn user_form_page(
     action: String,
     form: UserForm,
     errors: FormErrors,
-    editing: bool,
+    editing: Option<&Account>,
 ) -> AppResult<Response> {
     let status = if errors.is_empty() {
         StatusCode::OK
@@ -248,6 +254,20 @@ async fn user_form_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let roles = role_choices(ctx.locale, false);
+    let now = scope.clock().now();
+    let (id, locked_until, tokens) = match editing {
+        Some(a) => (
+            a.id,
+            a.locked_until.filter(|u| *u > now).map(|u| {
+                u.with_timezone(&gaoxin_core::clock::zone_offset())
+                    .format("%Y-%m-%d %H:%M")
+                    .to_string()
+            }),
+            store::tokens_of(&state.db, a.id).await?,
+        ),
+        None => (0, None, Vec::new()),
+    };
+    let editing = editing.is_some();
     Ok(render_with_status(
         status,
         &UserFormPage {
@@ -258,6 +278,10 @@ async fn user_form_page(
             editing,
             roles,
             departments: departments::all(&state.db, scope, None).await?,
+            revoke_base: format!("/admin/users/{id}/tokens"),
+            id,
+            locked_until,
+            tokens,
         },
     ))
 }
@@ -276,7 +300,7 @@ pub(super) async fn user_new_page(State(state): State<AppState>, scope: Scope, c
         "/admin/users".into(),
         form,
         FormErrors::default(),
-        false,
+        None,
     )
     .await
 }
@@ -308,7 +332,7 @@ pub(super) async fn user_create_form(
         Err(err) => match FormErrors::from_error(&err) {
             Some(errors) => {
                 let ctx = ctx.crumb("nav.users", "/admin/users").crumb("action.create", "");
-                user_form_page(&state, &scope, ctx, "/admin/users".into(), form, errors, false).await
+                user_form_page(&state, &scope, ctx, "/admin/users".into(), form, errors, None).await
             }
             None => Err(err),
         },
@@ -348,7 +372,7 @@ pub(super) async fn user_edit_page(
         format!("/admin/users/{id}"),
         form,
         FormErrors::default(),
-        true,
+        Some(&account),
     )
     .await
 }
@@ -416,9 +440,62 @@ pub(super) async fn user_update_form(
                 let ctx = ctx
                     .crumb("nav.users", "/admin/users")
                     .crumb_text(before.username.clone(), "");
-                user_form_page(&state, &scope, ctx, format!("/admin/users/{id}"), form, errors, true).await
+                user_form_page(
+                    &state,
+                    &scope,
+                    ctx,
+                    format!("/admin/users/{id}"),
+                    form,
+                    errors,
+                    Some(&before),
+                )
+                .await
             }
             None => Err(err),
         },
     }
+}
+
+/// Revokes a token of an account of the zone (admin), from the user's page.
+pub(super) async fn user_token_revoke_form(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Ids(id, token_id): Ids,
+) -> AppResult<Response> {
+    let account = store::get(&state.db, &scope, id).await?;
+    let token = store::token_of(&state.db, account.id, token_id).await?;
+    let back = format!("/admin/users/{id}/edit");
+    let mut writer = scope.writer(&state).await?;
+    store::revoke_token(&mut writer, &token).await?;
+    writer.commit().await?;
+    finish(
+        &state,
+        &headers,
+        &back,
+        Ok((
+            back.clone(),
+            format!("已吊销 {} 的令牌：{}", account.username, token.name),
+        )),
+    )
+}
+
+/// Lifts an account's lock-out after failed logins (admin).
+pub(super) async fn user_unlock_form(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    Id(id): Id,
+) -> AppResult<Response> {
+    let account = store::get(&state.db, &scope, id).await?;
+    let back = format!("/admin/users/{id}/edit");
+    let mut writer = scope.writer(&state).await?;
+    store::unlock(&mut writer, &account).await?;
+    writer.commit().await?;
+    finish(
+        &state,
+        &headers,
+        &back,
+        Ok((back.clone(), format!("已解除 {} 的登录锁定", account.username))),
+    )
 }
