@@ -214,9 +214,17 @@ fn panic_response(panic: Box<dyn std::any::Any + Send + 'static>) -> axum::respo
 /// The whole application as a router, ready for `axum::serve` or for tests (`oneshot`).
 pub fn app(state: AppState) -> Router {
     let (router, _) = routes().into_parts();
+    layered(router, state)
+}
+
+/// The middleware every route runs under (request id, tracing, panics, security headers, input
+/// bounds, authentication, the import gate), around `router`. Public so that a test can put a
+/// route of its own under the same layers (a handler that panics).
+pub fn layered(router: Router<AppState>, state: AppState) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
     router
         .fallback(|| async { gaoxin_platform::error::AppError::NotFound })
+        .layer(axum::middleware::from_fn(gaoxin_platform::inputs::bounded))
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(axum::Extension(Navigation(NAVIGATION)))
         .layer(axum::Extension(state.config.imports.clone()))

@@ -37,6 +37,8 @@ use gaoxin_projects as projects;
         departments::web::create_department,
         departments::web::get_department,
         departments::web::update_department,
+        departments::web::list_duties,
+        departments::web::set_duties,
         departments::web::delete_department,
         enterprises::web::list_enterprises,
         enterprises::web::get_enterprise,

@@ -29,9 +29,15 @@ pub(super) async fn demo_ladder(
     let rows = innovation_rows(&mut rng, enterprises, annual_rows);
     writer.insert_many_in_zone(rows).await?;
     let recognitions = recognitions_held(&mut rng, enterprises);
-    policies::save_events(writer, zone_id, EventKind::Recognition, &recognitions)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    policies::save_events(
+        writer,
+        zone_id,
+        EventKind::Recognition,
+        &recognitions,
+        policies::Registrant::OPERATOR,
+    )
+    .await
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
     criteria_targets_and_runs(writer, zone_id).await
 }
 

@@ -123,6 +123,12 @@ pub async fn create_at(db: &Db, seed: u64, enterprises: usize, clock: Clock) -> 
     let mut rng = Rng::new(seed);
     let mut writer = Writer::begin(db, WriteContext::system(Some(zone.id), "demo")).await?;
     let department_ids = registry::create_departments(&mut writer, zone.id, &mut rng).await?;
+    // The division of work a zone like this one has (职责分工).
+    for (duty, department) in DEMO_DUTIES {
+        gaoxin_platform::departments::duties::assign(&mut writer, zone.id, duty, Some(department_ids[department]))
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
     let carrier_ids = registry::create_carriers(&mut writer, &mut rng).await?;
     let (created, plans) = registry::create_enterprises(&mut writer, &mut rng, enterprises, &carrier_ids).await?;
     let first_enterprise = created.first().map(|e| e.id);
@@ -145,6 +151,18 @@ pub async fn create_at(db: &Db, seed: u64, enterprises: usize, clock: Clock) -> 
         enterprises: count,
     })
 }
+
+/// Which demo department holds each area of work.
+const DEMO_DUTIES: [(gaoxin_platform::departments::duties::Duty, &str); 5] = {
+    use gaoxin_platform::departments::duties::Duty;
+    [
+        (Duty::Registry, "经济发展局"),
+        (Duty::Ladder, "科学技术局"),
+        (Duty::Land, "经济发展局"),
+        (Duty::Parcels, "国土规划建设管理局"),
+        (Duty::Policies, "科学技术局"),
+    ]
+};
 
 /// The six demo accounts (the enterprise account on the first enterprise); returns the
 /// leader's and the administrator's account ids.

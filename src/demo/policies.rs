@@ -31,7 +31,7 @@ pub(super) async fn create_policies(
             .map_err(|e| anyhow::anyhow!("{file}: {e}"))?;
     }
     for (kind, rows) in demo_events(rng, enterprises) {
-        policies::save_events(writer, zone_id, kind, &rows)
+        policies::save_events(writer, zone_id, kind, &rows, policies::Registrant::OPERATOR)
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }

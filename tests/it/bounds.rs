@@ -134,8 +134,11 @@ fn http(addr: std::net::SocketAddr, head: &str, body: &[u8]) -> (u16, String, st
 
 /// Acceptance of issue 17: while four hostile files (and two large honest ones) are read and
 /// checked, `/healthz` on the same server answers within 200 ms. The server runs on two async
-/// workers, as on a 2-core machine; its clients are plain threads outside its runtime.
+/// workers, as on a 2-core machine; its clients are plain threads outside its runtime. A timing
+/// test: `.ci/run` runs it alone (`-- --ignored`), after the suite, so that other tests do not
+/// take the machine's cores while it measures.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "timing: .ci/run runs it alone"]
 async fn healthz_answers_within_200_ms_while_four_bombs_are_read() {
     let app = TestApp::new().await;
     let token = app.token("admin_a").await;

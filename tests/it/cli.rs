@@ -119,7 +119,7 @@ async fn zones_and_users_are_managed_from_the_command_line() {
     fails_with(
         &db,
         &["user", "add", "weak", "--role", "leader", "--password", "123"],
-        "至少 8 位",
+        "至少 10 位",
     );
     fails_with(
         &db,

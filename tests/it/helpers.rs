@@ -200,6 +200,12 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
     let economy = departments::create(&mut w, zone.id, dept("经济发展局", 20))
         .await
         .unwrap();
+    // 科学技术局 (staff_a's) holds every area of work; 经济发展局 holds none.
+    for duty in gaoxin_platform::departments::duties::Duty::ALL {
+        gaoxin_platform::departments::duties::assign(&mut w, zone.id, *duty, Some(science.id))
+            .await
+            .unwrap();
+    }
     let uscc1 = gaoxin_core::uscc::with_check_char(&format!("91{uscc_area}MA0000001")).unwrap();
     let uscc2 = gaoxin_core::uscc::with_check_char(&format!("91{uscc_area}MA0000002")).unwrap();
     let e1 = enterprises::create(
@@ -295,6 +301,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
             (e1.id, contract(20_000_000, reference)),
             (e2.id, contract(5_000_000, &format!("{reference}-2"))),
         ],
+        policies::Registrant::OPERATOR,
     )
     .await
     .unwrap();
@@ -330,6 +337,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
                 ..Default::default()
             },
         )],
+        policies::Registrant::OPERATOR,
     )
     .await
     .unwrap();
@@ -427,6 +435,7 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
                 ..Default::default()
             },
         )],
+        policies::Registrant::OPERATOR,
     )
     .await
     .unwrap();

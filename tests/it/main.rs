@@ -11,6 +11,7 @@ mod bad_input;
 mod bounds;
 mod cli;
 mod demo;
+mod department_scope;
 mod flows;
 mod hostile;
 mod ladder;

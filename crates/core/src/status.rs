@@ -88,6 +88,20 @@ coded_enum! {
     }
 }
 
+coded_enum! {
+    /// A zone's areas of work that one department holds (职责分工), set by the admin: its staff
+    /// act on the area's shared objects (imports into the registry, criteria and targets,
+    /// evaluations, parcels, policy files, batches and applications); other departments read.
+    /// An area nobody holds is the admin's alone.
+    pub enum Duty {
+        Registry = "registry" / "企业库（导入、更正审核）",
+        Ladder = "ladder" / "梯度培育（认定标准、培育目标、测算）",
+        Land = "land" / "亩均评价（评价方案、测算、公示、处置）",
+        Parcels = "parcels" / "土地资源（地块、合同）",
+        Policies = "policies" / "政策兑现（政策文件、兑现批次、申报审核）",
+    }
+}
+
 #[cfg(test)]
 mod tests {
     crate::coded_enum! {

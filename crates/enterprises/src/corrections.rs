@@ -340,6 +340,7 @@ async fn approve_form(
     Id(id): Id,
 ) -> AppResult<Response> {
     let c = load(&state, &scope, id).await?;
+    registry_holder(&state, &scope).await?;
     let mut writer = scope.writer(&state).await?;
     let result = async {
         let e = approve(&mut writer, &c, scope.caller().account_id).await?;
@@ -365,6 +366,7 @@ async fn reject_form(
 ) -> AppResult<Response> {
     let id: i64 = id.parse().map_err(|_| AppError::NotFound)?;
     let c = load(&state, &scope, id).await?;
+    registry_holder(&state, &scope).await?;
     let mut writer = scope.writer(&state).await?;
     let result = async {
         reject(&mut writer, &c, scope.caller().account_id, &form.note).await?;
@@ -373,6 +375,12 @@ async fn reject_form(
     }
     .await;
     finish(&state, &headers, BACK, result)
+}
+
+/// Corrections are decided by the department that holds the registry (or the admin).
+async fn registry_holder(state: &AppState, scope: &Scope) -> AppResult<()> {
+    use gaoxin_platform::departments::duties::{Duty, Owner, ensure};
+    ensure(state.db.conn(), scope, &[Owner::Duty(Duty::Registry)]).await
 }
 
 /// Where reviewers return after deciding on a correction.

@@ -19,6 +19,8 @@ pub struct CriteriaFile;
 impl RuleFile for CriteriaFile {
     type Row = criteria::ActiveModel;
     const PAGE: &'static str = "/ladder/criteria";
+    const DUTY: Option<gaoxin_platform::departments::duties::Duty> =
+        Some(gaoxin_platform::departments::duties::Duty::Ladder);
 
     async fn check(
         _: &Writer,

@@ -19,6 +19,7 @@ use gaoxin_core::roles::{DEPARTMENT_EDITORS, ZONE_READERS};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::web::finish;
@@ -183,6 +184,7 @@ async fn parcel_create(
     headers: HeaderMap,
     WebForm(form): WebForm<ParcelForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Parcels)]).await?;
     let result = async {
         let carrier_id = match form.carrier_id.trim() {
             "" => None,
@@ -261,6 +263,7 @@ async fn parcels_import(
     headers: HeaderMap,
     multipart: axum::extract::Multipart,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Parcels)]).await?;
     let (file_name, bytes, _) = gaoxin_platform::uploads::read_multipart(multipart).await?;
     let mut writer = scope.writer(&state).await?;
     match parcels::import_parcels(&mut writer, &scope, &file_name, &bytes).await {
@@ -356,6 +359,7 @@ async fn occupant_add(
     Id(id): Id,
     WebForm(form): WebForm<OccupantForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Parcels)]).await?;
     let back = format!("/land/parcels/{id}");
     let result = async {
         let mut writer = scope.writer(&state).await?;
@@ -373,6 +377,7 @@ async fn occupant_remove(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Parcels)]).await?;
     let result = async {
         let mut writer = scope.writer(&state).await?;
         let parcel = parcels::remove_occupant(&mut writer, &scope, id).await?;
@@ -419,6 +424,7 @@ async fn contract_create(
     Id(id): Id,
     WebForm(form): WebForm<ContractForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Parcels)]).await?;
     let back = format!("/land/parcels/{id}");
     let result = async {
         let signed_on = date_of(&form.signed_on, "signed_on", "签约日期")?
@@ -598,6 +604,7 @@ async fn completion_record(
     Id(id): Id,
     WebForm(form): WebForm<CompletionForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Parcels)]).await?;
     let back = format!("/land/contracts/{id}");
     let result = async {
         let on = date_of(&form.completed_on, "completed_on", "竣工日期")?

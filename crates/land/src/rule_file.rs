@@ -10,6 +10,7 @@ use gaoxin_core::roles::DEPARTMENT_EDITORS;
 use gaoxin_platform::AppState;
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::AppResult;
 use gaoxin_platform::versions::{Checked, Loaded, RuleFile};
 use gaoxin_platform::web::{PageCtx, finish};
@@ -21,6 +22,8 @@ pub struct SchemeFile;
 impl RuleFile for SchemeFile {
     type Row = scheme_version::ActiveModel;
     const PAGE: &'static str = "/land";
+    const DUTY: Option<gaoxin_platform::departments::duties::Duty> =
+        Some(gaoxin_platform::departments::duties::Duty::Land);
 
     async fn check(
         _: &Writer,
@@ -78,6 +81,7 @@ pub async fn load_scheme_file(
 
 /// Loads every scheme shipped with gaoxin (a zone then copies and edits one).
 async fn schemes_shipped(State(state): State<AppState>, scope: Scope, headers: HeaderMap) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let result: AppResult<(String, String)> = async {
         let mut writer = scope.writer(&state).await?;
         let mut names = Vec::new();

@@ -64,6 +64,8 @@ pub struct ScoringFile;
 impl versions::RuleFile for ScoringFile {
     type Row = scheme_row::ActiveModel;
     const PAGE: &'static str = "/plans/scores";
+    /// Loaded by the admin only (the route says so).
+    const DUTY: Option<gaoxin_platform::departments::duties::Duty> = None;
 
     async fn check(
         _: &Writer,

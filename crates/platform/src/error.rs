@@ -28,6 +28,9 @@ pub enum AppError {
     Forbidden,
     #[error("{0}")]
     Csrf(&'static str),
+    /// The role may do this, but the object belongs to another department (department scope).
+    #[error("{0}")]
+    OtherDepartment(String),
     #[error("未找到该记录")]
     NotFound,
     #[error("{message}")]
@@ -58,7 +61,7 @@ impl AppError {
     pub fn status(&self) -> StatusCode {
         match self {
             AppError::Unauthenticated | AppError::InvalidToken | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
-            AppError::Forbidden | AppError::Csrf(_) => StatusCode::FORBIDDEN,
+            AppError::Forbidden | AppError::Csrf(_) | AppError::OtherDepartment(_) => StatusCode::FORBIDDEN,
             AppError::NotFound => StatusCode::NOT_FOUND,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
@@ -74,7 +77,7 @@ impl AppError {
             AppError::Unauthenticated => "unauthenticated",
             AppError::InvalidToken => "invalid_token",
             AppError::BadCredentials => "bad_credentials",
-            AppError::Forbidden => "forbidden",
+            AppError::Forbidden | AppError::OtherDepartment(_) => "forbidden",
             AppError::Csrf(_) => "csrf",
             AppError::NotFound => "not_found",
             AppError::Validation { .. } => "validation",

@@ -20,6 +20,7 @@ pub mod departments;
 pub mod docx;
 pub mod error;
 pub mod i18n;
+pub mod inputs;
 pub mod migrations;
 pub mod panels;
 pub mod routes;

@@ -135,6 +135,10 @@ pub trait RuleFile: Send + Sync + 'static {
     /// The page the kind's files are uploaded on.
     const PAGE: &'static str;
 
+    /// The area of work whose department loads the kind's files; `None` when the route's role
+    /// alone decides (files only the admin loads).
+    const DUTY: Option<crate::departments::duties::Duty>;
+
     /// Parses `source`, checks it against what the zone has in use and runs the file's own
     /// tests: the row to store, or why not (a field error on `file`, with file:line).
     async fn check(
@@ -205,6 +209,10 @@ where
     <K::Row as ActiveModelTrait>::Entity: Versioned,
     ModelOf<K::Row>: IntoActiveModel<K::Row> + Audited + Clone,
 {
+    use crate::departments::duties::{Owner, ensure};
+    if let Some(duty) = K::DUTY {
+        ensure(state.db.conn(), &scope, &[Owner::Duty(duty)]).await?;
+    }
     let result = async {
         let (file_name, bytes, _) = crate::uploads::read_multipart(multipart).await?;
         let source =

@@ -21,6 +21,7 @@ use gaoxin_core::validate::required_text;
 use gaoxin_platform::AppState;
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::routes::{Access, Routes};
 use gaoxin_platform::web::{Id, PageCtx, Q, WebForm, finish, render};
@@ -555,6 +556,7 @@ async fn approve_form(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     decide(&state, &scope, &headers, id, None).await
 }
 
@@ -571,6 +573,7 @@ async fn return_form(
     Id(id): Id,
     WebForm(form): WebForm<NoteForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     decide(&state, &scope, &headers, id, Some(&form.note)).await
 }
 

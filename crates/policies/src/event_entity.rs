@@ -32,6 +32,8 @@ pub struct Model {
     pub certified: Option<bool>,
     pub first_time: Option<bool>,
     pub note: Option<String>,
+    /// The department that registered it (none: the admin, an import from the command line).
+    pub department_id: Option<i64>,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }

@@ -19,6 +19,8 @@ pub struct PolicyFile;
 impl RuleFile for PolicyFile {
     type Row = version::ActiveModel;
     const PAGE: &'static str = "/policies";
+    const DUTY: Option<gaoxin_platform::departments::duties::Duty> =
+        Some(gaoxin_platform::departments::duties::Duty::Policies);
 
     async fn check(
         writer: &Writer,

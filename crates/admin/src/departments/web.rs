@@ -11,6 +11,7 @@ use gaoxin_core::roles::{ADMINS, DEPARTMENT_EDITORS, Role, ZONE_READERS};
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::departments::domain::{self, DepartmentDraft};
+use gaoxin_platform::departments::duties::{self, Duty};
 use gaoxin_platform::departments::entity::Model as Department;
 use gaoxin_platform::departments::store;
 use gaoxin_platform::error::{AppError, AppResult, ErrorBody};
@@ -38,6 +39,9 @@ pub fn routes() -> Routes {
             update_department,
         )
         .delete("/api/v1/departments/{id}", Access::Roles(ADMINS), delete_department)
+        .post("/departments/duties", Access::Roles(ADMINS), duties_form)
+        .get("/api/v1/department-duties", Access::Roles(ZONE_READERS), list_duties)
+        .put("/api/v1/department-duties", Access::Roles(ADMINS), set_duties)
 }
 
 /// Admins edit every department; staff only their own.
@@ -60,6 +64,9 @@ struct ListPage {
     pager: Pager,
     can_create: bool,
     editable: Vec<i64>,
+    /// The division of work: each duty, its label and the department holding it.
+    duties: Vec<(String, String, Option<Department>)>,
+    departments: Vec<Department>,
 }
 
 async fn list_page(
@@ -72,7 +79,14 @@ async fn list_page(
     let page = query.paging();
     let (rows, total) = store::list(&state.db, &scope, query.text(), &page).await?;
     let editable = rows.iter().map(|d| d.id).filter(|id| may_edit(&scope, *id)).collect();
+    let duties = duties::all(state.db.conn(), &scope)
+        .await?
+        .into_iter()
+        .map(|(duty, held)| (duty.code().to_string(), duty.label().to_string(), held))
+        .collect();
     Ok(render(&ListPage {
+        duties,
+        departments: store::all(&state.db, &scope, None).await?,
         ctx: ctx.crumb("nav.system", "").crumb("nav.departments", ""),
         rows,
         q: query.q.unwrap_or_default(),
@@ -430,4 +444,98 @@ pub async fn delete_department(State(state): State<AppState>, scope: Scope, Id(i
     store::delete(&mut writer, department).await?;
     writer.commit().await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+// ---------------------------------------------------------------- the division of work
+
+/// Reads `{duty code: department id or ""}` into assignments; an unknown code or id is refused.
+fn duty_choices(values: &std::collections::HashMap<String, String>) -> AppResult<Vec<(Duty, Option<i64>)>> {
+    Duty::ALL
+        .iter()
+        .filter_map(|duty| values.get(duty.code()).map(|v| (*duty, v.trim())))
+        .map(|(duty, v)| match v {
+            "" => Ok((duty, None)),
+            v => v
+                .parse()
+                .map(|id| (duty, Some(id)))
+                .map_err(|_| AppError::field(duty.code(), format!("“{}”的负责部门无效", duty.label()))),
+        })
+        .collect()
+}
+
+async fn assign_all(state: &AppState, scope: &Scope, choices: Vec<(Duty, Option<i64>)>) -> AppResult<()> {
+    let mut writer = scope.writer(state).await?;
+    for (duty, department_id) in choices {
+        duties::assign(&mut writer, scope.zone_id(), duty, department_id).await?;
+    }
+    writer.commit().await?;
+    Ok(())
+}
+
+async fn duties_form(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    WebForm(values): WebForm<std::collections::HashMap<String, String>>,
+) -> AppResult<Response> {
+    let result = async {
+        assign_all(&state, &scope, duty_choices(&values)?).await?;
+        Ok(("/departments".to_string(), "已保存职责分工".to_string()))
+    }
+    .await;
+    finish(&state, &headers, "/departments", result)
+}
+
+/// One duty and the department holding it (none: only the admin acts on it).
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct DutyOut {
+    /// registry, ladder, land, parcels or policies.
+    pub duty: String,
+    pub label: String,
+    pub department_id: Option<i64>,
+    pub department_name: Option<String>,
+}
+
+async fn duties_out(state: &AppState, scope: &Scope) -> AppResult<Vec<DutyOut>> {
+    Ok(duties::all(state.db.conn(), scope)
+        .await?
+        .into_iter()
+        .map(|(duty, held)| DutyOut {
+            duty: duty.code().to_string(),
+            label: duty.label().to_string(),
+            department_id: held.as_ref().map(|d| d.id),
+            department_name: held.map(|d| d.name),
+        })
+        .collect())
+}
+
+/// The zone's division of work: which department holds the registry, the ladder, 亩均, parcels
+/// and policies. Staff of that department act on the area's shared objects.
+#[utoipa::path(get, path = "/api/v1/department-duties", tag = "departments",
+    responses((status = 200, body = Vec<DutyOut>)))]
+pub async fn list_duties(State(state): State<AppState>, scope: Scope) -> AppResult<Json<Vec<DutyOut>>> {
+    Ok(Json(duties_out(&state, &scope).await?))
+}
+
+/// Sets the division of work (admin): `{"registry": 3, "land": null, …}`; duties left out stay.
+#[utoipa::path(put, path = "/api/v1/department-duties", tag = "departments",
+    request_body = std::collections::HashMap<String, Option<i64>>,
+    responses((status = 200, body = Vec<DutyOut>), (status = 422, body = ErrorBody)))]
+pub async fn set_duties(
+    State(state): State<AppState>,
+    scope: Scope,
+    ApiJson(body): ApiJson<std::collections::HashMap<String, Option<i64>>>,
+) -> AppResult<Json<Vec<DutyOut>>> {
+    let mut choices = Vec::new();
+    for (code, department_id) in body {
+        let duty = Duty::of(&code).ok_or_else(|| {
+            AppError::field(
+                &code,
+                format!("未知的职责“{code}”：可选 registry、ladder、land、parcels、policies"),
+            )
+        })?;
+        choices.push((duty, department_id));
+    }
+    assign_all(&state, &scope, choices).await?;
+    Ok(Json(duties_out(&state, &scope).await?))
 }

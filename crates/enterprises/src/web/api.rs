@@ -18,6 +18,7 @@ use gaoxin_core::industry;
 use gaoxin_core::quantity::Fixed;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppResult, ErrorBody};
 use gaoxin_platform::web::{Id, Q};
 
@@ -245,6 +246,7 @@ pub async fn get_innovation(
     request_body(content_type = "multipart/form-data", description = "file, kind, dry_run, update_existing"),
     responses((status = 200, body = ImportReport), (status = 422, body = ImportReport), (status = 403, body = ErrorBody)))]
 pub async fn api_import(State(state): State<AppState>, scope: Scope, multipart: Multipart) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Registry)]).await?;
     let (file_name, bytes, kind, update_existing, dry_run) = read_upload(multipart).await?;
     let options = ImportOptions {
         update_existing,

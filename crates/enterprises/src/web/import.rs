@@ -14,6 +14,7 @@ use crate::innovation::InnovationSheet;
 use crate::status::ImportKind;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::uploads::{self, Upload};
 use gaoxin_platform::web::{PageCtx, finish, render};
@@ -103,6 +104,8 @@ pub(super) async fn run_import(
     if !scope.role().may_write() {
         return Err(AppError::Forbidden);
     }
+    // The registry is written by the department that holds it (issue 17, finding 5).
+    duties::ensure(state.db.conn(), scope, &[Owner::Duty(Duty::Registry)]).await?;
     let ctx = scope.write_context();
     match kind {
         ImportKind::Annual => import_annual(&state.db, ctx, file_name, bytes, options).await,
@@ -117,6 +120,7 @@ pub(super) async fn import_upload(
     ctx: PageCtx,
     multipart: Multipart,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Registry)]).await?;
     let (file_name, bytes, kind, update_existing, _) = match read_upload(multipart).await {
         Ok(v) => v,
         Err(AppError::Validation { message, .. }) => {
@@ -169,6 +173,7 @@ pub(super) async fn import_commit(
     headers: HeaderMap,
     Path(token): Path<String>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Registry)]).await?;
     let (meta, bytes) = uploads::load(&token, scope.caller().account_id, scope.zone_id())?;
     let options = ImportOptions {
         update_existing: meta.update_existing,

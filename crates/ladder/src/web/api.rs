@@ -14,6 +14,7 @@ use crate::run_entity::Model as Run;
 use crate::store::{self, CandidateFilter, TierCounts};
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::AppResult;
 use gaoxin_platform::web::{Id, Q};
 use gaoxin_rules::ladder;
@@ -130,6 +131,7 @@ pub async fn api_run_create(
     scope: Scope,
     gaoxin_platform::web::ApiJson(body): gaoxin_platform::web::ApiJson<NewRun>,
 ) -> AppResult<(StatusCode, Json<RunOut>)> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Ladder)]).await?;
     let year = parse_year(&body.year.to_string())?;
     let margin = parse_margin(body.margin_percent.map(|m| m.to_string()).as_deref())?;
     let as_of = body.as_of.unwrap_or_else(|| ladder::default_as_of(year));

@@ -17,6 +17,7 @@ use gaoxin_core::roles::DEPARTMENT_EDITORS;
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{Id, PageCtx, Q, WebForm, finish, render};
 
@@ -166,6 +167,7 @@ pub(super) async fn run_create(
     headers: HeaderMap,
     WebForm(form): WebForm<RunForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Ladder)]).await?;
     let result: AppResult<(String, String)> = async {
         let year = parse_year(&form.year)?;
         let as_of = parse_as_of(form.as_of.as_deref(), year)?;
@@ -205,6 +207,7 @@ pub(super) async fn target_set(
     headers: HeaderMap,
     WebForm(form): WebForm<TargetForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Ladder)]).await?;
     let result: AppResult<(String, String)> = async {
         let year = parse_year(&form.year)?;
         let count: i32 = form

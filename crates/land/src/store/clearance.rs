@@ -18,6 +18,7 @@ use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::db::Db;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::AppError;
 
 /// The routes of [`ClearanceRoute`] as (code, name), in order: the choices pages list.
@@ -165,6 +166,7 @@ pub async fn plan_case(
     deadline: Option<NaiveDate>,
 ) -> Result<ClearanceCase, AppError> {
     let c = case_by_id(writer.read(), scope, id).await?;
+    duties::ensure(writer.read(), scope, &[Owner::Duty(Duty::Land)]).await?;
     if c.status == CaseStatus::Closed.code() {
         return Err(AppError::BadRequest("已销号的出清事项不能再修改".into()));
     }
@@ -211,6 +213,12 @@ pub async fn report_progress(
     percent: i32,
 ) -> Result<update::Model, AppError> {
     let c = case_by_id(writer.read(), scope, id).await?;
+    duties::ensure(
+        writer.read(),
+        scope,
+        &[Owner::Department(c.department_id), Owner::Duty(Duty::Land)],
+    )
+    .await?;
     if c.status == CaseStatus::Closed.code() {
         return Err(AppError::BadRequest("已销号的出清事项不再报送进展".into()));
     }
@@ -281,6 +289,12 @@ pub async fn close_case(
 ) -> Result<ClearanceCase, AppError> {
     use rust_decimal::prelude::ToPrimitive;
     let c = case_by_id(writer.read(), scope, id).await?;
+    duties::ensure(
+        writer.read(),
+        scope,
+        &[Owner::Department(c.department_id), Owner::Duty(Duty::Land)],
+    )
+    .await?;
     if c.status == CaseStatus::Closed.code() {
         return Err(AppError::BadRequest("这项出清已销号".into()));
     }

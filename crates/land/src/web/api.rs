@@ -19,6 +19,7 @@ use crate::store::{self, ResultDetail, RunIndicator};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{Id, Q};
 
@@ -142,6 +143,7 @@ pub async fn api_run_create(
     scope: Scope,
     Json(body): Json<NewRun>,
 ) -> AppResult<(StatusCode, Json<RunOut>)> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let mut writer = scope.writer(&state).await?;
     let version = match (body.scheme_version_id, body.scheme_id.as_deref()) {
         (Some(id), _) => store::version_by_id(writer.read(), &scope, id).await?,
@@ -243,6 +245,7 @@ pub async fn api_publish(
     Id(id): Id,
     Json(body): Json<PublishBody>,
 ) -> AppResult<Json<RunOut>> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let mut writer = scope.writer(&state).await?;
     let run = store::publish(&mut writer, &scope, id, body.days, scope.today()).await?;
     writer.commit().await?;
@@ -252,6 +255,7 @@ pub async fn api_publish(
 #[utoipa::path(post, path = "/api/v1/land/runs/{id}/finalize", tag = "land", params(("id" = i64, Path)),
     responses((status = 200, body = RunOut), (status = 400, description = "未公示、公示未满或有未处理的异议")))]
 pub async fn api_finalize(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<RunOut>> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let mut writer = scope.writer(&state).await?;
     let run = store::finalize(&mut writer, &scope, id, scope.today(), Some(scope.caller().account_id)).await?;
     writer.commit().await?;

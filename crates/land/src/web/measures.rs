@@ -11,6 +11,7 @@ use super::DEPARTMENT_EDITORS;
 use crate::store::{self, ResultFilter};
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, Q, WebForm, finish, render, xlsx_download};
 
@@ -51,6 +52,7 @@ pub(super) async fn measure_add(
     headers: HeaderMap,
     WebForm(form): WebForm<MeasureForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let result = async {
         let (scheme_id, class) = form
             .class
@@ -80,6 +82,7 @@ pub(super) async fn measure_delete(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let result = async {
         let mut writer = scope.writer(&state).await?;
         store::delete_measure(&mut writer, &scope, id).await?;

@@ -17,6 +17,7 @@ use crate::store::{self, ResultDetail, ResultFilter};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{Id, PageCtx, WebForm, finish, render};
 
@@ -130,6 +131,7 @@ pub(super) async fn result_adjust(
     Id(id): Id,
     WebForm(form): WebForm<AdjustForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let back = format!("/land/results/{id}");
     let result = async {
         let mut writer = scope.writer(&state).await?;
@@ -181,6 +183,7 @@ pub(super) async fn objection_resolve(
     Id(id): Id,
     WebForm(form): WebForm<ResolveForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let back = form
         .back
         .clone()

@@ -18,6 +18,7 @@ use crate::store::{self, ResultFilter, RunCounts, RunIndicator};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{
     Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, finish, parse_date, render, xlsx_download,
@@ -37,6 +38,7 @@ pub(super) async fn run_create(
     headers: HeaderMap,
     WebForm(form): WebForm<RunForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let result = async {
         let id: i64 = form
             .scheme_version_id
@@ -247,6 +249,7 @@ pub(super) async fn run_publish(
     Id(id): Id,
     WebForm(form): WebForm<PublishForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let back = format!("/land/runs/{id}");
     let result = async {
         let days: i64 = form
@@ -275,6 +278,7 @@ pub(super) async fn run_finalize(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let back = format!("/land/runs/{id}");
     let result = async {
         let mut writer = scope.writer(&state).await?;
@@ -292,6 +296,7 @@ pub(super) async fn run_rerun(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let back = format!("/land/runs/{id}");
     let result = async {
         let mut writer = scope.writer(&state).await?;
@@ -312,6 +317,7 @@ pub(super) async fn clearance_open(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Land)]).await?;
     let back = format!("/land/runs/{id}");
     let result = async {
         let mut writer = scope.writer(&state).await?;

@@ -2,5 +2,6 @@
 //! names departments, so their table, validation, name matching and store live here.
 
 pub mod domain;
+pub mod duties;
 pub mod entity;
 pub mod store;

@@ -1,8 +1,17 @@
 //! Hardening (issue 17): user names are unique whatever their case (`Admin` and `admin` cannot
 //! coexist), by an index on `lower(username)` — the same statement on SQLite and PostgreSQL,
-//! since user names are ASCII.
+//! since user names are ASCII; the zone's division of work (`department_duty`: which department
+//! holds the registry, the ladder, 亩均, parcels, policies); the department that registered a
+//! policy event.
 
 use sea_orm_migration::prelude::*;
+use sea_orm_migration::schema::*;
+
+use super::m20261124_000001_foundation::{fk, stamped, unique};
+
+fn c(name: &str) -> Alias {
+    Alias::new(name)
+}
 
 #[derive(DeriveMigrationName)]
 pub struct Migration;
@@ -29,10 +38,60 @@ impl MigrationTrait for Migration {
         }
         db.execute_unprepared("CREATE UNIQUE INDEX ux_account_username_lower ON account (lower(username))")
             .await?;
+
+        manager
+            .create_table(stamped(
+                Table::create()
+                    .table(c("department_duty"))
+                    .col(big_pk_auto(c("id")))
+                    .col(big_integer(c("zone_id")))
+                    .col(string_len(c("duty"), 32))
+                    .col(big_integer(c("department_id")))
+                    .foreign_key(&mut fk(
+                        "fk_department_duty_zone",
+                        (c("department_duty"), c("zone_id")),
+                        (c("zone"), c("id")),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .foreign_key(&mut fk(
+                        "fk_department_duty_department",
+                        (c("department_duty"), c("department_id")),
+                        (c("department"), c("id")),
+                        ForeignKeyAction::Restrict,
+                    ))
+                    .to_owned(),
+            ))
+            .await?;
+        unique(
+            manager,
+            "ux_department_duty_zone_duty",
+            c("department_duty"),
+            vec![c("zone_id"), c("duty")],
+        )
+        .await?;
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(c("policy_event"))
+                    .add_column(big_integer_null(c("department_id")))
+                    .to_owned(),
+            )
+            .await?;
         Ok(())
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
+        manager
+            .alter_table(
+                Table::alter()
+                    .table(c("policy_event"))
+                    .drop_column(c("department_id"))
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .drop_table(Table::drop().table(c("department_duty")).to_owned())
+            .await?;
         manager
             .get_connection()
             .execute_unprepared("DROP INDEX ux_account_username_lower")

@@ -190,13 +190,40 @@ fn same(e: &Event, kind: EventKind, enterprise_id: i64, i: &EventInput) -> bool 
         && e.note == i.note
 }
 
+/// Who registers events: their department (recorded on new events), and whether they may change
+/// events other departments registered (the admin, the department that holds policies, the CLI).
+#[derive(Clone, Copy, Debug)]
+pub struct Registrant {
+    pub department_id: Option<i64>,
+    pub may_change_any: bool,
+}
+
+impl Registrant {
+    /// The command line and the demo: no department, every event.
+    pub const OPERATOR: Registrant = Registrant {
+        department_id: None,
+        may_change_any: true,
+    };
+
+    /// The caller of a request.
+    pub async fn of<C: ConnectionTrait>(conn: &C, scope: &Scope) -> Result<Registrant, AppError> {
+        use gaoxin_platform::departments::duties::{Duty, Owner, ensure};
+        Ok(Registrant {
+            department_id: scope.caller().department_id,
+            may_change_any: ensure(conn, scope, &[Owner::Duty(Duty::Policies)]).await.is_ok(),
+        })
+    }
+}
+
 /// Saves events of one kind: a row whose (enterprise, reference) exists updates it; others are
-/// created. One transaction (the caller's writer).
+/// created. One transaction (the caller's writer). An event another department registered is
+/// changed only by a registrant who may change any (issue 17, finding 5).
 pub async fn save_events(
     writer: &mut Writer,
     zone_id: i64,
     kind: EventKind,
     rows: &[(i64, EventInput)],
+    by: Registrant,
 ) -> Result<SaveCounts, AppError> {
     let enterprise_ids: HashSet<i64> = rows.iter().map(|(e, _)| *e).collect();
     let existing: HashMap<(i64, String), Event> = event::Entity::find()
@@ -214,13 +241,22 @@ pub async fn save_events(
         match existing.get(&(*enterprise_id, input.reference.clone())) {
             Some(e) if same(e, kind, *enterprise_id, input) => counts.unchanged += 1,
             Some(e) => {
+                if !by.may_change_any && e.department_id != by.department_id {
+                    return Err(AppError::OtherDepartment(format!(
+                        "事件“{}”由其他部门登记：只有登记部门、负责政策兑现的部门或管理员可以修改",
+                        input.reference
+                    )));
+                }
                 let mut a = e.clone().into_active_model();
                 apply(&mut a, kind, *enterprise_id, input);
                 writer.update_in_zone(e, a).await?;
                 counts.updated += 1;
             }
             None => {
-                let mut a = event::ActiveModel::default();
+                let mut a = event::ActiveModel {
+                    department_id: Set(by.department_id),
+                    ..Default::default()
+                };
                 apply(&mut a, kind, *enterprise_id, input);
                 new.push(a);
                 counts.created += 1;

@@ -217,7 +217,14 @@ pub async fn api_save_events(
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, Json(RowErrors { errors })).into_response());
     }
     let rows: Vec<(i64, EventInput)> = ids.into_iter().zip(inputs).collect();
-    let counts = store::save_events(&mut writer, scope.zone_id(), kind, &rows).await?;
+    let counts = store::save_events(
+        &mut writer,
+        scope.zone_id(),
+        kind,
+        &rows,
+        store::Registrant::of(state.db.conn(), &scope).await?,
+    )
+    .await?;
     writer.commit().await?;
     Ok(Json(counts).into_response())
 }

@@ -20,6 +20,7 @@ use gaoxin_core::roles::{DEPARTMENT_EDITORS, LEADERS};
 use gaoxin_enterprises::entity::Model as Enterprise;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, PageParams, Pager, Q, WebForm, finish, render, xlsx_download};
 use gaoxin_rules::eval::Explanation;
@@ -79,6 +80,7 @@ pub(super) async fn batch_create(
     headers: HeaderMap,
     WebForm(form): WebForm<NewBatch>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     let result: AppResult<(String, String)> = async {
         let year: i32 = form
             .year
@@ -267,6 +269,7 @@ pub(super) async fn batch_recompute(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     batch_action(
         &state,
         &scope,
@@ -285,6 +288,7 @@ pub(super) async fn batch_discard(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     batch_action(
         &state,
         &scope,
@@ -303,6 +307,7 @@ pub(super) async fn batch_submit(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     batch_action(
         &state,
         &scope,
@@ -396,6 +401,7 @@ pub(super) async fn line_exclude(
     Id(id): Id,
     WebForm(form): WebForm<ReasonForm>,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     line_change(&state, &scope, &headers, id, Some(&form.reason)).await
 }
 
@@ -405,6 +411,7 @@ pub(super) async fn line_include(
     headers: HeaderMap,
     Id(id): Id,
 ) -> AppResult<Response> {
+    duties::ensure(state.db.conn(), &scope, &[Owner::Duty(Duty::Policies)]).await?;
     line_change(&state, &scope, &headers, id, None).await
 }
 

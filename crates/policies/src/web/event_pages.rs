@@ -18,6 +18,7 @@ use gaoxin_core::roles::DEPARTMENT_EDITORS;
 use gaoxin_core::tabular::Cell;
 use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
 use gaoxin_platform::spreadsheet::{self, ImportError};
 use gaoxin_platform::uploads::read_multipart;
@@ -227,6 +228,7 @@ pub(super) async fn event_create(
     WebForm(values): WebForm<HashMap<String, String>>,
 ) -> AppResult<Response> {
     let kind = kind_of(values.get("kind").map(String::as_str))?;
+    let by = store::Registrant::of(state.db.conn(), &scope).await?;
     let outcome: Result<SaveCounts, HashMap<&str, String>> = async {
         let input =
             events::parse(kind, &cells_of(&values)).map_err(|errs| errs.into_iter().collect::<HashMap<_, _>>())?;
@@ -237,7 +239,7 @@ pub(super) async fn event_create(
         let ids = store::resolve_enterprises(writer.read(), scope.zone_id(), std::slice::from_ref(&input))
             .await
             .map_err(|errs| errs.into_iter().map(|(_, k, m)| (k, m)).collect::<HashMap<_, _>>())?;
-        let counts = store::save_events(&mut writer, scope.zone_id(), kind, &[(ids[0], input)])
+        let counts = store::save_events(&mut writer, scope.zone_id(), kind, &[(ids[0], input)], by)
             .await
             .map_err(|e| HashMap::from([("reference", e.to_string())]))?;
         writer
@@ -279,6 +281,13 @@ pub(super) async fn event_delete(
     Id(id): Id,
 ) -> AppResult<Response> {
     let e = store::get_event(&state.db, &scope, id).await?;
+    // The department that registered it, or the one that holds policies (issue 17, finding 5).
+    duties::ensure(
+        state.db.conn(),
+        &scope,
+        &[Owner::Department(e.department_id), Owner::Duty(Duty::Policies)],
+    )
+    .await?;
     let kind = e.kind.clone();
     let mut writer = scope.writer(&state).await?;
     let result = async {
@@ -392,10 +401,11 @@ pub(super) async fn event_import(
 ) -> AppResult<Response> {
     let (file_name, bytes, fields) = read_multipart(multipart).await?;
     let kind = kind_of(fields.get("kind").map(String::as_str))?;
+    let by = store::Registrant::of(state.db.conn(), &scope).await?;
     let mut writer = scope.writer(&state).await?;
     match parse_event_file(writer.read(), scope.zone_id(), kind, &file_name, &bytes).await {
         Ok(rows) => {
-            let counts = store::save_events(&mut writer, scope.zone_id(), kind, &rows).await?;
+            let counts = store::save_events(&mut writer, scope.zone_id(), kind, &rows, by).await?;
             writer.commit().await?;
             let next = format!("/policies/events?kind={}", kind.code());
             let message = format!(

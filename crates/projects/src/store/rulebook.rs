@@ -66,6 +66,8 @@ pub struct RulebookFile;
 impl versions::RuleFile for RulebookFile {
     type Row = rulebook::ActiveModel;
     const PAGE: &'static str = "/projects/rules";
+    /// Loaded by the admin only (the route says so).
+    const DUTY: Option<gaoxin_platform::departments::duties::Duty> = None;
 
     async fn check(
         _: &Writer,
