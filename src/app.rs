@@ -223,7 +223,7 @@ pub fn app(state: AppState) -> Router {
 pub fn layered(router: Router<AppState>, state: AppState) -> Router {
     let x_request_id = header::HeaderName::from_static("x-request-id");
     router
-        .fallback(|| async { gaoxin_platform::error::AppError::NotFound })
+        .fallback(|| async { gaoxin_platform::error::AppError::NoRoute })
         .layer(axum::middleware::from_fn(gaoxin_platform::inputs::bounded))
         .layer(axum::middleware::from_fn_with_state(state.clone(), authenticate))
         .layer(axum::Extension(Navigation(NAVIGATION)))
@@ -275,7 +275,8 @@ pub async fn serve(state: AppState, bind: SocketAddr) -> anyhow::Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("无法监听 {bind}：{e}"))?;
     tracing::info!(%bind, "gaoxin listening");
-    axum::serve(listener, app(state))
+    // The peer's address reaches handlers (login throttling per address).
+    axum::serve(listener, app(state).into_make_service_with_connect_info::<SocketAddr>())
         .with_graceful_shutdown(shutdown_signal())
         .await?;
     Ok(())

@@ -57,6 +57,21 @@ pub enum Command {
     },
     /// 数据库迁移 (bring the database schema up to date)
     Migrate,
+    /// 备份 (write the whole database, read in one snapshot, to a .zip file)
+    Backup {
+        /// The backup file to write (e.g. gaoxin-2026-12-07.zip)
+        file: std::path::PathBuf,
+    },
+    /// 恢复 (restore a backup into an empty database given by --db)
+    Restore {
+        /// A file written by `gaoxin backup`
+        file: std::path::PathBuf,
+    },
+    /// 迁移到另一数据库 (copy the database given by --db into an empty one, e.g. SQLite → PostgreSQL)
+    MigrateTo {
+        /// The target database URL (postgres://… or sqlite://…), empty
+        url: String,
+    },
     /// 版本 (print the version)
     Version,
     /// 开发区管理 (zones)
@@ -95,6 +110,27 @@ pub enum Command {
     /// 基准测试 (benchmark helpers; see BENCHMARKS.md)
     #[command(subcommand)]
     Bench(gaoxin_bench::BenchCommand),
+    /// 模糊测试 (fuzz the readers and parsers of outside input; exit 1 on a finding)
+    Fuzz {
+        /// spreadsheet, csv, docx, plan, expression, rule_file, or all
+        #[arg(default_value = "all")]
+        target: String,
+        /// Seconds per target
+        #[arg(long, default_value_t = 20.0)]
+        seconds: f64,
+        /// Seed of the mutations (default: the time)
+        #[arg(long)]
+        seed: Option<u64>,
+        /// The kept corpus, one folder per target
+        #[arg(long, default_value = "fuzz/corpus")]
+        corpus: std::path::PathBuf,
+        /// Where a finding is written
+        #[arg(long, default_value = "fuzz/crashes")]
+        crashes: std::path::PathBuf,
+        /// Write the generated seeds (.xlsx, .docx) into the corpus and exit
+        #[arg(long)]
+        write_seeds: bool,
+    },
 }
 
 fn init_tracing(serving: bool) {
@@ -147,6 +183,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => migrate(db_arg, format).await,
+        Command::Backup { file } => backup(db_arg, format, &file).await,
+        Command::Restore { file } => restore(db_arg, format, &file).await,
+        Command::MigrateTo { url } => migrate_to(db_arg, format, &url).await,
         Command::Serve { bind, secure_cookies } => {
             let url = database_url(db_arg)?;
             let db = Db::open(&url).await?;
@@ -177,6 +216,14 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Annual(command) => enterprises::cli::run_annual(&open(db_arg).await?, command, format).await,
         Command::Uscc(command) => enterprises::cli::run_uscc(command, format),
         Command::Bench(command) => gaoxin_bench::run(command),
+        Command::Fuzz {
+            target,
+            seconds,
+            seed,
+            corpus,
+            crashes,
+            write_seeds,
+        } => fuzz(format, &target, seconds, seed, &corpus, &crashes, write_seeds),
         Command::Policy(command) => {
             let db = open_if(db_arg, gaoxin_policies::cli::needs_db(&command)).await?;
             gaoxin_policies::cli::run(db.as_ref(), command, format).await
@@ -217,6 +264,141 @@ async fn migrate(db_arg: Option<&str>, format: Format) -> anyhow::Result<()> {
         Format::Text | Format::Csv if applied.is_empty() => println!("数据库已是最新：{url}"),
         Format::Text | Format::Csv => println!("已执行 {} 个迁移：{}", applied.len(), applied.join(", ")),
     }
+    Ok(())
+}
+
+/// `gaoxin fuzz`: each target for `seconds` from its corpus; the first finding stops the run
+/// with exit 1 and the input kept in `crashes`.
+fn fuzz(
+    format: Format,
+    name: &str,
+    seconds: f64,
+    seed: Option<u64>,
+    corpus: &std::path::Path,
+    crashes: &std::path::Path,
+    write_seeds: bool,
+) -> anyhow::Result<()> {
+    if write_seeds {
+        for path in gaoxin_fuzz::write_seeds(corpus)? {
+            println!("{}", path.display());
+        }
+        return Ok(());
+    }
+    let targets: Vec<&'static gaoxin_fuzz::Target> = match name {
+        "all" => gaoxin_fuzz::TARGETS.iter().collect(),
+        one => vec![gaoxin_fuzz::target(one).ok_or_else(|| {
+            let names: Vec<&str> = gaoxin_fuzz::TARGETS.iter().map(|t| t.name).collect();
+            anyhow::anyhow!("没有名为 {one} 的模糊测试目标：可选 {} 或 all", names.join("、"))
+        })?],
+    };
+    let seed = seed.unwrap_or_else(|| {
+        gaoxin_core::clock::system_now()
+            .timestamp_nanos_opt()
+            .map_or(1, |n| n as u64)
+    });
+    if format != Format::Json {
+        println!("种子 (seed) {seed}，每个目标 {seconds} 秒");
+    }
+    let mut results = Vec::new();
+    for target in targets {
+        let outcome = gaoxin_fuzz::fuzz(target, &corpus.join(target.name), crashes, seconds, seed)?;
+        let finding = outcome
+            .finding
+            .as_ref()
+            .map(|(p, why)| format!("{why}: {}", p.display()));
+        if format != Format::Json {
+            println!(
+                "{:<12} {:>9} 次（语料 {} 个，最慢 {:.0} ms）{}",
+                outcome.target,
+                outcome.runs,
+                outcome.corpus,
+                outcome.slowest.as_secs_f64() * 1000.0,
+                finding
+                    .as_deref()
+                    .map(|f| format!(" 发现问题：{f}"))
+                    .unwrap_or_default()
+            );
+        }
+        results.push(serde_json::json!({
+            "target": outcome.target, "runs": outcome.runs, "corpus": outcome.corpus,
+            "slowest_ms": outcome.slowest.as_millis() as u64, "finding": finding,
+        }));
+        if outcome.finding.is_some() {
+            break;
+        }
+    }
+    if format == Format::Json {
+        print_json(&serde_json::json!({"seed": seed, "targets": results}));
+    }
+    match results.iter().find(|r| !r["finding"].is_null()) {
+        Some(r) => anyhow::bail!("模糊测试发现问题（种子 {seed}）：{}", r["finding"]),
+        None => Ok(()),
+    }
+}
+
+fn report(
+    format: Format,
+    verb: &str,
+    what: &str,
+    manifest: &gaoxin_platform::backup::Manifest,
+    started: std::time::Instant,
+) {
+    let seconds = started.elapsed().as_secs_f64();
+    match format {
+        Format::Json => print_json(&serde_json::json!({
+            "action": verb, "target": what, "tables": manifest.tables.len(), "rows": manifest.rows(),
+            "migrations": manifest.migrations.len(), "seconds": seconds,
+        })),
+        Format::Text | Format::Csv => println!(
+            "{verb}：{what}（{} 张表，{} 行，用时 {seconds:.1} 秒）",
+            manifest.tables.len(),
+            manifest.rows()
+        ),
+    }
+}
+
+/// `gaoxin backup FILE`: the database in one snapshot, written to FILE (via a temporary file,
+/// so a failed backup never leaves a half-written one under the name).
+async fn backup(db_arg: Option<&str>, format: Format, file: &std::path::Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let db = Db::connect(&database_url(db_arg)?).await?;
+    let partial = file.with_extension("partial");
+    let out = std::fs::File::create(&partial).with_context(|| format!("无法写入 {}", partial.display()))?;
+    let manifest = match gaoxin_platform::backup::backup(&db, std::io::BufWriter::new(out)).await {
+        Ok(m) => m,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, file).with_context(|| format!("无法写入 {}", file.display()))?;
+    report(format, "已备份", &file.display().to_string(), &manifest, started);
+    Ok(())
+}
+
+/// `gaoxin restore FILE`: into the (empty) database given by --db.
+async fn restore(db_arg: Option<&str>, format: Format, file: &std::path::Path) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let url = database_url(db_arg)?;
+    let db = Db::connect(&url).await?;
+    let input = std::fs::File::open(file).with_context(|| format!("无法打开 {}", file.display()))?;
+    let manifest = gaoxin_platform::backup::restore(&db, std::io::BufReader::new(input)).await?;
+    report(format, "已恢复", &url.to_string(), &manifest, started);
+    Ok(())
+}
+
+/// `gaoxin migrate-to URL`: the database given by --db, copied into the empty one at URL (a
+/// backup held in memory, then restored).
+async fn migrate_to(db_arg: Option<&str>, format: Format, target: &str) -> anyhow::Result<()> {
+    let started = std::time::Instant::now();
+    let source = Db::connect(&database_url(db_arg)?).await?;
+    let target_url = DatabaseUrl::parse(target)?;
+    let target = Db::connect(&target_url).await?;
+    let mut buffer = std::io::Cursor::new(Vec::new());
+    gaoxin_platform::backup::backup(&source, &mut buffer).await?;
+    buffer.set_position(0);
+    let manifest = gaoxin_platform::backup::restore(&target, buffer).await?;
+    report(format, "已迁移到", &target_url.to_string(), &manifest, started);
     Ok(())
 }
 

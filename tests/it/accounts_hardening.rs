@@ -11,6 +11,17 @@ async fn account_id(app: &TestApp, username: &str) -> i64 {
         .await
 }
 
+/// A fresh API token of `username` with `password`.
+async fn issue(app: &TestApp, username: &str, password: &str) -> String {
+    let issued = app
+        .post("/api/v1/auth/token")
+        .json(serde_json::json!({"username": username, "password": password}))
+        .send()
+        .await
+        .json();
+    issued["token"].as_str().unwrap().to_string()
+}
+
 async fn me(app: &TestApp, token: &str) -> StatusCode {
     app.get("/api/v1/me").bearer(token).send().await.status
 }
@@ -36,7 +47,7 @@ async fn a_token_expires_and_dies_with_the_password_or_the_account_and_admin_can
         .await
         .json();
     let expires = chrono::DateTime::parse_from_rfc3339(issued["expires_at"].as_str().unwrap()).unwrap();
-    let days = (expires.with_timezone(&chrono::Utc) - chrono::Utc::now()).num_days();
+    let days = (expires.with_timezone(&chrono::Utc) - gaoxin_core::clock::system_now()).num_days();
     assert!((89..=90).contains(&days), "{days} days");
 
     // An admin lists the user's tokens and revokes one: it is refused from then on.
@@ -82,13 +93,7 @@ async fn a_token_expires_and_dies_with_the_password_or_the_account_and_admin_can
     assert_eq!(me(&app, &token).await, StatusCode::UNAUTHORIZED, "reset password");
 
     // So does changing one's own password.
-    let issued = app
-        .post("/api/v1/auth/token")
-        .json(serde_json::json!({"username": "staff_a", "password": "reset-by-admin-7"}))
-        .send()
-        .await
-        .json();
-    let token = issued["token"].as_str().unwrap().to_string();
+    let token = issue(&app, "staff_a", "reset-by-admin-7").await;
     let session = app.login_with("staff_a", "reset-by-admin-7").await;
     let changed = app
         .post("/account/password")
@@ -104,13 +109,7 @@ async fn a_token_expires_and_dies_with_the_password_or_the_account_and_admin_can
     assert_eq!(me(&app, &token).await, StatusCode::UNAUTHORIZED, "own password changed");
 
     // And disabling the account.
-    let issued = app
-        .post("/api/v1/auth/token")
-        .json(serde_json::json!({"username": "staff_a", "password": "changed-by-me-8"}))
-        .send()
-        .await
-        .json();
-    let token = issued["token"].as_str().unwrap().to_string();
+    let token = issue(&app, "staff_a", "changed-by-me-8").await;
     let disabled = app
         .call(axum::http::Method::PATCH, &format!("/api/v1/users/{staff}"))
         .bearer(&admin)
@@ -203,4 +202,86 @@ async fn user_names_are_one_whatever_their_case_and_weak_passwords_are_refused()
     }
     let ok = create("newleader", "zone-leader-2026").send().await;
     assert_eq!(ok.status, StatusCode::CREATED, "{}", ok.text());
+}
+
+async fn login_from(app: &TestApp, username: &str, password: &str, address: &str) -> crate::helpers::TestResponse {
+    app.post("/login")
+        .peer(address)
+        .form(&[("username", username), ("password", password)])
+        .send()
+        .await
+}
+
+/// Issue 17, finding 10: a user name nobody has answers exactly like a real one — five wrong
+/// passwords, then locked with the same message —, and its failures are one audit line (when it
+/// locks), not one per attempt.
+#[tokio::test]
+async fn an_unknown_user_name_locks_like_a_real_one_and_is_audited_once() {
+    let app = TestApp::new().await;
+    let audit_before = app.scalar("SELECT COUNT(*) FROM audit_log").await;
+    let mut answers = Vec::new();
+    for name in ["staff_a", "nobody_here"] {
+        let mut seen = Vec::new();
+        for i in 0..7 {
+            let res = login_from(&app, name, &format!("wrong-{i}"), "10.1.1.1:5000").await;
+            let text = res.text();
+            let message = text
+                .split("role=\"alert\">")
+                .nth(1)
+                .and_then(|t| t.split('<').next())
+                .unwrap_or("")
+                .replace(char::is_numeric, "#");
+            seen.push((res.status, message));
+        }
+        answers.push(seen);
+    }
+    assert_eq!(answers[0], answers[1], "a real and an unknown name answer alike");
+    assert_eq!(answers[1][4].0, StatusCode::UNAUTHORIZED);
+    assert_eq!(answers[1][5].0, StatusCode::TOO_MANY_REQUESTS);
+    let unknown_rows = app
+        .scalar(&format!(
+            "SELECT COUNT(*) FROM audit_log WHERE id > {audit_before} AND entity = 'username'"
+        ))
+        .await;
+    assert_eq!(
+        unknown_rows, 1,
+        "seven failures of an unknown name: one line, when it locked"
+    );
+}
+
+/// An attacker elsewhere cannot keep an account locked out: five failures from one address lock
+/// it for that address only; twenty failures from one address, whatever the names, lock the
+/// address.
+#[tokio::test]
+async fn failures_lock_the_account_for_their_address_and_an_address_that_sprays_is_stopped() {
+    let app = TestApp::new().await;
+    for i in 0..5 {
+        login_from(&app, "admin_a", &format!("guess-{i}"), "203.0.113.9:4000").await;
+    }
+    let attacker = login_from(&app, "admin_a", PASSWORD, "203.0.113.9:4001").await;
+    assert_eq!(attacker.status, StatusCode::TOO_MANY_REQUESTS);
+    let admin = login_from(&app, "admin_a", PASSWORD, "10.0.0.7:5000").await;
+    assert_eq!(
+        admin.status,
+        StatusCode::SEE_OTHER,
+        "the admin at their own desk signs in"
+    );
+
+    for i in 0..20 {
+        let res = login_from(&app, &format!("user{i}"), "spray-2026", "198.51.100.4:4000").await;
+        assert_eq!(res.status, StatusCode::UNAUTHORIZED, "attempt {i}");
+    }
+    let blocked = login_from(&app, "staff_a", PASSWORD, "198.51.100.4:4000").await;
+    assert_eq!(
+        blocked.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "the spraying address is stopped"
+    );
+    let elsewhere = login_from(&app, "staff_a", PASSWORD, "10.0.0.8:5000").await;
+    assert_eq!(elsewhere.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        app.scalar("SELECT COUNT(*) FROM audit_log WHERE action = 'address_locked'")
+            .await,
+        1
+    );
 }

@@ -407,6 +407,9 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
                 continue;
             }
             let (status, location) = call(&app, method, &concrete, Some(session)).await;
+            if status.is_server_error() {
+                failures.push(format!("{user} {method} {concrete}: {status}"));
+            }
             let allowed = *who == "*" || who.contains(*letter);
             let refused = status == StatusCode::FORBIDDEN
                 || (status == StatusCode::UNAUTHORIZED && *who != "*")
@@ -428,6 +431,50 @@ async fn every_route_answers_every_role_as_the_matrix_says() {
         "{} authorisation mismatches:\n{}",
         failures.len(),
         failures.join("\n")
+    );
+}
+
+/// The second zone's identities (its admin, staff and enterprise user), sent to every route that
+/// names an object of the first zone by id: never a 2xx, never a 500, and nothing of the first
+/// zone is written (its audit log does not move).
+#[tokio::test]
+async fn another_zones_identities_get_nothing_by_id_from_this_zone() {
+    let app = TestApp::new().await;
+    let mut sessions = Vec::new();
+    for user in ["admin_b", "staff_b", "ent_b"] {
+        sessions.push((user, app.login(user).await));
+    }
+    let alpha_log = format!(
+        "SELECT COUNT(*) FROM audit_log WHERE zone_id = {}",
+        app.fx.alpha.zone_id
+    );
+    let before = app.scalar(&alpha_log).await;
+    let mut failures = Vec::new();
+    let mut tried = 0;
+    for (method, path, who) in EXPECTED {
+        if !path.contains("{id}") || *who == "*" || path.contains("tokens") {
+            continue;
+        }
+        let concrete = concrete_path(&app, path).await;
+        for (user, session) in &sessions {
+            let (status, location) = call(&app, method, &concrete, Some(session)).await;
+            tried += 1;
+            if status.is_success() || status.is_server_error() {
+                failures.push(format!("{user} {method} {concrete}: {status} {location:?}"));
+            }
+        }
+    }
+    assert!(tried > 150, "{tried} requests");
+    assert!(
+        failures.is_empty(),
+        "{} got through:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(
+        app.scalar(&alpha_log).await,
+        before,
+        "the second zone wrote into the first"
     );
 }
 

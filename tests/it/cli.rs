@@ -6,9 +6,14 @@ use std::process::{Command, Output, Stdio};
 use crate::helpers::TestDb;
 
 fn gaoxin(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
+    gaoxin_at(db.url.as_str(), args, stdin)
+}
+
+/// The command on the database at `url`.
+fn gaoxin_at(url: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
         .arg("--db")
-        .arg(db.url.as_str())
+        .arg(url)
         .args(args)
         .env_remove("DATABASE_URL")
         .env_remove("GAOXIN_PASSWORD")
@@ -51,7 +56,7 @@ fn fails_with(db: &TestDb, args: &[&str], needle: &str) {
 async fn zones_and_users_are_managed_from_the_command_line() {
     let db = TestDb::new().await;
     let migrated = ok_json(&db, &["migrate", "--format", "json"]);
-    assert_eq!(migrated["applied"].as_array().unwrap().len(), 8);
+    assert_eq!(migrated["applied"].as_array().unwrap().len(), 9);
     let again = ok_json(&db, &["migrate", "--format", "json"]);
     assert_eq!(again["applied"].as_array().unwrap().len(), 0);
     let zone = ok_json(&db, &["zone", "add", "jiangyin", "江阴高新区", "--format", "json"]);
@@ -536,4 +541,67 @@ async fn a_land_scheme_ranks_the_registry_from_the_command_line() {
         &["land", "run", "--scheme", "wenzhou-2030", "--year", "2022"],
         "开发区没有在用的评价方案“wenzhou-2030”",
     );
+}
+
+/// `gaoxin backup`, `restore` and `migrate-to`: a zone with its admin written to a file and
+/// restored into an empty database, moved to another one, and a restore into a database that
+/// already holds data refused with the reason.
+#[tokio::test]
+async fn backup_restore_and_migrate_to_from_the_command_line() {
+    let db = TestDb::new().await;
+    ok_json(&db, &["zone", "add", "xinxiang", "新乡高新区", "--format", "json"]);
+    ok_json(
+        &db,
+        &[
+            "user",
+            "add",
+            "boss",
+            "--role",
+            "admin",
+            "--name",
+            "周主任",
+            "--password",
+            "secret-pass-1",
+            "--format",
+            "json",
+        ],
+    );
+    let dir = std::env::temp_dir().join(format!("gaoxin-backup-{}", gaoxin_platform::secrets::random_hex(4)));
+    std::fs::create_dir_all(&dir).unwrap();
+    let file = dir.join("备份.zip");
+    let file_arg = file.display().to_string();
+    let written = ok_json(&db, &["backup", &file_arg, "--format", "json"]);
+    assert!(written["rows"].as_u64().unwrap() >= 3, "{written}");
+    assert!(file.exists() && !dir.join("备份.partial").exists());
+
+    let at = |name: &str| format!("sqlite://{}?mode=rwc", dir.join(name).display());
+    let run = |url: &str, args: &[&str]| gaoxin_at(url, args, None);
+    let restored = run(&at("restored.db"), &["restore", &file_arg, "--format", "json"]);
+    assert!(
+        restored.status.success(),
+        "{}",
+        String::from_utf8_lossy(&restored.stderr)
+    );
+    let listed = run(
+        &at("restored.db"),
+        &["user", "list", "--zone", "xinxiang", "--format", "json"],
+    );
+    assert!(
+        String::from_utf8_lossy(&listed.stdout).contains("boss"),
+        "{}",
+        String::from_utf8_lossy(&listed.stderr)
+    );
+
+    fails_with(&db, &["restore", &file_arg], "不是空的");
+    let not_a_backup = dir.join("x.zip");
+    std::fs::write(&not_a_backup, b"hello").unwrap();
+    let refused = run(&at("other.db"), &["restore", &not_a_backup.display().to_string()]);
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("不是 gaoxin 备份文件"));
+
+    let moved = run(db.url.as_str(), &["migrate-to", &at("moved.db"), "--format", "json"]);
+    assert!(moved.status.success(), "{}", String::from_utf8_lossy(&moved.stderr));
+    let moved: serde_json::Value = serde_json::from_slice(&moved.stdout).unwrap();
+    assert_eq!(moved["rows"], written["rows"]);
+    let _ = std::fs::remove_dir_all(&dir);
 }

@@ -1003,6 +1003,7 @@ impl TestApp {
             form: None,
             skip_csrf: false,
             extra_cookies: Vec::new(),
+            peer: None,
         }
     }
 
@@ -1088,11 +1089,19 @@ pub struct Call<'a> {
     body: Vec<u8>,
     session: Option<Session>,
     form: Option<Vec<(String, String)>>,
+    /// The connection's peer, as `axum::serve` with connect info gives it.
+    peer: Option<std::net::SocketAddr>,
     skip_csrf: bool,
     extra_cookies: Vec<String>,
 }
 
 impl Call<'_> {
+    /// Sends the request as if from `address` (e.g. "10.0.0.5:4321").
+    pub fn peer(mut self, address: &str) -> Self {
+        self.peer = Some(address.parse().expect("an address like 10.0.0.5:4321"));
+        self
+    }
+
     pub fn header(mut self, name: &str, value: &str) -> Self {
         self.headers.push((name.to_string(), value.to_string()));
         self
@@ -1190,7 +1199,10 @@ impl Call<'_> {
         for (k, v) in &self.headers {
             builder = builder.header(k.as_str(), v.as_str());
         }
-        let request = builder.body(Body::from(body)).unwrap();
+        let mut request = builder.body(Body::from(body)).unwrap();
+        if let Some(peer) = self.peer {
+            request.extensions_mut().insert(axum::extract::ConnectInfo(peer));
+        }
         let response = self.app.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();

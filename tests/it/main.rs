@@ -7,6 +7,7 @@ mod accounts_hardening;
 mod architecture;
 mod audit;
 mod authz_matrix;
+mod backup;
 mod bad_input;
 mod bounds;
 mod cli;

@@ -226,6 +226,33 @@ impl<S: Send + Sync> FromRequestParts<S> for MaybeCaller {
     }
 }
 
+/// The address a request comes from: the connection's peer, or — when the peer is this machine
+/// (a reverse proxy in front of gaoxin, as zones deploy it) — the last address the proxy added
+/// to `X-Forwarded-For`. `None` when neither is known (requests made in tests).
+pub struct ClientAddress(pub Option<String>);
+
+impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddress {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut axum::http::request::Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let peer = parts
+            .extensions
+            .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+            .map(|c| c.0.ip());
+        let forwarded = parts
+            .headers
+            .get("x-forwarded-for")
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.rsplit(',').next())
+            .and_then(|v| v.trim().parse::<std::net::IpAddr>().ok());
+        Ok(ClientAddress(match (peer, forwarded) {
+            (Some(p), Some(f)) if p.is_loopback() => Some(f.to_string()),
+            (Some(p), _) => Some(p.to_string()),
+            (None, _) => None,
+        }))
+    }
+}
+
 /// The request id set by the request-id layer (or sent by the client: then only its first
 /// 64 plain characters are kept).
 pub fn request_id(headers: &HeaderMap) -> Option<String> {

@@ -33,6 +33,9 @@ pub enum AppError {
     OtherDepartment(String),
     #[error("未找到该记录")]
     NotFound,
+    /// No route answers this path (a wrong address, not a missing record).
+    #[error("没有这个地址：请检查网址")]
+    NoRoute,
     #[error("{message}")]
     Validation { field: Option<String>, message: String },
     #[error("{0}")]
@@ -62,7 +65,7 @@ impl AppError {
         match self {
             AppError::Unauthenticated | AppError::InvalidToken | AppError::BadCredentials => StatusCode::UNAUTHORIZED,
             AppError::Forbidden | AppError::Csrf(_) | AppError::OtherDepartment(_) => StatusCode::FORBIDDEN,
-            AppError::NotFound => StatusCode::NOT_FOUND,
+            AppError::NotFound | AppError::NoRoute => StatusCode::NOT_FOUND,
             AppError::Validation { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::BadRequest(_) => StatusCode::BAD_REQUEST,
             AppError::Conflict(_) => StatusCode::CONFLICT,
@@ -80,6 +83,7 @@ impl AppError {
             AppError::Forbidden | AppError::OtherDepartment(_) => "forbidden",
             AppError::Csrf(_) => "csrf",
             AppError::NotFound => "not_found",
+            AppError::NoRoute => "no_route",
             AppError::Validation { .. } => "validation",
             AppError::BadRequest(_) => "bad_request",
             AppError::Conflict(_) => "conflict",
@@ -111,7 +115,7 @@ pub struct ErrorBody {
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
-    /// Machine-readable code: unauthenticated, invalid_token, bad_credentials, forbidden, csrf, not_found,
+    /// Machine-readable code: unauthenticated, invalid_token, bad_credentials, forbidden, csrf, not_found, no_route,
     /// validation, bad_request, conflict, too_many_attempts, busy, internal.
     pub code: String,
     /// A message for people, in Chinese.

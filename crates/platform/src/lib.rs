@@ -14,6 +14,7 @@ pub mod accounts;
 pub mod audit;
 pub mod audit_log;
 pub mod auth;
+pub mod backup;
 pub mod cli;
 pub mod db;
 pub mod departments;

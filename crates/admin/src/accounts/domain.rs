@@ -5,8 +5,6 @@ use gaoxin_core::validate::{FieldError, required_text, username};
 
 /// Consecutive failed logins that lock an account.
 pub const MAX_FAILED_LOGINS: i32 = 5;
-/// How long a locked account stays locked.
-pub const LOCK_MINUTES: i64 = 15;
 
 gaoxin_core::coded_enum! {
     /// Whether an account may sign in. Stored as the boolean `account.active`; the codes name

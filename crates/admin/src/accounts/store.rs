@@ -10,6 +10,7 @@ use super::domain::AccountInput;
 use gaoxin_core::roles::Role;
 use gaoxin_enterprises::entity as enterprise;
 use gaoxin_platform::accounts::entity::{account, api_token};
+use gaoxin_platform::accounts::throttle;
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 pub use gaoxin_platform::auth::{close_session, end_sessions, open_session};
@@ -173,6 +174,8 @@ pub async fn update(
     if active_flag {
         active.failed_logins = Set(0);
         active.locked_until = Set(None);
+        // Enabling an account lifts its lock-outs too.
+        throttle::clear_prefix(writer.read(), &throttle::account_prefix(before.id)).await?;
     }
     let after = writer.update(before, active).await?;
     if !active_flag {
@@ -196,10 +199,16 @@ pub async fn set_password(writer: &mut Writer, before: &Account, password_hash: 
     Ok(after)
 }
 
-/// Lifts a lock-out after failed logins (admin), audited.
+/// Lifts an account's lock-outs after failed logins, from every address (admin), audited.
 pub async fn unlock(writer: &mut Writer, before: &Account) -> Result<Account, AppError> {
     writer.event("unlocked", "account", before.id.to_string(), None).await?;
+    throttle::clear_prefix(writer.read(), &throttle::account_prefix(before.id)).await?;
     record_login_attempt(writer, before, 0, None, false).await
+}
+
+/// Until when an account is locked out (from some address), if it is.
+pub async fn locked_until(db: &Db, account_id: i64, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, AppError> {
+    Ok(throttle::locked_prefix(db.conn(), &throttle::account_prefix(account_id), now).await?)
 }
 
 pub async fn set_locale(writer: &mut Writer, before: &Account, locale: &str) -> Result<Account, AppError> {

@@ -124,7 +124,13 @@ pub async fn clearance_cases(
     }
     let select = select
         .order_by_asc(clearance::Column::Status)
-        .order_by_asc(clearance::Column::Deadline)
+        // Cases without a deadline last, on both databases (SQLite puts NULL first by default,
+        // PostgreSQL last).
+        .order_by_with_nulls(
+            clearance::Column::Deadline,
+            sea_orm::Order::Asc,
+            sea_orm::sea_query::NullOrdering::Last,
+        )
         .order_by_asc(clearance::Column::Id);
     let (rows, total) = paged(db, select, f.page, f.per_page, all).await?;
     Ok((

@@ -14,6 +14,7 @@ mod m20261202_000005_parcels;
 mod m20261203_000006_plans;
 mod m20261204_000007_projects;
 mod m20261207_000008_hardening;
+mod m20261207_000009_login_throttle;
 
 pub struct Migrator;
 
@@ -29,6 +30,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261203_000006_plans::Migration),
             Box::new(m20261204_000007_projects::Migration),
             Box::new(m20261207_000008_hardening::Migration),
+            Box::new(m20261207_000009_login_throttle::Migration),
         ]
     }
 }

@@ -128,7 +128,12 @@ impl fmt::Display for ExprError {
 
 /// (line, column) of a byte offset, both 1-based, columns in characters.
 pub fn line_col(source: &str, offset: usize) -> (usize, usize) {
-    let before = &source[..offset.min(source.len())];
+    // An offset inside a character (a span from another parser) counts as that character.
+    let mut end = offset.min(source.len());
+    while !source.is_char_boundary(end) {
+        end -= 1;
+    }
+    let before = &source[..end];
     let line = before.matches('\n').count() + 1;
     let col = before.rsplit('\n').next().map(|l| l.chars().count()).unwrap_or(0) + 1;
     (line, col)

@@ -105,6 +105,8 @@ fn mistakes_are_reported_where_they_are() {
     assert!(eval("foo(1)", &[]).unwrap_err().contains("未知函数"));
     assert!(eval("1 / (2 - 2)", &[]).unwrap_err().contains("除数为零"));
     assert_eq!(line_col("a\nbc d", 5), (2, 4));
+    // Found by `gaoxin fuzz rule_file`: an offset inside a character panicked.
+    assert_eq!(line_col("a\n码b", 3), (2, 1));
 }
 
 #[test]

@@ -47,11 +47,19 @@ pub struct TokenIssued {
 pub async fn issue_token(
     State(state): State<AppState>,
     headers: HeaderMap,
+    gaoxin_platform::auth::ClientAddress(address): gaoxin_platform::auth::ClientAddress,
     ApiJson(body): ApiJson<TokenRequest>,
 ) -> AppResult<Response> {
     let days = token_days(body.expires_in_days)?;
     let name = validate::required_text("name", "令牌名称", body.name.as_deref().unwrap_or("api"), 100)?;
-    let account = check_password(&state, &body.username, &body.password, request_id(&headers)).await?;
+    let account = check_password(
+        &state,
+        &body.username,
+        &body.password,
+        address.as_deref(),
+        request_id(&headers),
+    )
+    .await?;
     let ctx = WriteContext {
         zone_id: account.zone_id,
         actor_account_id: Some(account.id),
@@ -140,7 +148,7 @@ pub async fn unlock_user(State(state): State<AppState>, scope: Scope, Id(id): Id
     let mut writer = scope.writer(&state).await?;
     let after = store::unlock(&mut writer, &account).await?;
     writer.commit().await?;
-    Ok(Json(after.into()))
+    Ok(Json(user_out(&state, after).await?))
 }
 
 /// Revokes one of the caller's tokens.
@@ -210,12 +218,32 @@ impl From<Account> for UserOut {
             department_id: a.department_id,
             enterprise_id: a.enterprise_id,
             active: a.active,
-            locked_until: a.locked_until,
+            locked_until: None,
             last_login_at: a.last_login_at,
             created_at: a.created_at,
             updated_at: a.updated_at,
         }
     }
+}
+
+/// The accounts as the API shows them, each with its current lock-out.
+async fn users_out(state: &AppState, accounts: Vec<Account>) -> AppResult<Vec<UserOut>> {
+    let now = gaoxin_core::clock::system_now();
+    let locks = gaoxin_platform::accounts::throttle::locked_accounts(state.db.conn(), now).await?;
+    Ok(accounts
+        .into_iter()
+        .map(|a| {
+            let until = locks.get(&a.id).copied();
+            UserOut {
+                locked_until: until,
+                ..UserOut::from(a)
+            }
+        })
+        .collect())
+}
+
+async fn user_out(state: &AppState, account: Account) -> AppResult<UserOut> {
+    Ok(users_out(state, vec![account]).await?.remove(0))
 }
 
 #[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
@@ -237,7 +265,7 @@ pub async fn list_users(
     let page = query.page();
     let (rows, total) = store::list(&state.db, &scope, &query.filter(), &page).await?;
     Ok(Json(UserList {
-        items: rows.into_iter().map(UserOut::from).collect(),
+        items: users_out(&state, rows).await?,
         total,
         page: page.page(),
         per_page: page.per_page(),
@@ -288,7 +316,7 @@ pub async fn create_user(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = UserOut), (status = 404, body = ErrorBody)))]
 pub async fn get_user(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<UserOut>> {
-    Ok(Json(store::get(&state.db, &scope, id).await?.into()))
+    Ok(Json(user_out(&state, store::get(&state.db, &scope, id).await?).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -60,10 +60,19 @@ pub(super) struct LoginForm {
 pub(super) async fn login_submit(
     State(state): State<AppState>,
     headers: HeaderMap,
+    gaoxin_platform::auth::ClientAddress(address): gaoxin_platform::auth::ClientAddress,
     WebForm(form): WebForm<LoginForm>,
 ) -> AppResult<Response> {
     let next = safe_next(form.next.as_deref());
-    match check_password(&state, &form.username, &form.password, request_id(&headers)).await {
+    match check_password(
+        &state,
+        &form.username,
+        &form.password,
+        address.as_deref(),
+        request_id(&headers),
+    )
+    .await
+    {
         Ok(account) => {
             let cookie = store::open_session(&state.db, account.id, state.config.session_ttl).await?;
             let mut response = Redirect::to(&next).into_response();

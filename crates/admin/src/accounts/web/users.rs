@@ -254,11 +254,11 @@ async fn user_form_page(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     let roles = role_choices(ctx.locale, false);
-    let now = scope.clock().now();
+    let now = gaoxin_core::clock::system_now();
     let (id, locked_until, tokens) = match editing {
         Some(a) => (
             a.id,
-            a.locked_until.filter(|u| *u > now).map(|u| {
+            store::locked_until(&state.db, a.id, now).await?.map(|u| {
                 u.with_timezone(&gaoxin_core::clock::zone_offset())
                     .format("%Y-%m-%d %H:%M")
                     .to_string()
