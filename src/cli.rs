@@ -171,6 +171,10 @@ fn database_url(cli_db: Option<&str>) -> anyhow::Result<DatabaseUrl> {
 }
 
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    // How much of an uploaded table is read (GAOXIN_UPLOAD_MAX_*), for the server and commands.
+    gaoxin_platform::spreadsheet::configure(
+        gaoxin_platform::spreadsheet::Limits::from_env().map_err(|e| anyhow::anyhow!(e))?,
+    );
     let format = cli.format;
     let db_arg = cli.db.as_deref();
     match cli.command {

@@ -363,3 +363,42 @@ async fn a_panicking_handler_answers_500_with_a_body() {
     let body: serde_json::Value = serde_json::from_slice(&body).unwrap();
     assert_eq!(body["error"]["code"], "internal");
 }
+
+/// Issue 17, finding 10: a project hangs on a leader of its own zone — another zone's account,
+/// a staff account or an id nobody has is refused with the field.
+#[tokio::test]
+async fn a_project_hangs_on_a_leader_of_its_own_zone_only() {
+    let app = TestApp::new().await;
+    let token = app.token("admin_a").await;
+    let mut ids = Vec::new();
+    for name in ["leader_a", "leader_b", "staff_a"] {
+        ids.push(
+            app.scalar(&format!("SELECT id FROM account WHERE username = '{name}'"))
+                .await,
+        );
+    }
+    let (leader_a, leader_b, staff_a) = (ids[0], ids[1], ids[2]);
+    let project = |leader: i64| {
+        serde_json::json!({
+            "name": "挂钩领导测试项目", "investor": "某科技有限公司", "total_investment": "1000",
+            "lead_department_id": app.fx.alpha.science_dept, "stage": "签约", "leader_account_id": leader
+        })
+    };
+    for wrong in [leader_b, staff_a, 999_999] {
+        let res = app
+            .post("/api/v1/projects")
+            .bearer(&token)
+            .json(project(wrong))
+            .send()
+            .await;
+        assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{wrong}: {}", res.text());
+        assert_eq!(res.json()["error"]["field"], "leader_account_id");
+    }
+    let res = app
+        .post("/api/v1/projects")
+        .bearer(&token)
+        .json(project(leader_a))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+}

@@ -55,6 +55,54 @@ impl Default for Limits {
     }
 }
 
+impl Limits {
+    /// The limits a server or command uses: the defaults, each replaceable by an environment
+    /// variable (`GAOXIN_UPLOAD_MAX_ROWS`, `…_MAX_COLUMNS`, `…_MAX_CELLS`, `…_MAX_UNZIPPED_MB`).
+    pub fn from_env() -> Result<Limits, String> {
+        Limits::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// [`Limits::from_env`] with the variables looked up by `lookup`.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Limits, String> {
+        let mut limits = Limits::default();
+        let number = |name: &str, low: u64, high: u64| -> Result<Option<u64>, String> {
+            match lookup(name) {
+                None => Ok(None),
+                Some(raw) => match raw.trim().parse::<u64>() {
+                    Ok(n) if (low..=high).contains(&n) => Ok(Some(n)),
+                    _ => Err(format!("{name} 应为 {low}–{high} 之间的整数（收到“{raw}”）")),
+                },
+            }
+        };
+        if let Some(n) = number("GAOXIN_UPLOAD_MAX_ROWS", 100, 1_048_576)? {
+            limits.max_rows = n as u32;
+        }
+        if let Some(n) = number("GAOXIN_UPLOAD_MAX_COLUMNS", 10, 16_384)? {
+            limits.max_columns = n as u32;
+        }
+        if let Some(n) = number("GAOXIN_UPLOAD_MAX_CELLS", 1_000, 200_000_000)? {
+            limits.max_cells = n as usize;
+        }
+        if let Some(n) = number("GAOXIN_UPLOAD_MAX_UNZIPPED_MB", 1, 16_384)? {
+            limits.max_unzipped_bytes = n << 20;
+        }
+        Ok(limits)
+    }
+}
+
+static CONFIGURED: std::sync::OnceLock<Limits> = std::sync::OnceLock::new();
+
+/// Sets the limits every upload of this process is read within (once, at start; the defaults
+/// when never called).
+pub fn configure(limits: Limits) {
+    let _ = CONFIGURED.set(limits);
+}
+
+/// The limits in force.
+pub fn limits() -> Limits {
+    CONFIGURED.get().copied().unwrap_or_default()
+}
+
 /// Rows being filled cell by cell, within the [`Limits`].
 struct Grid<'a> {
     sheet: &'a str,
@@ -205,13 +253,13 @@ fn convert(data: Data) -> Cell {
     }
 }
 
-/// Reads a file by its content (and name, for CSV), within the default [`Limits`]. Errors are
+/// Reads a file by its content (and name, for CSV), within the [`limits`] in force. Errors are
 /// sentences for the user. The reading runs on a blocking thread, never on the async workers:
 /// however large or hostile the file, other requests (pages, `/healthz`) are answered meanwhile
 /// (issue 17, finding 2).
 pub async fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
     let (name, bytes) = (file_name.to_string(), bytes.to_vec());
-    tokio::task::spawn_blocking(move || read_within(&name, &bytes, &Limits::default()))
+    tokio::task::spawn_blocking(move || read_within(&name, &bytes, &limits()))
         .await
         .unwrap_or_else(|e| Err(format!("读取文件时出错（{e}）")))
 }
@@ -557,6 +605,29 @@ pub fn annotated_copy(located: &Located, errors: &[ImportError], specs: &[Column
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn limits_come_from_the_environment_or_are_refused_with_the_variable() {
+        let vars = |pairs: &'static [(&'static str, &'static str)]| {
+            move |name: &str| pairs.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+        };
+        let limits = Limits::from_lookup(vars(&[
+            ("GAOXIN_UPLOAD_MAX_ROWS", "20000"),
+            ("GAOXIN_UPLOAD_MAX_UNZIPPED_MB", "64"),
+        ]))
+        .unwrap();
+        assert_eq!((limits.max_rows, limits.max_unzipped_bytes), (20_000, 64 << 20));
+        assert_eq!(limits.max_columns, Limits::default().max_columns);
+        let err = Limits::from_lookup(vars(&[("GAOXIN_UPLOAD_MAX_CELLS", "lots")])).unwrap_err();
+        assert!(err.contains("GAOXIN_UPLOAD_MAX_CELLS"), "{err}");
+        let small = Limits::from_lookup(vars(&[("GAOXIN_UPLOAD_MAX_ROWS", "100")])).unwrap();
+        let text = "名称\n".to_string() + &"甲\n".repeat(150);
+        assert!(
+            read_within("a.csv", text.as_bytes(), &small)
+                .unwrap_err()
+                .contains("100")
+        );
+    }
 
     /// Found by `gaoxin fuzz spreadsheet` (seed 1, 1,949 runs): a cell reference whose letters
     /// overflow calamine's column arithmetic panicked the reader.

@@ -221,6 +221,28 @@ fn industry(written: &str) -> AppResult<String> {
 
 /// The carrier, parcel and 标准地 contract a project names must be the zone's own.
 async fn check_links(conn: &impl ConnectionTrait, scope: &Scope, new: &NewProject) -> AppResult<()> {
+    // The leader a project hangs on is an active leader (or admin) account of this zone (issue
+    // 17, finding 10: another zone's account, or nobody's id, was accepted).
+    if let Some(id) = new.leader_account_id {
+        use gaoxin_platform::accounts::entity::account;
+        use sea_orm::EntityTrait;
+        let leader = account::Entity::find_by_id(id)
+            .filter(account::Column::ZoneId.eq(scope.zone_id()))
+            .filter(account::Column::Active.eq(true))
+            .one(conn)
+            .await?;
+        if !leader.is_some_and(|a| {
+            matches!(
+                a.role(),
+                gaoxin_core::roles::Role::Leader | gaoxin_core::roles::Role::Admin
+            )
+        }) {
+            return Err(AppError::field(
+                "leader_account_id",
+                "挂钩领导须为本园区在用的领导或管理员账号",
+            ));
+        }
+    }
     if let Some(c) = new.carrier_id
         && scope
             .select::<carrier::Entity>()
