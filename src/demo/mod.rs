@@ -21,6 +21,7 @@ mod projects;
 mod registry;
 mod rng;
 
+use anyhow::Context;
 use std::collections::HashMap;
 
 use anyhow::bail;
@@ -129,20 +130,36 @@ pub async fn create_at(db: &Db, seed: u64, enterprises: usize, clock: Clock) -> 
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-    let carrier_ids = registry::create_carriers(&mut writer, &mut rng).await?;
-    let (created, plans) = registry::create_enterprises(&mut writer, &mut rng, enterprises, &carrier_ids).await?;
+    let carrier_ids = registry::create_carriers(&mut writer, &mut rng)
+        .await
+        .context("演示载体")?;
+    let (created, plans) = registry::create_enterprises(&mut writer, &mut rng, enterprises, &carrier_ids)
+        .await
+        .context("演示企业")?;
     let first_enterprise = created.first().map(|e| e.id);
     let count = created.len();
-    let annual_models = registry::create_annual_data(&mut writer, &mut rng, &created, plans).await?;
+    let annual_models = registry::create_annual_data(&mut writer, &mut rng, &created, plans)
+        .await
+        .context("演示年度数据")?;
     let with_carrier: Vec<(i64, bool)> = created.iter().map(|e| (e.id, e.carrier_id.is_some())).collect();
-    policies::create_policies(&mut writer, zone.id, &mut rng, &with_carrier).await?;
+    policies::create_policies(&mut writer, zone.id, &mut rng, &with_carrier)
+        .await
+        .context("演示政策")?;
     let (leader_id, admin_id) = create_accounts(&mut writer, zone.id, &department_ids, first_enterprise).await?;
     policies::approve_2023(&mut writer, zone.id, leader_id).await?;
-    ladder::demo_ladder(&mut writer, zone.id, seed, &created, &annual_models).await?;
+    ladder::demo_ladder(&mut writer, zone.id, seed, &created, &annual_models)
+        .await
+        .context("演示梯度培育")?;
     let admin = gaoxin_platform::auth::Scope::demo_admin(zone.clone().into(), admin_id, clock);
-    land::demo_land(&mut writer, &admin, seed, &created, &department_ids).await?;
-    plans::demo_plans(&mut writer, &admin, seed).await?;
-    projects::demo_projects(&mut writer, &admin, seed, &created, &department_ids, leader_id).await?;
+    land::demo_land(&mut writer, &admin, seed, &created, &department_ids)
+        .await
+        .context("演示亩均")?;
+    plans::demo_plans(&mut writer, &admin, seed)
+        .await
+        .context("演示工作台账")?;
+    projects::demo_projects(&mut writer, &admin, seed, &created, &department_ids, leader_id)
+        .await
+        .context("演示项目")?;
     writer.commit().await?;
     Ok(DemoSummary {
         zone_code: zone.code,

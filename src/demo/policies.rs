@@ -117,7 +117,10 @@ fn events_of(rng: &mut Rng, by_kind: &mut BTreeMap<EventKind, Events>, year: i32
             EventKind::EquipmentPurchase,
             EventInput {
                 occurred_on: Some(day(rng, year)),
-                reference: format!("{}生产线", rng.pick(&["数控", "智能装配", "电池极片", "精密检测"])),
+                reference: format!(
+                    "{year} 年{}生产线",
+                    rng.pick(&["数控", "智能装配", "电池极片", "精密检测"])
+                ),
                 amount: Some(amount(rng, 1_000_000, 50_000_000)),
                 certified: Some(rng.below(3) != 0),
                 ..Default::default()
