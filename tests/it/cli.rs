@@ -9,6 +9,19 @@ fn gaoxin(db: &TestDb, args: &[&str], stdin: Option<&str>) -> Output {
     gaoxin_at(db.url.as_str(), args, stdin)
 }
 
+/// The command on the database at `url`, started and left running (to be killed).
+fn spawn_at(url: &str, args: &[&str]) -> std::process::Child {
+    Command::new(env!("CARGO_BIN_EXE_gaoxin"))
+        .arg("--db")
+        .arg(url)
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
 /// The command on the database at `url`.
 fn gaoxin_at(url: &str, args: &[&str], stdin: Option<&str>) -> Output {
     let mut child = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
@@ -665,15 +678,7 @@ async fn killing_an_evaluation_a_batch_or_a_move_leaves_all_or_nothing() {
     let mut outcomes = Vec::new();
     for (args, delays, head, rows, link) in trials {
         for &delay_ms in delays {
-            let mut child = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
-                .arg("--db")
-                .arg(db.url.as_str())
-                .args(args)
-                .env_remove("DATABASE_URL")
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
+            let mut child = spawn_at(db.url.as_str(), args);
             tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
             let finished = child.try_wait().unwrap().is_some();
             let _ = child.kill();
@@ -717,15 +722,7 @@ async fn killing_an_evaluation_a_batch_or_a_move_leaves_all_or_nothing() {
             "sqlite://{}?mode=rwc",
             dir.join(format!("moved-{delay_ms}.db")).display()
         );
-        let mut child = Command::new(env!("CARGO_BIN_EXE_gaoxin"))
-            .arg("--db")
-            .arg(db.url.as_str())
-            .args(["migrate-to", &target])
-            .env_remove("DATABASE_URL")
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
+        let mut child = spawn_at(db.url.as_str(), &["migrate-to", &target]);
         tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
         let _ = child.kill();
         let _ = child.wait();
