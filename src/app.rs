@@ -12,7 +12,7 @@ use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 
 use crate::system;
-use gaoxin_admin::{accounts, audit, departments, home, zones};
+use gaoxin_admin::{accounts, audit, departments, home, settings, zones};
 use gaoxin_core::roles::{AUDIT_READERS, EVERYONE, PROVINCE, ZONE_READERS};
 use gaoxin_platform::auth::authenticate;
 use gaoxin_platform::panels::EnterprisePanels;
@@ -126,6 +126,11 @@ pub static NAVIGATION: &[NavGroup] = &[
                 roles: ZONE_READERS,
             },
             NavLink {
+                key: "nav.settings",
+                href: "/settings",
+                roles: ZONE_READERS,
+            },
+            NavLink {
                 key: "nav.users",
                 href: "/admin/users",
                 roles: AUDIT_READERS,
@@ -155,6 +160,7 @@ pub fn routes() -> Routes {
         .merge(home::routes())
         .merge(accounts::routes())
         .merge(departments::routes())
+        .merge(settings::routes())
         .merge(gaoxin_enterprises::routes())
         .merge(gaoxin_enterprises::corrections::routes())
         .merge(gaoxin_policies::routes())

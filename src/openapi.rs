@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::{Modify, OpenApi};
 
 use crate::system;
-use gaoxin_admin::{accounts, audit, departments, zones};
+use gaoxin_admin::{accounts, audit, departments, settings, zones};
 use gaoxin_enterprises as enterprises;
 use gaoxin_ladder as ladder;
 use gaoxin_land as land;
@@ -40,6 +40,8 @@ use gaoxin_projects as projects;
         departments::web::list_duties,
         departments::web::set_duties,
         departments::web::delete_department,
+        settings::web::list_settings,
+        settings::web::set_settings,
         enterprises::web::list_enterprises,
         enterprises::web::get_enterprise,
         enterprises::web::get_annual,
@@ -104,6 +106,7 @@ use gaoxin_projects as projects;
         (name = "auth", description = "令牌与当前用户"),
         (name = "users", description = "用户管理"),
         (name = "departments", description = "部门"),
+        (name = "settings", description = "本区设置"),
         (name = "enterprises", description = "企业"),
         (name = "policies", description = "政策兑现：政策、兑现依据、批次、计算说明、政策计算器"),
         (name = "ladder", description = "梯度培育：培育标准、梯度评价、培育库、企业梯度与差距"),

@@ -269,10 +269,18 @@ async fn over_long_and_invalid_fields_are_named() {
 #[tokio::test]
 async fn outside_text_longer_than_the_audit_columns_is_cut_not_refused() {
     let app = TestApp::new().await;
+    // A user name longer than any account's is refused before it reaches a handler or the log.
     let long_name = "x".repeat(500);
     let res = app
         .post("/login")
         .form(&[("username", long_name.as_str()), ("password", "whatever")])
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", res.text());
+    assert!(res.text().contains("用户名（username）过长"), "{}", res.text());
+    let res = app
+        .post("/login")
+        .form(&[("username", "x".repeat(64).as_str()), ("password", "whatever")])
         .send()
         .await;
     assert_eq!(res.status, StatusCode::UNAUTHORIZED, "{}", res.text());

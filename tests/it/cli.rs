@@ -69,7 +69,7 @@ fn fails_with(db: &TestDb, args: &[&str], needle: &str) {
 async fn zones_and_users_are_managed_from_the_command_line() {
     let db = TestDb::new().await;
     let migrated = ok_json(&db, &["migrate", "--format", "json"]);
-    assert_eq!(migrated["applied"].as_array().unwrap().len(), 9);
+    assert_eq!(migrated["applied"].as_array().unwrap().len(), 10);
     let again = ok_json(&db, &["migrate", "--format", "json"]);
     assert_eq!(again["applied"].as_array().unwrap().len(), 0);
     let zone = ok_json(&db, &["zone", "add", "jiangyin", "江阴高新区", "--format", "json"]);

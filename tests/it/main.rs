@@ -26,4 +26,5 @@ mod projects;
 mod projects_import;
 mod registry;
 mod rules;
+mod settings;
 mod zone_isolation;

@@ -136,3 +136,80 @@ async fn every_documented_operation_is_reached_by_a_request_built_from_the_docum
     let wrong = app.get("/api/v1/no-such-thing").bearer(&token).send().await;
     assert_eq!(wrong.json()["error"]["code"], "no_route");
 }
+
+/// Every text field a documented JSON body declares is bounded by its own limit (issue 17:
+/// "text lengths per field, a Chinese message naming the field"): one character past the
+/// limit is 422 naming that field, whoever sends it, before any handler runs.
+#[tokio::test]
+async fn every_documented_text_field_refuses_one_character_past_its_limit() {
+    let app = TestApp::new().await;
+    let token = app.token("admin_a").await;
+    let doc = app.get("/api/v1/openapi.json").send().await.json();
+    let schemas = doc["components"]["schemas"].clone();
+    let resolve = |s: &serde_json::Value| -> serde_json::Value {
+        match s["$ref"].as_str() {
+            Some(r) => schemas[r.rsplit('/').next().unwrap()].clone(),
+            None => s.clone(),
+        }
+    };
+    let is_string = |s: &serde_json::Value| {
+        s["type"] == "string" || s["type"].as_array().is_some_and(|t| t.iter().any(|x| x == "string"))
+    };
+    let mut checked = 0;
+    let mut fields = std::collections::BTreeSet::new();
+    for (path, ops) in doc["paths"].as_object().unwrap() {
+        for (method, op) in ops.as_object().unwrap() {
+            let Some(schema) = op["requestBody"]["content"]["application/json"]["schema"].as_object() else {
+                continue;
+            };
+            if gaoxin_platform::inputs::DOCUMENT_BODIES.contains(&path.as_str()) {
+                continue;
+            }
+            let schema = resolve(&serde_json::Value::Object(schema.clone()));
+            let url = path.replace(['{', '}'], "").replace("id", "999999");
+            let method: axum::http::Method = method.to_uppercase().parse().unwrap();
+            // Top-level text fields, and those of objects in a top-level array.
+            let mut bodies: Vec<(String, serde_json::Value)> = Vec::new();
+            for (name, prop) in schema["properties"].as_object().into_iter().flatten() {
+                let prop = resolve(prop);
+                if is_string(&prop) {
+                    bodies.push((name.clone(), serde_json::Value::Null));
+                } else if let Some(items) = prop.get("items") {
+                    let items = resolve(items);
+                    for (inner, p) in items["properties"].as_object().into_iter().flatten() {
+                        if is_string(&resolve(p)) {
+                            bodies.push((inner.clone(), serde_json::json!(name)));
+                        }
+                    }
+                }
+            }
+            for (field, outer) in bodies {
+                let (label, max) = gaoxin_platform::inputs::field_limit(&field);
+                let long = "长".repeat(max + 1);
+                let body = match outer.as_str() {
+                    None => serde_json::json!({ field.clone(): long }),
+                    Some(list) => serde_json::json!({ list: [{ field.clone(): long }] }),
+                };
+                let res = app.call(method.clone(), &url).bearer(&token).json(body).send().await;
+                let label_text = format!("{method} {url} {field}");
+                assert_eq!(
+                    res.status,
+                    axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+                    "{label_text}: {}",
+                    res.text()
+                );
+                let json = res.json();
+                assert_eq!(json["error"]["field"], field.as_str(), "{label_text}");
+                let message = json["error"]["message"].as_str().unwrap();
+                assert!(message.contains(&format!("最多 {max} 字")), "{label_text}: {message}");
+                assert!(message.contains(label), "{label_text}: {message}");
+                fields.insert(field);
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked >= 50, "{checked} fields checked");
+    for named in ["name", "title", "note", "reason", "phone", "username"] {
+        assert!(fields.contains(named), "{named} among {fields:?}");
+    }
+}

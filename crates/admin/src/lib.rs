@@ -11,4 +11,5 @@ pub mod accounts;
 pub mod audit;
 pub mod departments;
 pub mod home;
+pub mod settings;
 pub mod zones;

@@ -20,6 +20,7 @@ use gaoxin_core::quantity::{Fixed, Mu, Tonnes, Wan};
 use gaoxin_platform::audit::{EntityOf, ModelOf, WriteContext, Writer, ZoneRow, ZoneScoped};
 use gaoxin_platform::db::Db;
 use gaoxin_platform::error::AppError;
+use gaoxin_platform::settings;
 use gaoxin_platform::spreadsheet::{self, ColumnSpec, ImportError, Located};
 
 /// One changed field of a row.
@@ -189,6 +190,8 @@ async fn carriers_of(db: &Db, zone_id: i64) -> Result<Vec<carrier::Model>, AppEr
 
 /// Reads the file and starts its report; on a file-level problem, the report says so.
 async fn open(
+    db: &Db,
+    zone_id: i64,
     file_name: &str,
     bytes: &[u8],
     specs: &[ColumnSpec],
@@ -200,15 +203,17 @@ async fn open(
             ..Default::default()
         })
     };
-    let sheets = spreadsheet::read(file_name, bytes).await.map_err(|reason| {
-        fail(vec![ImportError {
-            sheet: String::new(),
-            row: 0,
-            column: String::new(),
-            value: String::new(),
-            reason,
-        }])
-    })?;
+    let sheets = settings::read_upload(db.conn(), zone_id, file_name, bytes)
+        .await
+        .map_err(|reason| {
+            fail(vec![ImportError {
+                sheet: String::new(),
+                row: 0,
+                column: String::new(),
+                value: String::new(),
+                reason,
+            }])
+        })?;
     let located = spreadsheet::locate(sheets, specs).map_err(fail)?;
     let report = ImportReport {
         file: file_name.to_string(),
@@ -231,7 +236,7 @@ pub async fn import_enterprises(
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let (located, mut report) = match open(file_name, bytes, ENTERPRISE_COLUMNS).await {
+    let (located, mut report) = match open(db, zone_id, file_name, bytes, ENTERPRISE_COLUMNS).await {
         Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
     };
@@ -594,7 +599,7 @@ pub async fn import_yearly<S: YearlySheet>(
     let zone_id = ctx
         .zone_id
         .ok_or_else(|| AppError::BadRequest("导入需要指定开发区".into()))?;
-    let (located, mut report) = match open(file_name, bytes, S::COLUMNS).await {
+    let (located, mut report) = match open(db, zone_id, file_name, bytes, S::COLUMNS).await {
         Ok(opened) => opened,
         Err(report) => return Ok((*report, None)),
     };

@@ -34,6 +34,7 @@ fn small() -> Limits {
         max_columns: 64,
         max_cells: 50_000,
         max_unzipped_bytes: 16 << 20,
+        max_file_bytes: 4 << 20,
     }
 }
 

@@ -10,6 +10,7 @@ use super::store::{self, NewDepartment, NewReport, NewTarget, NewTask};
 use gaoxin_core::tabular::{self, Cell};
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
+use gaoxin_platform::settings;
 use gaoxin_platform::spreadsheet::{self, ColumnSpec, ImportError};
 use gaoxin_rules::plan_parser as parse;
 
@@ -152,7 +153,9 @@ pub async fn import_ledger(
     if !(2000..=2100).contains(&year) {
         return Err(whole("年度应为四位数字，如 2024".into()));
     }
-    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole)?;
+    let sheets = settings::read_upload(writer.read(), scope.zone_id(), file_name, bytes)
+        .await
+        .map_err(whole)?;
     let located = spreadsheet::locate(sheets, LEDGER_COLUMNS)?;
     let departments = store::departments_in(writer, scope)
         .await

@@ -14,12 +14,71 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::FORM_LIMIT_BYTES;
 use crate::error::AppError;
 
-/// The longest value a form or JSON field may hold (characters): a long note is a few thousand.
+/// The longest value a form or JSON field may hold (characters), when [`FIELD_LIMITS`] does not
+/// name it: a long note is a few thousand.
 pub const MAX_FIELD_CHARS: usize = 20_000;
+
+/// Per-field limits (characters) for the fields every module shares, with the label a message
+/// uses: a name is a line, a note a few paragraphs. A module may check a field more narrowly
+/// (a batch title at 200, a reason at 500); none accepts more. Matched on the field's own name,
+/// or, for `…_name`, `…_date`, `…_on`, on its ending.
+pub const FIELD_LIMITS: &[(&str, &str, usize)] = &[
+    ("name", "名称", 200),
+    ("short_name", "简称", 50),
+    ("display_name", "姓名", 100),
+    ("username", "用户名", 64),
+    ("password", "密码", 128),
+    ("title", "标题", 200),
+    ("code", "编码", 64),
+    ("uscc", "统一社会信用代码", 64),
+    ("industry_code", "行业代码", 64),
+    ("contact_person", "联系人", 64),
+    ("phone", "联系电话", 64),
+    ("email", "电子邮箱", 200),
+    ("document_number", "文号", 100),
+    ("reference", "编号", 200),
+    ("ref", "编号", 200),
+    ("investor", "投资方", 200),
+    ("location", "地点", 200),
+    ("leader", "领导", 100),
+    ("officer", "负责人", 100),
+    ("unit", "单位", 100),
+    ("kind", "类别", 100),
+    ("category", "类别", 100),
+    ("stage", "阶段", 64),
+    ("role", "角色", 64),
+    ("section", "章节", 200),
+    ("q", "搜索词", 200),
+    ("deadline", "时限", 200),
+    ("as_of", "日期", 32),
+    ("stage_since", "日期", 32),
+    ("planned_start", "计划开工", 32),
+    ("note", "备注", 5_000),
+    ("reason", "理由", 5_000),
+    ("answer", "答复", 5_000),
+    ("detail", "详情", 5_000),
+    ("evidence", "佐证材料", 5_000),
+    ("comment", "意见", 5_000),
+    ("text", "内容", 20_000),
+];
+
+/// The label and the longest value of `field`.
+pub fn field_limit(field: &str) -> (&'static str, usize) {
+    if let Some((_, label, max)) = FIELD_LIMITS.iter().find(|(name, _, _)| *name == field) {
+        return (label, *max);
+    }
+    if field.ends_with("_name") {
+        return ("名称", 200);
+    }
+    if field.ends_with("_date") || field.ends_with("_on") {
+        return ("日期", 32);
+    }
+    ("", MAX_FIELD_CHARS)
+}
 
 /// Paths whose body carries a whole document as one field (a plan's text, parsed and bounded
 /// by the plan parser itself).
-const DOCUMENT_BODIES: &[&str] = &["/api/v1/plans/parse"];
+pub const DOCUMENT_BODIES: &[&str] = &["/api/v1/plans/parse"];
 
 /// Why `value` of `field` is refused, if it is.
 pub fn refusal(field: &str, value: &str) -> Option<AppError> {
@@ -32,11 +91,17 @@ pub fn refusal(field: &str, value: &str) -> Option<AppError> {
             format!("{field} 含有不可见的控制字符（U+{:04X}），请删除后重试", u32::from(c)),
         ));
     }
+    let (label, max) = field_limit(field);
     let chars = value.chars().count();
-    if chars > MAX_FIELD_CHARS {
+    if chars > max {
+        let named = if label.is_empty() {
+            field.to_string()
+        } else {
+            format!("{label}（{field}）")
+        };
         return Some(AppError::field(
             field,
-            format!("{field} 过长：{chars} 字，最多 {MAX_FIELD_CHARS} 字"),
+            format!("{named}过长：{chars} 字，最多 {max} 字"),
         ));
     }
     // A year no calendar computation survives (`2147483647` used to panic in date arithmetic);
@@ -166,6 +231,14 @@ mod tests {
             matches!(e, AppError::Validation { field: Some(ref f), .. } if f == "reference"),
             "{e:?}"
         );
+        let long_name = refusal("enterprise_name", &"华".repeat(201)).unwrap().to_string();
+        assert!(
+            long_name.contains("名称（enterprise_name）过长：201 字，最多 200 字"),
+            "{long_name}"
+        );
+        assert!(refusal("name", &"华".repeat(200)).is_none());
+        assert!(refusal("note", &"注".repeat(5_001)).is_some());
+        assert!(refusal("due_date", "2026-12-31").is_none());
         assert!(check_pairs(b"q=%E5%8D%8E&page=2").is_ok());
         assert!(check_pairs(b"q=%00").is_err());
     }

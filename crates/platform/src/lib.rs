@@ -26,6 +26,7 @@ pub mod migrations;
 pub mod panels;
 pub mod routes;
 pub mod secrets;
+pub mod settings;
 pub mod spreadsheet;
 pub mod state;
 pub mod uploads;

@@ -41,6 +41,8 @@ pub struct Limits {
     pub max_cells: usize,
     /// Bytes of an .xlsx once unzipped, all its parts together (checked before reading).
     pub max_unzipped_bytes: u64,
+    /// Bytes of the file as uploaded (at most [`MAX_FILE_BYTES`]; a zone may set less).
+    pub max_file_bytes: usize,
 }
 
 impl Default for Limits {
@@ -51,6 +53,7 @@ impl Default for Limits {
             max_columns: 256,
             max_cells: 12_000_000,
             max_unzipped_bytes: 1 << 30,
+            max_file_bytes: MAX_FILE_BYTES,
         }
     }
 }
@@ -253,13 +256,13 @@ fn convert(data: Data) -> Cell {
     }
 }
 
-/// Reads a file by its content (and name, for CSV), within the [`limits`] in force. Errors are
-/// sentences for the user. The reading runs on a blocking thread, never on the async workers:
+/// Reads a file by its content (and name, for CSV), within `limits` (an import passes its
+/// zone's, [`crate::settings::read_upload`]). Errors are sentences for the user. The reading runs on a blocking thread, never on the async workers:
 /// however large or hostile the file, other requests (pages, `/healthz`) are answered meanwhile
 /// (issue 17, finding 2).
-pub async fn read(file_name: &str, bytes: &[u8]) -> Result<Vec<Sheet>, String> {
+pub async fn read(file_name: &str, bytes: &[u8], limits: Limits) -> Result<Vec<Sheet>, String> {
     let (name, bytes) = (file_name.to_string(), bytes.to_vec());
-    tokio::task::spawn_blocking(move || read_within(&name, &bytes, &limits()))
+    tokio::task::spawn_blocking(move || read_within(&name, &bytes, &limits))
         .await
         .unwrap_or_else(|e| Err(format!("读取文件时出错（{e}）")))
 }
@@ -277,8 +280,13 @@ fn read_unguarded(file_name: &str, bytes: &[u8], limits: &Limits) -> Result<Vec<
     if bytes.is_empty() {
         return Err("文件是空的".into());
     }
-    if bytes.len() > MAX_FILE_BYTES {
-        return Err(format!("文件过大：最多 {} MB", MAX_FILE_BYTES / 1024 / 1024));
+    let max_bytes = limits.max_file_bytes.min(MAX_FILE_BYTES);
+    if bytes.len() > max_bytes {
+        return Err(format!(
+            "文件过大：{:.1} MB，最多 {} MB",
+            bytes.len() as f64 / 1048576.0,
+            max_bytes / 1024 / 1024
+        ));
     }
     let lower = file_name.to_lowercase();
     let is_zip = bytes.starts_with(b"PK\x03\x04");

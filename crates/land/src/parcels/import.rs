@@ -17,6 +17,7 @@ use gaoxin_enterprises::entity as enterprise;
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::AppError;
+use gaoxin_platform::settings;
 use gaoxin_platform::spreadsheet::{self, ColumnSpec, ImportError, Located, Row};
 
 /// The columns of the parcel import, template and export (the export re-imports unchanged).
@@ -121,7 +122,9 @@ pub async fn import_parcels(
     file_name: &str,
     bytes: &[u8],
 ) -> Result<ParcelImport, Vec<ImportError>> {
-    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole_file)?;
+    let sheets = settings::read_upload(writer.read(), scope.zone_id(), file_name, bytes)
+        .await
+        .map_err(whole_file)?;
     let located = spreadsheet::locate(sheets, PARCEL_COLUMNS)?;
     let known = known(writer, scope).await.map_err(failed)?;
     let parsed = check_rows(&located, &known)?;

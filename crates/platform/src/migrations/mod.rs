@@ -15,6 +15,7 @@ mod m20261203_000006_plans;
 mod m20261204_000007_projects;
 mod m20261207_000008_hardening;
 mod m20261207_000009_login_throttle;
+mod m20261208_000010_zone_settings;
 
 pub struct Migrator;
 
@@ -31,6 +32,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261204_000007_projects::Migration),
             Box::new(m20261207_000008_hardening::Migration),
             Box::new(m20261207_000009_login_throttle::Migration),
+            Box::new(m20261208_000010_zone_settings::Migration),
         ]
     }
 }

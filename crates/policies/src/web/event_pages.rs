@@ -20,6 +20,7 @@ use gaoxin_platform::AppState;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::departments::duties::{self, Duty, Owner};
 use gaoxin_platform::error::{AppError, AppResult};
+use gaoxin_platform::settings;
 use gaoxin_platform::spreadsheet::{self, ImportError};
 use gaoxin_platform::uploads::read_multipart;
 use gaoxin_platform::web::{Cell as XCell, Id, PageCtx, Pager, Q, WebForm, finish, render, xlsx_download};
@@ -336,7 +337,7 @@ async fn parse_event_file<C: sea_orm::ConnectionTrait>(
         value: String::new(),
         reason,
     };
-    let sheets = spreadsheet::read(file_name, bytes)
+    let sheets = settings::read_upload(conn, zone_id, file_name, bytes)
         .await
         .map_err(|reason| vec![file_error(reason)])?;
     let specs = events::column_specs(kind);

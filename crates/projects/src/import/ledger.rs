@@ -17,6 +17,7 @@ use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::departments::entity as department;
 use gaoxin_platform::error::{AppError, AppResult};
+use gaoxin_platform::settings;
 use gaoxin_platform::spreadsheet::{self, ImportError, Located, Row};
 use gaoxin_rules::project_rules::Rulebook;
 
@@ -68,7 +69,9 @@ pub async fn import_projects(
     today: NaiveDate,
 ) -> Result<Imported, Vec<ImportError>> {
     let internal = |e: AppError| whole(e.to_string());
-    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole)?;
+    let sheets = settings::read_upload(writer.read(), scope.zone_id(), file_name, bytes)
+        .await
+        .map_err(whole)?;
     let located = spreadsheet::locate(sheets, PROJECT_COLUMNS)?;
     let conn = writer.read();
     let known = known(conn, scope).await.map_err(internal)?;

@@ -13,6 +13,7 @@ use gaoxin_core::tabular::{self, Cell};
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
 use gaoxin_platform::error::AppError;
+use gaoxin_platform::settings;
 use gaoxin_platform::spreadsheet::{self, ImportError, Row};
 
 /// A month as written: `2026-11`, `2026/11`, `2026年11月`, a date, or an Excel date serial.
@@ -53,7 +54,9 @@ pub async fn import_monthly(
     today: NaiveDate,
 ) -> Result<usize, Vec<ImportError>> {
     let internal = |e: AppError| whole(e.to_string());
-    let sheets = spreadsheet::read(file_name, bytes).await.map_err(whole)?;
+    let sheets = settings::read_upload(writer.read(), scope.zone_id(), file_name, bytes)
+        .await
+        .map_err(whole)?;
     let located = spreadsheet::locate(sheets, MONTHLY_COLUMNS)?;
     let projects: HashMap<String, Project> = zone_projects(writer.read(), scope)
         .await
