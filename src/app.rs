@@ -107,7 +107,7 @@ pub static NAVIGATION: &[NavGroup] = &[
             },
             NavLink {
                 key: "nav.targets",
-                href: "",
+                href: "/targets",
                 roles: ZONE_READERS,
             },
             NavLink {
@@ -169,6 +169,7 @@ pub fn routes() -> Routes {
         .merge(gaoxin_land::routes())
         .merge(gaoxin_plans::routes())
         .merge(gaoxin_projects::routes())
+        .merge(gaoxin_targets::routes())
         .merge(audit::routes())
         .merge(zones::routes())
         .merge(system::routes())

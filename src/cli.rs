@@ -98,6 +98,9 @@ pub enum Command {
     /// 亩均评价 (land-efficiency evaluation: scheme tests; a scheme on the registry's data)
     #[command(subcommand)]
     Land(gaoxin_land::cli::LandCommand),
+    /// 目标与序时进度 (targets against 序时进度)
+    #[command(subcommand)]
+    Target(gaoxin_targets::cli::TargetCommand),
     /// 工作方案与任务台账 (plan parsing, the task ledger)
     #[command(subcommand)]
     Plan(gaoxin_plans::cli::PlanCommand),
@@ -237,6 +240,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             gaoxin_ladder::cli::run(db.as_ref(), command, format).await
         }
         Command::Rules(command) => gaoxin_policies::rule_files::run_rules(command, format),
+        Command::Target(command) => gaoxin_targets::cli::run(&open(db_arg).await?, command, format).await,
         Command::Plan(command) => {
             let db = open_if(db_arg, gaoxin_plans::cli::needs_db(&command)).await?;
             gaoxin_plans::cli::run(db.as_ref(), command, format).await

@@ -20,6 +20,7 @@ mod policies;
 mod projects;
 mod registry;
 mod rng;
+mod targets;
 
 use anyhow::Context;
 use std::collections::HashMap;
@@ -160,6 +161,9 @@ pub async fn create_at(db: &Db, seed: u64, enterprises: usize, clock: Clock) -> 
     projects::demo_projects(&mut writer, &admin, seed, &created, &department_ids, leader_id)
         .await
         .context("演示项目")?;
+    targets::demo_targets(&mut writer, &admin, seed, &department_ids)
+        .await
+        .context("演示目标")?;
     writer.commit().await?;
     Ok(DemoSummary {
         zone_code: zone.code,

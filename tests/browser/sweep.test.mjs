@@ -5,7 +5,8 @@
 // The pages are found by crawling: every same-site link from the home page on, as the admin sees
 // them, each kind of page (its path with the numbers taken out) visited up to twice. Each payload,
 // if it ran, would set window.__xss or open a dialog; the Content-Security-Policy watcher of
-// support.mjs fails the test too. Named to run last: it adds its hostile records to the demo.
+// support.mjs fails the test too. Its hostile records stay in the demo: tests that count a
+// list's rows run before it (node runs test files in name order).
 
 import { test } from 'node:test';
 import assert from 'node:assert/strict';

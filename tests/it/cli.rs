@@ -69,7 +69,7 @@ fn fails_with(db: &TestDb, args: &[&str], needle: &str) {
 async fn zones_and_users_are_managed_from_the_command_line() {
     let db = TestDb::new().await;
     let migrated = ok_json(&db, &["migrate", "--format", "json"]);
-    assert_eq!(migrated["applied"].as_array().unwrap().len(), 10);
+    assert_eq!(migrated["applied"].as_array().unwrap().len(), 11);
     let again = ok_json(&db, &["migrate", "--format", "json"]);
     assert_eq!(again["applied"].as_array().unwrap().len(), 0);
     let zone = ok_json(&db, &["zone", "add", "jiangyin", "江阴高新区", "--format", "json"]);
@@ -757,4 +757,49 @@ async fn killing_an_evaluation_a_batch_or_a_move_leaves_all_or_nothing() {
     }
     let _ = std::fs::remove_dir_all(&dir);
     eprintln!("crash trials: {outcomes:#?}");
+}
+
+#[tokio::test]
+async fn targets_and_their_status_at_a_month_end_from_the_command_line() {
+    let mut app = crate::helpers::TestApp::new().await;
+    app.set_clock("2026-06-30T20:00:00+08:00");
+    let admin = app.token("admin_a").await;
+    let id = app.fx.alpha.target;
+    let res = app
+        .post(&format!("/api/v1/targets/{id}/reports"))
+        .bearer(&admin)
+        .json(serde_json::json!({"month": "2026-06", "value": "12"}))
+        .send()
+        .await;
+    assert_eq!(res.status, axum::http::StatusCode::OK, "{}", res.text());
+    let status = ok_json(
+        &app.test_db,
+        &[
+            "--format", "json", "target", "status", "--month", "2026-06", "--zone", "alpha",
+        ],
+    );
+    let item = status["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(item["status"], "behind");
+    assert_eq!(
+        item["explanation"],
+        "应完成 50.0%（6/12 个月），实际 30.0%，落后 20.0 个百分点，差 8家（滞后）"
+    );
+    let out = gaoxin(
+        &app.test_db,
+        &["target", "list", "--year", "2026", "--zone", "alpha"],
+        None,
+    );
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(text.contains("新认定高新技术企业") && text.contains("滞后"), "{text}");
+    fails_with(
+        &app.test_db,
+        &["target", "status", "--month", "2026-13", "--zone", "alpha"],
+        "月份“2026-13”应写作 2026-11",
+    );
 }

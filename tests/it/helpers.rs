@@ -148,6 +148,8 @@ pub struct ZoneFixture {
     pub land_objection: i64,
     pub land_measure: i64,
     pub clearance_case: i64,
+    /// A yearly target (2026, 40 家, owned by science), nothing reported.
+    pub target: i64,
     pub land_parcel: i64,
     pub parcel_occupant: i64,
     pub land_contract: i64,
@@ -797,8 +799,34 @@ async fn zone_fixture(db: &Db, code: &str, label: &str, suffix: &str, uscc_area:
         .await
         .unwrap()
         .id;
+    let target = w
+        .insert_in_zone(gaoxin_targets::entities::target::ActiveModel {
+            name: Set(if code == "beta" {
+                "BETA-ONLY 新增规上企业".into()
+            } else {
+                "新认定高新技术企业".into()
+            }),
+            unit: Set("家".into()),
+            period: Set("2026".into()),
+            year: Set(2026),
+            value_low: Set("40".into()),
+            value_high: Set(None),
+            direction: Set("at_least".into()),
+            department_id: Set(Some(science.id)),
+            origin: Set("entered".into()),
+            method: Set("reported".into()),
+            metric: Set(None),
+            profile: Set(String::new()),
+            note: Set(None),
+            sort_order: Set(0),
+            ..Default::default()
+        })
+        .await
+        .unwrap()
+        .id;
     w.commit().await.unwrap();
     ZoneFixture {
+        target,
         project,
         project_problem,
         project_meeting,
@@ -882,6 +910,9 @@ pub fn policy_path_id(fx: &ZoneFixture, path: &str) -> Option<i64> {
     }
     if path.contains("/ladder/criteria/") {
         return Some(fx.criteria_version);
+    }
+    if path.contains("/targets/") {
+        return Some(fx.target);
     }
     if path.contains("/ladder/runs/") {
         return Some(fx.ladder_run);
@@ -985,6 +1016,19 @@ impl TestApp {
             fx,
             test_db,
         }
+    }
+
+    /// Serves from now on with the zone's clock fixed at `at` (RFC 3339), on the same database.
+    pub fn set_clock(&mut self, at: &str) {
+        let clock = gaoxin_core::clock::Clock::fixed(gaoxin_core::clock::Clock::parse(at).unwrap());
+        self.state = AppState {
+            db: self.db.clone(),
+            config: Arc::new(AppConfig {
+                clock,
+                ..(*self.state.config).clone()
+            }),
+        };
+        self.router = app(self.state.clone());
     }
 
     /// Signs a demo account in (see [`TestApp::demo`]).

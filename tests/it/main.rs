@@ -27,4 +27,5 @@ mod projects_import;
 mod registry;
 mod rules;
 mod settings;
+mod targets;
 mod zone_isolation;

@@ -375,8 +375,11 @@ pub fn amount_text(amount: Decimal, unit: &str) -> String {
     format!("{}{unit}", value.normalize())
 }
 
+/// A share as a percent with exactly one decimal (`100.0`, not `100`).
 fn pct(share: Decimal) -> Decimal {
-    (share * Decimal::ONE_HUNDRED).round_dp(1)
+    let mut percent = (share * Decimal::ONE_HUNDRED).round_dp(1);
+    percent.rescale(1);
+    percent
 }
 
 fn months_text(elapsed: Decimal) -> String {
@@ -625,7 +628,10 @@ mod tests {
             d(2026, 1, 15),
             &Thresholds::default(),
         );
-        assert_eq!((over.expected_percent, over.status), (dec("100.0"), Status::OnTrack));
+        assert_eq!(
+            (over.expected_percent.to_string().as_str(), over.status),
+            ("100.0", Status::OnTrack)
+        );
         assert!(over.explanation.contains("12/12 个月"), "{}", over.explanation);
     }
 

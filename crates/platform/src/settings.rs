@@ -75,8 +75,48 @@ pub const UPLOAD_MAX_FILE_MB: Setting = Setting {
     default: (spreadsheet::MAX_FILE_BYTES / 1024 / 1024) as i64,
 };
 
+/// 序时进度: ahead by at least this many percentage points is 超前.
+pub const SCHEDULE_AHEAD_PP: Setting = Setting {
+    code: "schedule.ahead_pp",
+    label: "目标“超前”线",
+    unit: "个百分点",
+    hint: "实际完成比例高出序时进度至少这么多，记为超前",
+    min: 1,
+    max: 100,
+    default: 10,
+};
+
+/// 序时进度: behind by more than this is 滞后 (up to it, 正常).
+pub const SCHEDULE_BEHIND_PP: Setting = Setting {
+    code: "schedule.behind_pp",
+    label: "目标“滞后”线",
+    unit: "个百分点",
+    hint: "实际完成比例低于序时进度超过这么多，记为滞后；不超过的仍为正常",
+    min: 0,
+    max: 100,
+    default: 5,
+};
+
+/// 序时进度: behind by more than this is 严重滞后.
+pub const SCHEDULE_SEVERE_PP: Setting = Setting {
+    code: "schedule.severe_pp",
+    label: "目标“严重滞后”线",
+    unit: "个百分点",
+    hint: "实际完成比例低于序时进度超过这么多，记为严重滞后（应大于滞后线）",
+    min: 1,
+    max: 100,
+    default: 20,
+};
+
 /// Every setting, in the order the settings page shows them.
-pub const CATALOGUE: &[&Setting] = &[&UPLOAD_MAX_ROWS, &UPLOAD_MAX_COLUMNS, &UPLOAD_MAX_FILE_MB];
+pub const CATALOGUE: &[&Setting] = &[
+    &UPLOAD_MAX_ROWS,
+    &UPLOAD_MAX_COLUMNS,
+    &UPLOAD_MAX_FILE_MB,
+    &SCHEDULE_AHEAD_PP,
+    &SCHEDULE_BEHIND_PP,
+    &SCHEDULE_SEVERE_PP,
+];
 
 /// The setting with `key`.
 pub fn by_key(key: &str) -> Option<&'static Setting> {
@@ -122,6 +162,14 @@ pub async fn values<C: ConnectionTrait>(
             },
         )
         .collect())
+}
+
+/// `setting`'s value in what [`values`] read.
+fn value_in(values: &[(&'static Setting, i64, bool)], setting: &Setting) -> i64 {
+    values
+        .iter()
+        .find(|(s, _, _)| *s == setting)
+        .map_or(setting.default, |v| v.1)
 }
 
 /// The zone's value of `setting`.
@@ -172,18 +220,27 @@ pub async fn set(writer: &mut Writer, zone_id: i64, setting: &Setting, value: i6
 pub async fn upload_limits<C: ConnectionTrait>(conn: &C, zone_id: i64) -> Result<Limits, AppError> {
     let server = spreadsheet::limits();
     let values = values(conn, zone_id).await?;
-    let of = |s: &Setting| {
-        values
-            .iter()
-            .find(|(x, _, _)| *x == s)
-            .map(|v| v.1)
-            .unwrap_or(s.default)
-    };
+    let of = |s: &Setting| value_in(&values, s);
     Ok(Limits {
         max_rows: server.max_rows.min(of(&UPLOAD_MAX_ROWS) as u32),
         max_columns: server.max_columns.min(of(&UPLOAD_MAX_COLUMNS) as u32),
         max_file_bytes: server.max_file_bytes.min((of(&UPLOAD_MAX_FILE_MB) as usize) << 20),
         ..server
+    })
+}
+
+/// The zone's thresholds of 超前 / 正常 / 滞后 / 严重滞后 against 序时进度.
+pub async fn schedule_thresholds<C: ConnectionTrait>(
+    conn: &C,
+    zone_id: i64,
+) -> Result<gaoxin_core::schedule::Thresholds, AppError> {
+    let values = values(conn, zone_id).await?;
+    let of = |s: &Setting| value_in(&values, s);
+    let behind = of(&SCHEDULE_BEHIND_PP);
+    Ok(gaoxin_core::schedule::Thresholds {
+        ahead_pp: of(&SCHEDULE_AHEAD_PP).into(),
+        behind_pp: behind.into(),
+        severe_pp: of(&SCHEDULE_SEVERE_PP).max(behind).into(),
     })
 }
 

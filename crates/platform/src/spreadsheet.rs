@@ -363,6 +363,55 @@ fn read_csv(bytes: &[u8], limits: &Limits) -> Result<(u32, Vec<Vec<Cell>>), Stri
     grid.finish().map(|(first, rows, _)| (first, rows))
 }
 
+/// An import template: one sheet with the columns' headers (formatted as text, so that codes
+/// and months keep what is typed) and an example row, then a 填写说明 sheet with `notes` and
+/// each column's hint. Imports skip the 填写说明 sheet.
+pub fn template(sheet: &str, specs: &[ColumnSpec], example: &[&str], notes: &[&str]) -> Result<Vec<u8>, String> {
+    use rust_xlsxwriter::{Format, Workbook};
+    let fail = |e: rust_xlsxwriter::XlsxError| format!("无法生成模板：{e}");
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold().set_background_color("#E8EEF7");
+    let text = Format::new().set_num_format("@");
+    let ws = workbook.add_worksheet();
+    ws.set_name(sheet).map_err(fail)?;
+    for (c, spec) in specs.iter().enumerate() {
+        let c = c as u16;
+        ws.write_string_with_format(0, c, spec.header, &bold).map_err(fail)?;
+        ws.set_column_format(c, &text).map_err(fail)?;
+        let example = example.get(c as usize).copied().unwrap_or("");
+        let width = spec.header.chars().count().max(example.chars().count()) as f64 * 2.0 + 2.0;
+        ws.set_column_width(c, width.clamp(12.0, 50.0)).map_err(fail)?;
+        if !example.is_empty() {
+            ws.write_string(1, c, example).map_err(fail)?;
+        }
+    }
+    ws.set_freeze_panes(1, 0).map_err(fail)?;
+    let ws = workbook.add_worksheet();
+    ws.set_name("填写说明").map_err(fail)?;
+    let plain_bold = Format::new().set_bold();
+    ws.write_string_with_format(0, 0, format!("{sheet}导入模板 填写说明"), &plain_bold)
+        .map_err(fail)?;
+    for (i, note) in notes.iter().enumerate() {
+        ws.write_string(1 + i as u32, 0, *note).map_err(fail)?;
+    }
+    let start = notes.len() as u32 + 2;
+    for (c, title) in ["列名", "是否必填", "说明"].iter().enumerate() {
+        ws.write_string_with_format(start, c as u16, *title, &plain_bold)
+            .map_err(fail)?;
+    }
+    for (i, spec) in specs.iter().enumerate() {
+        let r = start + 1 + i as u32;
+        ws.write_string(r, 0, spec.header).map_err(fail)?;
+        ws.write_string(r, 1, if spec.required { "必填" } else { "选填" })
+            .map_err(fail)?;
+        ws.write_string(r, 2, spec.hint).map_err(fail)?;
+    }
+    ws.set_column_width(0, 28).map_err(fail)?;
+    ws.set_column_width(1, 10).map_err(fail)?;
+    ws.set_column_width(2, 90).map_err(fail)?;
+    workbook.save_to_buffer().map_err(fail)
+}
+
 /// One problem of an import, where the user will look for it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, serde::Deserialize, utoipa::ToSchema)]
 pub struct ImportError {

@@ -16,6 +16,7 @@ mod m20261204_000007_projects;
 mod m20261207_000008_hardening;
 mod m20261207_000009_login_throttle;
 mod m20261208_000010_zone_settings;
+mod m20261208_000011_targets;
 
 pub struct Migrator;
 
@@ -33,6 +34,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261207_000008_hardening::Migration),
             Box::new(m20261207_000009_login_throttle::Migration),
             Box::new(m20261208_000010_zone_settings::Migration),
+            Box::new(m20261208_000011_targets::Migration),
         ]
     }
 }
