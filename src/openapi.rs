@@ -47,6 +47,7 @@ use gaoxin_projects as projects;
         gaoxin_targets::web::get_target,
         gaoxin_targets::web::report_target,
         gaoxin_targets::web::api_import,
+        gaoxin_targets::web::list_metrics,
         enterprises::web::list_enterprises,
         enterprises::web::get_enterprise,
         enterprises::web::get_annual,

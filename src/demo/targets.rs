@@ -2,8 +2,9 @@
 //! "全年新认定高新技术企业40家、入库科技型中小企业130家", "本地劳动力就业1600人", "完成拆迁5万平方米";
 //! seed 001 "技改设备投入达序时进度"; seed 000's "'12345'的招商目标" — each owned by the department
 //! that would carry it, reported month by month up to last month at its own pace, so that the
-//! list shows targets ahead, on track, behind and far behind. Its own generator, so that earlier
-//! data stays the same per seed.
+//! list shows targets ahead, on track, behind and far behind; and two computed from the demo's
+//! own projects (新签约项目, 新开工项目). Its own generator, so that earlier data stays the same
+//! per seed.
 
 use std::collections::HashMap;
 
@@ -88,6 +89,24 @@ pub(super) async fn demo_targets(
             .await
             .map_err(|e| anyhow::anyhow!("{name} {month}: {e}"))?;
         }
+    }
+    for (name, value, department, metric) in [
+        ("新签约项目", "60", "投资促进局", "projects.signed"),
+        ("新开工项目", "40", "投资促进局", "projects.started"),
+    ] {
+        let spec = TargetDraft {
+            name: name.into(),
+            unit: "个".into(),
+            period: year.to_string(),
+            value: value.into(),
+            metric: metric.into(),
+            ..Default::default()
+        }
+        .check()
+        .map_err(|e| anyhow::anyhow!("{name}: {e:?}"))?;
+        store::create(writer, admin, spec, departments.get(department).copied(), "entered")
+            .await
+            .map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
     }
     Ok(())
 }

@@ -468,7 +468,9 @@ async fn targets_come_in_from_excel_all_or_nothing_and_go_out_as_they_came() {
     );
     let template = app.get("/targets/template.xlsx").session(&session).send().await;
     let rows = crate::helpers::read_xlsx(&template.body);
-    assert_eq!(rows[0], HEADER.map(String::from).to_vec());
+    let mut header: Vec<String> = HEADER.map(String::from).to_vec();
+    header.insert(7, "计算指标".into());
+    assert_eq!(rows[0], header, "the template's columns");
 
     // Through the page: refused with the table of errors, then imported with a message.
     let res = app
@@ -496,5 +498,180 @@ async fn targets_come_in_from_excel_all_or_nothing_and_go_out_as_they_came() {
     assert_eq!(
         import_file(&app, &staff, "目标.xlsx", &one, true).await.status,
         StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn the_plans_quantitative_targets_become_targets_in_one_step() {
+    let app = TestApp::new().await;
+    let plan = app.fx.alpha.plan;
+    // The fixture's plan carries 新增高新技术企业50家 (lead: 科学技术局).
+    let task_target = app
+        .scalar(&format!(
+            "SELECT MIN(id) FROM task_target WHERE zone_id = {}",
+            app.fx.alpha.zone_id
+        ))
+        .await;
+    let session = app.login("admin_a").await;
+    let page = app
+        .get(&format!("/targets/from-plan?plan_id={plan}"))
+        .session(&session)
+        .send()
+        .await;
+    assert_eq!(page.status, StatusCode::OK);
+    let html = page.text();
+    assert!(html.contains(&format!("name=\"name_{task_target}\"")), "{html}");
+    assert!(
+        html.contains(&format!("name=\"pick\" value=\"{task_target}\"")),
+        "{html}"
+    );
+
+    // Nothing ticked: refused with the reason, nothing made.
+    let before = app.scalar("SELECT COUNT(*) FROM target").await;
+    let res = app
+        .post("/targets/from-plan")
+        .session(&session)
+        .form(&[("_csrf", session.csrf.as_str()), ("plan_id", plan.to_string().as_str())])
+        .send()
+        .await;
+    assert!(follow(&app, &res, &session).await.contains("请至少勾选一个指标"));
+    assert_eq!(app.scalar("SELECT COUNT(*) FROM target").await, before);
+
+    let id = task_target.to_string();
+    let name_field = format!("name_{id}");
+    let res = app
+        .post("/targets/from-plan")
+        .session(&session)
+        .form(&[
+            ("_csrf", session.csrf.as_str()),
+            ("plan_id", plan.to_string().as_str()),
+            ("pick", id.as_str()),
+            (name_field.as_str(), "新增发明专利（方案指标）"),
+        ])
+        .send()
+        .await;
+    let page = follow(&app, &res, &session).await;
+    assert!(page.contains("已从工作方案生成 1 个目标"), "{page}");
+    let year = app
+        .scalar(&format!("SELECT CAST(year AS BIGINT) FROM work_plan WHERE id = {plan}"))
+        .await;
+    let made = app
+        .get(&format!(
+            "/api/v1/targets?year={year}&q=%E6%96%B9%E6%A1%88%E6%8C%87%E6%A0%87"
+        ))
+        .session(&session)
+        .send()
+        .await
+        .json();
+    let t = &made["items"][0];
+    assert_eq!(t["origin"], "plan", "{made}");
+    assert_eq!(
+        t["department_id"], app.fx.alpha.science_dept,
+        "the task's lead department"
+    );
+    assert_eq!((t["value_low"].as_str(), t["unit"].as_str()), (Some("50"), Some("家")));
+    assert!(t["note"].as_str().unwrap().starts_with("来自《"), "{t}");
+    // The same name again is refused; the staff may not use the page.
+    let res = app
+        .post("/targets/from-plan")
+        .session(&session)
+        .form(&[
+            ("_csrf", session.csrf.as_str()),
+            ("plan_id", plan.to_string().as_str()),
+            ("pick", id.as_str()),
+            (name_field.as_str(), "新增发明专利（方案指标）"),
+        ])
+        .send()
+        .await;
+    assert!(follow(&app, &res, &session).await.contains("已有目标"));
+    let staff = app.login("staff_a").await;
+    assert_eq!(
+        app.get("/targets/from-plan").session(&staff).send().await.status,
+        StatusCode::FORBIDDEN
+    );
+}
+
+#[tokio::test]
+async fn a_computed_target_counts_gaoxins_own_data_and_shows_what_makes_it() {
+    let mut app = TestApp::new().await;
+    app.set_clock("2026-06-30T20:00:00+08:00");
+    let admin = app.token("admin_a").await;
+    // The fixture's project entered 签约 on 2026-01-10 (150,000 万元 = 15 亿元).
+    let metrics = app.get("/api/v1/target-metrics").bearer(&admin).send().await.json();
+    assert!(
+        metrics
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|m| m["code"] == "projects.signed")
+    );
+    let res = app
+        .post("/api/v1/targets")
+        .bearer(&admin)
+        .json(json!({"name": "新签约亿元以上项目", "period": "2026", "value": "4", "metric": "新签约项目"}))
+        .send()
+        .await;
+    assert_eq!(res.status, StatusCode::CREATED, "{}", res.text());
+    let t = res.json();
+    assert_eq!(
+        (t["method"].as_str(), t["unit"].as_str()),
+        (Some("computed"), Some("个"))
+    );
+    // 1 of 4 by 30 June: 25% against 50%.
+    assert_eq!(t["actual"], "1");
+    assert_eq!(
+        t["explanation"],
+        "应完成 50.0%（6/12 个月），实际 25.0%，落后 25.0 个百分点，差 1个（严重滞后）"
+    );
+    let id = t["id"].as_i64().unwrap();
+    let detail = app
+        .get(&format!("/api/v1/targets/{id}"))
+        .bearer(&admin)
+        .send()
+        .await
+        .json();
+    assert_eq!(detail["items"].as_array().unwrap().len(), 1, "{detail}");
+    assert_eq!(detail["items"][0]["name"], "阿尔法智能装备产业园项目");
+    assert_eq!(detail["items"][0]["date"], "2026-01-10");
+    assert!(detail["definition"].as_str().unwrap().contains("签约"));
+    // The investment metric in 亿元; a past month before the signing reads 0.
+    let res = app
+        .post("/api/v1/targets")
+        .bearer(&admin)
+        .json(json!({"name": "新签约项目总投资", "period": "2026", "value": "60", "metric": "projects.signed_investment"}))
+        .send()
+        .await;
+    assert_eq!(res.json()["actual"], "15", "{}", res.text());
+    let january = app
+        .get("/api/v1/targets?month=2025-12&year=2026")
+        .bearer(&admin)
+        .send()
+        .await
+        .json();
+    let signed = january["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["id"] == id)
+        .unwrap()
+        .clone();
+    assert_eq!(signed["actual"], "0");
+    // A computed target takes no report; an unknown metric is refused naming the field.
+    let refused = report(&app, &admin, id, json!({"month": "2026-06", "value": "3"})).await;
+    assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(refused.text().contains("由系统计算，无需填报"), "{}", refused.text());
+    let unknown = app
+        .post("/api/v1/targets")
+        .bearer(&admin)
+        .json(json!({"name": "某指标", "unit": "个", "period": "2026", "value": "4", "metric": "不存在的指标"}))
+        .send()
+        .await;
+    assert_eq!(unknown.json()["error"]["field"], "metric", "{}", unknown.text());
+    // The page lists the project behind the figure, linked.
+    let session = app.login("leader_a").await;
+    let page = app.get(&format!("/targets/{id}")).session(&session).send().await.text();
+    assert!(
+        page.contains("id=\"items\"") && page.contains("阿尔法智能装备产业园项目") && page.contains("/projects/"),
+        "{page}"
     );
 }

@@ -22,6 +22,8 @@ pub struct TargetDraft {
     pub direction: String,
     pub profile: String,
     pub note: String,
+    /// A computed metric's code (empty: reported by the department).
+    pub metric: String,
 }
 
 /// A checked target.
@@ -35,6 +37,8 @@ pub struct TargetSpec {
     pub direction: Direction,
     pub profile: Profile,
     pub note: Option<String>,
+    /// The computed metric's code, checked against the catalogue when saved.
+    pub metric: Option<String>,
 }
 
 /// A figure as people type it: `1,200.5`, `１２０`, with or without spaces.
@@ -136,6 +140,7 @@ impl TargetDraft {
                     direction,
                     profile,
                     note,
+                    metric: Some(self.metric.trim().to_string()).filter(|m| !m.is_empty()),
                 })
             }
             _ => Err(errors),
@@ -221,7 +226,15 @@ pub fn goal_text(t: &target::Model) -> String {
 /// the latest one reported for a month of the period up to `as_of`'s month counts). A figure
 /// to the end of an earlier month is held against 序时进度 at that month's end, not today's: on
 /// 8 December the November figure answers for November.
-pub fn assess(t: &target::Model, reports: &[report::Model], as_of: NaiveDate, thresholds: &Thresholds) -> TargetLine {
+///
+/// A computed target's actual is `computed` (counted up to `as_of` by its metric) instead.
+pub fn assess(
+    t: &target::Model,
+    reports: &[report::Model],
+    computed: Option<Decimal>,
+    as_of: NaiveDate,
+    thresholds: &Thresholds,
+) -> TargetLine {
     let period = Period::parse(&t.period).unwrap_or(Period::Year(t.year));
     let upto = month_code(as_of.year(), as_of.month());
     let first = month_code(period.year(), *period.months().start());
@@ -230,10 +243,16 @@ pub fn assess(t: &target::Model, reports: &[report::Model], as_of: NaiveDate, th
         .iter()
         .filter(|r| r.target_id == t.id && r.month >= first && r.month <= last && r.month <= upto)
         .max_by(|a, b| a.month.cmp(&b.month));
-    let actual = latest.and_then(|r| r.value.parse::<Decimal>().ok());
-    let as_of = latest
-        .and_then(|r| parse_month(&r.month).ok())
-        .map_or(as_of, |(y, m)| schedule::month_end(y, m).min(as_of));
+    let (actual, as_of, latest) = match computed {
+        Some(value) => (Some(value), as_of, None),
+        None => (
+            latest.and_then(|r| r.value.parse::<Decimal>().ok()),
+            latest
+                .and_then(|r| parse_month(&r.month).ok())
+                .map_or(as_of, |(y, m)| schedule::month_end(y, m).min(as_of)),
+            latest,
+        ),
+    };
     let profile = Profile::parse(&t.profile).unwrap_or_default();
     let assessment = actual.map(|a| schedule::assess(period, &profile, goal_of(t), &t.unit, a, as_of, thresholds));
     TargetLine {

@@ -63,6 +63,12 @@ pub const COLUMNS: &[ColumnSpec] = &[
         hint: "空为按月均匀；或 1—12 月的 12 个权重，逗号分隔，如 1,1,2,2,2,2,2,2,2,2,2,2",
     },
     ColumnSpec {
+        key: "metric",
+        header: "计算指标",
+        required: false,
+        hint: "空为责任部门每月填报；或填指标目录中的名称（如“新签约项目”），由系统按其定义计算",
+    },
+    ColumnSpec {
         key: "note",
         header: "备注",
         required: false,
@@ -156,6 +162,7 @@ pub async fn import(
             direction: text("direction"),
             profile: text("profile"),
             note: text("note"),
+            metric: text("metric"),
         };
         let department_name = text("department");
         let department_id = if department_name.trim().is_empty() {
@@ -172,6 +179,9 @@ pub async fn import(
                 }
             }
         };
+        if let Err(AppError::Validation { message, .. }) = store::metric_of(Some(draft.metric.as_str())) {
+            fail("metric", message);
+        }
         match draft.check() {
             Ok(spec) => {
                 let key = (spec.period.code(), spec.name.clone());
@@ -241,6 +251,11 @@ pub fn export_row(t: &target::Model, department: Option<&str>) -> Vec<String> {
         direction.label().to_string(),
         department.unwrap_or("").to_string(),
         t.profile.clone(),
+        t.metric
+            .as_deref()
+            .and_then(crate::metrics::by_code)
+            .map(|m| m.name.to_string())
+            .unwrap_or_default(),
         t.note.clone().unwrap_or_default(),
     ]
 }

@@ -7,7 +7,9 @@
 pub mod cli;
 pub mod domain;
 pub mod entities;
+pub mod from_plan;
 pub mod import;
+pub mod metrics;
 pub mod store;
 pub mod web;
 

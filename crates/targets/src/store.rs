@@ -7,6 +7,7 @@ use sea_orm::{ActiveValue::Set, ColumnTrait, ConnectionTrait, IntoActiveModel, Q
 
 use crate::domain::{self, TargetLine, TargetSpec, month_code, parse_figure, parse_month};
 use crate::entities::{report, target};
+use crate::metrics;
 use gaoxin_core::roles::Role;
 use gaoxin_platform::audit::Writer;
 use gaoxin_platform::auth::Scope;
@@ -65,9 +66,13 @@ pub async fn lines<C: ConnectionTrait>(
         .all(conn)
         .await?;
     let thresholds = settings::schedule_thresholds(conn, scope.zone_id()).await?;
-    Ok(targets
-        .iter()
-        .map(|t| domain::assess(t, &reports, as_of, &thresholds))
+    let mut lines = Vec::with_capacity(targets.len());
+    for t in &targets {
+        let computed = computed(conn, scope, t, as_of).await?.map(|(v, _)| v);
+        lines.push(domain::assess(t, &reports, computed, as_of, &thresholds));
+    }
+    Ok(lines
+        .into_iter()
         .filter(|l| {
             filter
                 .status
@@ -75,6 +80,23 @@ pub async fn lines<C: ConnectionTrait>(
                 .is_none_or(|s| s.is_empty() || l.status_code() == s)
         })
         .collect())
+}
+
+/// A computed target's figure up to `as_of` within its period, and what makes it; None for a
+/// reported target.
+pub async fn computed<C: ConnectionTrait>(
+    conn: &C,
+    scope: &Scope,
+    t: &target::Model,
+    as_of: NaiveDate,
+) -> AppResult<Option<(Decimal, Vec<metrics::Item>)>> {
+    let Some(metric) = t.metric.as_deref().and_then(metrics::by_code) else {
+        return Ok(None);
+    };
+    let period = gaoxin_core::schedule::Period::parse(&t.period).map_err(|e| AppError::field("period", e))?;
+    Ok(Some(
+        metrics::actual(conn, scope, metric, period.start(), as_of.min(period.end())).await?,
+    ))
 }
 
 /// One target of the zone, or 404.
@@ -113,6 +135,26 @@ pub async fn department_of<C: ConnectionTrait>(
         .ok_or_else(|| AppError::field("department_id", "所选部门不存在"))
 }
 
+/// The catalogue's metric a target names (by code or name), or the field's refusal.
+pub fn metric_of(written: Option<&str>) -> AppResult<Option<&'static metrics::Metric>> {
+    match written.map(str::trim).filter(|w| !w.is_empty()) {
+        None => Ok(None),
+        Some(w) => metrics::CATALOGUE
+            .iter()
+            .find(|m| m.code == w || m.name == w)
+            .map(Some)
+            .ok_or_else(|| {
+                AppError::field(
+                    "metric",
+                    format!(
+                        "计算指标“{w}”不在指标目录中：可选 {}",
+                        metrics::CATALOGUE.iter().map(|m| m.name).collect::<Vec<_>>().join("、")
+                    ),
+                )
+            }),
+    }
+}
+
 /// Creates a target (its name unique within its period).
 pub async fn create(
     writer: &mut Writer,
@@ -122,6 +164,7 @@ pub async fn create(
     origin: &str,
 ) -> AppResult<target::Model> {
     department_of(writer.read(), scope, department_id).await?;
+    let metric = metric_of(spec.metric.as_deref())?;
     let clash = scope
         .select::<target::Entity>()
         .filter(target::Column::Period.eq(spec.period.code()))
@@ -146,8 +189,8 @@ pub async fn create(
             direction: Set(spec.direction.code().into()),
             department_id: Set(department_id),
             origin: Set(origin.into()),
-            method: Set("reported".into()),
-            metric: Set(None),
+            method: Set(if metric.is_some() { "computed" } else { "reported" }.into()),
+            metric: Set(metric.map(|m| m.code.to_string())),
             profile: Set(spec.profile.code()),
             note: Set(spec.note),
             sort_order: Set(0),
@@ -171,6 +214,12 @@ pub async fn report(
     value: &str,
     note: &str,
 ) -> AppResult<report::Model> {
+    if let Some(metric) = t.metric.as_deref().and_then(metrics::by_code) {
+        return Err(AppError::field(
+            "value",
+            format!("该目标按“{}”由系统计算，无需填报", metric.name),
+        ));
+    }
     let (y, m) = parse_month(month)?;
     let value = parse_figure("value", "完成数", value)?;
     let note = gaoxin_core::validate::optional_text("note", "说明", note, 2000)?;
@@ -256,6 +305,7 @@ pub fn differs(before: &target::Model, spec: &TargetSpec, department_id: Option<
         || before.department_id != department_id
         || before.profile != spec.profile.code()
         || before.note != spec.note
+        || before.metric != spec.metric
 }
 
 /// Changes a target's figures, unit, direction, department, profile and note (audited).
@@ -272,6 +322,9 @@ pub async fn update(
     a.direction = Set(spec.direction.code().into());
     a.department_id = Set(department_id);
     a.profile = Set(spec.profile.code());
+    let metric = metric_of(spec.metric.as_deref())?;
+    a.method = Set(if metric.is_some() { "computed" } else { "reported" }.into());
+    a.metric = Set(metric.map(|m| m.code.to_string()));
     a.note = Set(spec.note);
     Ok(writer.update_in_zone(before, a).await?)
 }

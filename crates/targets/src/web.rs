@@ -29,6 +29,8 @@ pub fn routes() -> Routes {
         .get("/targets/export", Access::Roles(ZONE_READERS), export)
         .get("/targets/template.xlsx", Access::Roles(ZONE_READERS), template_download)
         .get("/targets/import", Access::Roles(ADMINS), import_page)
+        .get("/targets/from-plan", Access::Roles(ADMINS), from_plan_page)
+        .post("/targets/from-plan", Access::Roles(ADMINS), from_plan_form)
         .upload("/targets/import", Access::Roles(ADMINS), import_upload)
         .upload("/api/v1/targets/import", Access::Roles(ADMINS), api_import)
         .post("/targets", Access::Roles(DEPARTMENT_EDITORS), create_form)
@@ -37,6 +39,7 @@ pub fn routes() -> Routes {
         .get("/api/v1/targets", Access::Roles(ZONE_READERS), list_targets)
         .post("/api/v1/targets", Access::Roles(DEPARTMENT_EDITORS), create_target)
         .get("/api/v1/targets/{id}", Access::Roles(ZONE_READERS), get_target)
+        .get("/api/v1/target-metrics", Access::Roles(ZONE_READERS), list_metrics)
         .post(
             "/api/v1/targets/{id}/reports",
             Access::Roles(DEPARTMENT_EDITORS),
@@ -102,8 +105,12 @@ pub struct TargetOut {
     pub department_name: Option<String>,
     /// entered, import or plan.
     pub origin: String,
-    /// reported: the owning department reports the figure to date each month.
+    /// reported (the owning department reports the figure to date each month) or computed
+    /// (from gaoxin's own data by `metric`).
     pub method: String,
+    /// The computed metric's code (`GET /api/v1/target-metrics`).
+    pub metric: Option<String>,
+    pub metric_name: Option<String>,
     /// Monthly weights (empty: linear).
     pub profile: String,
     pub note: Option<String>,
@@ -142,6 +149,12 @@ fn out(line: &TargetLine, departments: &[Department]) -> TargetOut {
             .map(|d| d.name.clone()),
         origin: t.origin.clone(),
         method: t.method.clone(),
+        metric: t.metric.clone(),
+        metric_name: t
+            .metric
+            .as_deref()
+            .and_then(crate::metrics::by_code)
+            .map(|m| m.name.to_string()),
         profile: t.profile.clone(),
         note: t.note.clone(),
         as_of: line.as_of.to_string(),
@@ -198,6 +211,8 @@ pub async fn list_targets(
 #[derive(Debug, Default, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct NewTarget {
     pub name: String,
+    /// Required unless `metric` gives it.
+    #[serde(default)]
     pub unit: String,
     pub period: String,
     pub value: String,
@@ -210,13 +225,26 @@ pub struct NewTarget {
     pub department_id: Option<i64>,
     #[serde(default)]
     pub note: String,
+    /// A metric of the catalogue (code or name): the target is then computed from gaoxin's own
+    /// data, and `unit` may be left out (the metric's).
+    #[serde(default)]
+    pub metric: Option<String>,
 }
 
 impl NewTarget {
     fn draft(&self) -> TargetDraft {
+        let metric = self.metric.as_deref().and_then(|m| {
+            crate::metrics::CATALOGUE
+                .iter()
+                .find(|x| x.code == m.trim() || x.name == m.trim())
+        });
         TargetDraft {
             name: self.name.clone(),
-            unit: self.unit.clone(),
+            unit: match metric {
+                Some(m) if self.unit.trim().is_empty() => m.unit.to_string(),
+                _ => self.unit.clone(),
+            },
+            metric: self.metric.clone().unwrap_or_default(),
             period: self.period.clone(),
             value: self.value.clone(),
             direction: self.direction.clone(),
@@ -252,7 +280,7 @@ pub async fn create_target(
 ) -> AppResult<Response> {
     let id = create(&state, &scope, &body).await?;
     let one = one(&state, &scope, id).await?;
-    Ok((StatusCode::CREATED, Json(one.0)).into_response())
+    Ok((StatusCode::CREATED, Json(one.target)).into_response())
 }
 
 /// A report as the API shows it.
@@ -270,16 +298,39 @@ pub struct TargetDetail {
     #[serde(flatten)]
     pub target: TargetOut,
     pub reports: Vec<ReportOut>,
+    /// A computed target's definition and what makes its figure (firms, projects, batches,
+    /// tasks), by date.
+    pub definition: Option<String>,
+    pub items: Vec<crate::metrics::Item>,
 }
 
-async fn one(state: &AppState, scope: &Scope, id: i64) -> AppResult<(TargetOut, Vec<report::Model>)> {
+/// A target with its status today, its reports and, when computed, what makes its figure.
+struct One {
+    target: TargetOut,
+    reports: Vec<report::Model>,
+    items: Vec<crate::metrics::Item>,
+}
+
+async fn one(state: &AppState, scope: &Scope, id: i64) -> AppResult<One> {
     let conn = state.db.conn();
     let t = store::find(conn, scope, id).await?;
     let reports = store::reports(conn, scope, id).await?;
     let thresholds = gaoxin_platform::settings::schedule_thresholds(conn, scope.zone_id()).await?;
-    let line = crate::domain::assess(&t, &reports, scope.today(), &thresholds);
+    let computed = store::computed(conn, scope, &t, scope.today()).await?;
+    let line = crate::domain::assess(&t, &reports, computed.as_ref().map(|c| c.0), scope.today(), &thresholds);
     let departments = gaoxin_platform::departments::store::all(&state.db, scope, None).await?;
-    Ok((out(&line, &departments), reports))
+    Ok(One {
+        target: out(&line, &departments),
+        reports,
+        items: computed.map(|c| c.1).unwrap_or_default(),
+    })
+}
+
+fn definition(t: &TargetOut) -> Option<String> {
+    t.metric
+        .as_deref()
+        .and_then(crate::metrics::by_code)
+        .map(|m| m.definition.to_string())
 }
 
 fn reports_out(reports: Vec<report::Model>) -> Vec<ReportOut> {
@@ -299,11 +350,39 @@ fn reports_out(reports: Vec<report::Model>) -> Vec<ReportOut> {
     responses((status = 200, description = "目标、序时进度和各月填报", body = TargetDetail),
               (status = 404, description = "没有这个目标", body = ErrorBody)))]
 pub async fn get_target(State(state): State<AppState>, scope: Scope, Id(id): Id) -> AppResult<Json<TargetDetail>> {
-    let (target, reports) = one(&state, &scope, id).await?;
+    let one = one(&state, &scope, id).await?;
     Ok(Json(TargetDetail {
-        target,
-        reports: reports_out(reports),
+        definition: definition(&one.target),
+        target: one.target,
+        reports: reports_out(one.reports),
+        items: one.items,
     }))
+}
+
+/// A metric of the catalogue computed targets use.
+#[derive(Debug, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct MetricOut {
+    pub code: String,
+    pub name: String,
+    pub unit: String,
+    pub definition: String,
+}
+
+/// The catalogue of metrics a target can be computed by, each with its definition.
+#[utoipa::path(get, path = "/api/v1/target-metrics", tag = "targets",
+    responses((status = 200, description = "计算指标目录", body = Vec<MetricOut>)))]
+pub async fn list_metrics() -> Json<Vec<MetricOut>> {
+    Json(
+        crate::metrics::CATALOGUE
+            .iter()
+            .map(|m| MetricOut {
+                code: m.code.into(),
+                name: m.name.into(),
+                unit: m.unit.into(),
+                definition: m.definition.into(),
+            })
+            .collect(),
+    )
 }
 
 /// A figure to date at a month's end.
@@ -357,6 +436,7 @@ struct ListPage {
     departments: Vec<Department>,
     counts: Vec<(String, &'static str, usize)>,
     can_create: bool,
+    metrics: &'static [crate::metrics::Metric],
     is_admin: bool,
     own_department: Option<i64>,
 }
@@ -398,6 +478,7 @@ async fn list_page(
         departments: gaoxin_platform::departments::store::all(&state.db, &scope, None).await?,
         can_create: matches!(scope.role(), Role::Admin | Role::Staff),
         is_admin: scope.role() == Role::Admin,
+        metrics: crate::metrics::CATALOGUE,
         own_department: scope.caller().department_id,
         rows,
         q,
@@ -459,7 +540,7 @@ async fn template_download(scope: Scope) -> AppResult<Response> {
     let bytes = gaoxin_platform::spreadsheet::template(
         "目标",
         crate::import::COLUMNS,
-        &["新认定高新技术企业", &year, "40", "家", "不少于", "科学技术局", "", "年度工作要点"],
+        &["新认定高新技术企业", &year, "40", "家", "不少于", "科学技术局", "", "", "年度工作要点"],
         &[
             "1. 每行一个目标；第 2 行是示例，导入前请删除或改写。",
             "2. 列的顺序可以调整，列名须与模板一致；先检查全部行，任何一格有误时整个文件都不导入，并列出行号、列名和原因。",
@@ -576,6 +657,8 @@ struct TargetForm {
     department_id: String,
     #[serde(default)]
     note: String,
+    #[serde(default)]
+    metric: String,
 }
 
 async fn create_form(
@@ -601,6 +684,7 @@ async fn create_form(
             profile: form.profile,
             department_id,
             note: form.note,
+            metric: Some(form.metric).filter(|m| !m.trim().is_empty()),
         };
         let id = create(&state, &scope, &body).await?;
         Ok((format!("/targets/{id}"), "已新增目标".to_string()))
@@ -614,22 +698,31 @@ async fn create_form(
 struct TargetPage {
     ctx: PageCtx,
     t: TargetOut,
+    definition: Option<String>,
+    items: Vec<crate::metrics::Item>,
     reports: Vec<ReportOut>,
     can_report: bool,
     this_month: String,
 }
 
 async fn target_page(State(state): State<AppState>, scope: Scope, ctx: PageCtx, Id(id): Id) -> AppResult<Response> {
-    let (t, reports) = one(&state, &scope, id).await?;
-    let can_report = match scope.role() {
-        Role::Admin => true,
-        Role::Staff => t.department_id.is_some() && t.department_id == scope.caller().department_id,
-        _ => false,
-    };
+    let One {
+        target: t,
+        reports,
+        items,
+    } = one(&state, &scope, id).await?;
+    let can_report = t.method == "reported"
+        && match scope.role() {
+            Role::Admin => true,
+            Role::Staff => t.department_id.is_some() && t.department_id == scope.caller().department_id,
+            _ => false,
+        };
     let today = scope.today();
     Ok(render(&TargetPage {
         ctx: ctx.crumb("nav.targets", "/targets").crumb_text(t.name.clone(), ""),
         this_month: crate::domain::month_code(chrono::Datelike::year(&today), chrono::Datelike::month(&today)),
+        definition: definition(&t),
+        items,
         t,
         reports: reports_out(reports),
         can_report,
@@ -647,6 +740,94 @@ async fn report_form(
     let result = async {
         save_report(&state, &scope, id, &form).await?;
         Ok((back.clone(), format!("已填报 {}", form.month.trim())))
+    }
+    .await;
+    finish(&state, &headers, &back, result)
+}
+
+// ---------------------------------------------------------------- from the year's plan
+
+#[derive(Clone, Debug, Default, Deserialize)]
+struct PlanQuery {
+    plan_id: Option<String>,
+}
+
+#[derive(Template)]
+#[template(path = "targets/from_plan.html")]
+struct FromPlanPage {
+    ctx: PageCtx,
+    plans: Vec<gaoxin_plans::plan_entity::Model>,
+    plan: Option<gaoxin_plans::plan_entity::Model>,
+    candidates: Vec<crate::from_plan::Candidate>,
+    departments: Vec<Department>,
+}
+
+impl FromPlanPage {
+    fn department_name(&self, c: &crate::from_plan::Candidate) -> String {
+        self.departments
+            .iter()
+            .find(|d| Some(d.id) == c.department_id)
+            .map_or_else(|| c.department_written.clone(), |d| d.name.clone())
+    }
+}
+
+async fn from_plan_page(
+    State(state): State<AppState>,
+    scope: Scope,
+    ctx: PageCtx,
+    Q(q): Q<PlanQuery>,
+) -> AppResult<Response> {
+    let conn = state.db.conn();
+    let plans = crate::from_plan::plans(conn, &scope).await?;
+    let chosen = match q.plan_id.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        Some(s) => Some(
+            s.parse::<i64>()
+                .map_err(|_| AppError::field("plan_id", "所选方案无效"))?,
+        ),
+        None => plans.first().map(|p| p.id),
+    };
+    let (plan, candidates) = match chosen {
+        Some(id) => {
+            let (p, c) = crate::from_plan::candidates(conn, &scope, id).await?;
+            (Some(p), c)
+        }
+        None => (None, Vec::new()),
+    };
+    Ok(render(&FromPlanPage {
+        ctx: ctx.crumb("nav.targets", "/targets").crumb("targets.from_plan", ""),
+        departments: gaoxin_platform::departments::store::all(&state.db, &scope, None).await?,
+        plans,
+        plan,
+        candidates,
+    }))
+}
+
+async fn from_plan_form(
+    State(state): State<AppState>,
+    scope: Scope,
+    headers: HeaderMap,
+    WebForm(pairs): WebForm<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let field = |k: &str| {
+        pairs
+            .iter()
+            .find(|(key, _)| key == k)
+            .map(|(_, v)| v.trim().to_string())
+    };
+    let plan_id: i64 = field("plan_id").and_then(|v| v.parse().ok()).unwrap_or(0);
+    let back = format!("/targets/from-plan?plan_id={plan_id}");
+    let result = async {
+        let mut chosen = Vec::new();
+        for (k, v) in &pairs {
+            if k == "pick" {
+                let id: i64 = v.parse().map_err(|_| AppError::field("pick", "所选指标无效"))?;
+                chosen.push((id, field(&format!("name_{id}")).unwrap_or_default()));
+            }
+        }
+        let mut writer = scope.writer(&state).await?;
+        let n = crate::from_plan::create(&mut writer, &scope, plan_id, &chosen).await?;
+        writer.commit().await?;
+        Ok(("/targets".to_string(), format!("已从工作方案生成 {n} 个目标")))
     }
     .await;
     finish(&state, &headers, &back, result)
