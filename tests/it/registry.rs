@@ -759,3 +759,67 @@ async fn an_enterprise_user_proposes_a_correction_and_a_department_decides() {
         .json();
     assert!(e["registered_address"].is_null());
 }
+
+/// The enterprise page prints figures as reports do — 万元 to two decimals, grouped — while the
+/// export keeps every stored decimal; its 亩均 history names each scheme, not its file id.
+#[tokio::test]
+async fn the_enterprise_page_prints_figures_as_reports_do_and_names_schemes() {
+    let app = TestApp::new().await;
+    let token = app.token("admin_a").await;
+    let id = app.fx.alpha.enterprise;
+    let firm = app
+        .get(&format!("/api/v1/enterprises/{id}"))
+        .bearer(&token)
+        .send()
+        .await
+        .json();
+    let uscc = firm["uscc"].as_str().unwrap().to_string();
+    let file = xlsx(
+        "年度数据",
+        &[
+            vec!["统一社会信用代码", "年度", "营业收入(万元)", "综合能耗(吨标准煤)"],
+            vec![uscc.as_str(), "2023", "2889.22525", "1234.5"],
+        ],
+    );
+    let report = import(&app, &token, "annual", "年报.xlsx", &file, false).await;
+    assert_eq!(report.status, StatusCode::OK, "{}", report.text());
+    let leader = app.login("leader_a").await;
+    let page = app
+        .get(&format!("/enterprises/{id}"))
+        .session(&leader)
+        .send()
+        .await
+        .text();
+    assert!(page.contains(">2,889.23<"), "revenue to two decimals");
+    assert!(
+        !page.contains("2,889.22525") && !page.contains("2889.22525"),
+        "no five decimals on the page"
+    );
+    assert!(page.contains(">1,234.50<"), "energy to two decimals");
+    let export = app.get("/enterprises/annual/export").bearer(&token).send().await;
+    assert!(
+        export.xlsx_cells().iter().any(|c| c == "2889.22525"),
+        "the export keeps every decimal"
+    );
+    // The 亩均 card names the scheme of each run.
+    let schemes = app.get("/api/v1/land/schemes").bearer(&token).send().await.json();
+    let name = schemes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == app.fx.alpha.land_scheme)
+        .map(|s| s["name"].as_str().unwrap().to_string())
+        .unwrap();
+    let scheme_code = schemes
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == app.fx.alpha.land_scheme)
+        .map(|s| s["scheme_id"].as_str().unwrap().to_string())
+        .unwrap();
+    assert!(
+        page.contains(&format!("<td>{name}</td>")),
+        "the scheme's name ({name}) in the 亩均 card"
+    );
+    assert!(!page.contains(&format!("<td>{scheme_code}</td>")), "not its id");
+}

@@ -118,6 +118,35 @@ pub fn decimal_from_spreadsheet(value: f64) -> Option<Decimal> {
         .or_else(|| Decimal::from_scientific(&format!("{value:e}")).ok())
 }
 
+/// A figure as Chinese reports print it: rounded half away from zero (四舍五入) to `decimals`
+/// places, exactly that many shown, thousands separated — `2889.22525` → `2,889.23` (万元 to two
+/// decimals, percentages to one).
+pub fn shown(value: Decimal, decimals: u32) -> String {
+    let mut rounded = value.round_dp_with_strategy(decimals, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
+    rounded.rescale(decimals);
+    let text = rounded.to_string();
+    let (sign, rest) = match text.strip_prefix('-') {
+        Some(r) => ("-", r),
+        None => ("", text.as_str()),
+    };
+    let (int, frac) = match rest.split_once('.') {
+        Some((i, f)) => (i, Some(f)),
+        None => (rest, None),
+    };
+    let mut out = String::from(sign);
+    for (i, c) in int.chars().enumerate() {
+        if i > 0 && (int.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    if let Some(f) = frac {
+        out.push('.');
+        out.push_str(f);
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -156,5 +185,16 @@ mod tests {
             Decimal::from_str("1000000000000000000000").unwrap()
         );
         assert_eq!(decimal_from_spreadsheet(f64::NAN), None);
+    }
+
+    #[test]
+    fn figures_are_shown_as_reports_print_them() {
+        let d = |s: &str| s.parse::<Decimal>().unwrap();
+        assert_eq!(shown(d("2889.22525"), 2), "2,889.23");
+        assert_eq!(shown(d("13000"), 2), "13,000.00");
+        assert_eq!(shown(d("0.125"), 2), "0.13", "half away from zero, not to even");
+        assert_eq!(shown(d("-1234567.5"), 1), "-1,234,567.5");
+        assert_eq!(shown(d("58.25"), 1), "58.3");
+        assert_eq!(shown(d("999.995"), 2), "1,000.00");
     }
 }

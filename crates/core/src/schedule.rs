@@ -377,7 +377,8 @@ pub fn amount_text(amount: Decimal, unit: &str) -> String {
 
 /// A share as a percent with exactly one decimal (`100.0`, not `100`).
 fn pct(share: Decimal) -> Decimal {
-    let mut percent = (share * Decimal::ONE_HUNDRED).round_dp(1);
+    let mut percent =
+        (share * Decimal::ONE_HUNDRED).round_dp_with_strategy(1, rust_decimal::RoundingStrategy::MidpointAwayFromZero);
     percent.rescale(1);
     percent
 }

@@ -25,9 +25,24 @@ fn show_count(v: Option<i32>) -> String {
     v.map(|v| v.to_string()).unwrap_or_default()
 }
 
-/// The figures of a stored row, in the template's column order (after 年度), for pages.
+/// The figures of a stored row, in the template's column order (after 年度), for pages: money
+/// to two decimals and percentages to one, as reports print them.
 pub fn record_cells(m: &innovation::Model) -> Vec<String> {
-    cells(&record_of(m, "")).into_iter().map(|(_, v)| v).collect()
+    cells(&record_of(m, ""))
+        .into_iter()
+        .map(|(label, v)| {
+            let decimals = if label.contains('%') {
+                1
+            } else if label.contains("万") {
+                2
+            } else {
+                return v;
+            };
+            v.parse::<rust_decimal::Decimal>()
+                .map(|d| gaoxin_core::quantity::shown(d, decimals))
+                .unwrap_or(v)
+        })
+        .collect()
 }
 
 fn cells(r: &InnovationRecord) -> Vec<(&'static str, String)> {

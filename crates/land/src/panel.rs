@@ -46,6 +46,14 @@ pub async fn land_card(state: &AppState, scope: &Scope, enterprise_id: i64) -> A
         .into_iter()
         .map(|r| (r.id, r))
         .collect();
+    // Each run's scheme by its name (淮安市工业企业资源集约利用综合评价（2024）), not its id.
+    let scheme_names: std::collections::HashMap<i64, String> = scope
+        .select::<crate::scheme_entity::Entity>()
+        .all(state.db.conn())
+        .await?
+        .into_iter()
+        .map(|s| (s.id, s.name))
+        .collect();
     let rows = scope
         .select::<crate::result_entity::Entity>()
         .filter(crate::result_entity::Column::EnterpriseId.eq(enterprise_id))
@@ -61,7 +69,10 @@ pub async fn land_card(state: &AppState, scope: &Scope, enterprise_id: i64) -> A
             Some(PanelResult {
                 id: r.id,
                 year: run.year,
-                scheme: run.scheme_id.clone(),
+                scheme: scheme_names
+                    .get(&run.scheme_version_id)
+                    .cloned()
+                    .unwrap_or_else(|| run.scheme_id.clone()),
                 status: RunStatus::key_of(&run.status),
                 rank: if r.exclusion_id.is_none() {
                     r.rank.to_string()

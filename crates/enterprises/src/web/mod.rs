@@ -110,9 +110,11 @@ pub fn grouped(value: Decimal) -> String {
     }
 }
 
-/// A stored fixed-point figure (`S` decimals) grouped for pages; empty when unknown.
+/// A stored fixed-point figure (`S` decimals) as a report prints it (two decimals, grouped);
+/// empty when unknown. Exports keep every stored decimal.
 fn fixed<const S: u32>(raw: Option<i64>) -> String {
-    raw.map(|r| grouped(Fixed::<S>(r).to_decimal())).unwrap_or_default()
+    raw.map(|r| gaoxin_core::quantity::shown(Fixed::<S>(r).to_decimal(), 2))
+        .unwrap_or_default()
 }
 
 /// An .xlsx file as a download.
