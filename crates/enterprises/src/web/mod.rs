@@ -4,7 +4,6 @@
 //! number formatting the pages share.
 
 use axum::response::Response;
-use rust_decimal::Decimal;
 
 use gaoxin_core::quantity::Fixed;
 use gaoxin_core::roles::{DEPARTMENT_EDITORS, ENTERPRISE_READERS, ZONE_READERS};
@@ -90,24 +89,6 @@ pub fn routes() -> Routes {
             Access::Roles(DEPARTMENT_EDITORS),
             api_import,
         )
-}
-
-/// 1234567.5 → "1,234,567.5"
-pub fn grouped(value: Decimal) -> String {
-    let text = value.normalize().to_string();
-    let (sign, rest) = text.strip_prefix('-').map(|r| ("-", r)).unwrap_or(("", text.as_str()));
-    let (int, frac) = rest.split_once('.').map(|(i, f)| (i, Some(f))).unwrap_or((rest, None));
-    let mut out = String::new();
-    for (i, c) in int.chars().enumerate() {
-        if i > 0 && (int.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    match frac {
-        Some(f) => format!("{sign}{out}.{f}"),
-        None => format!("{sign}{out}"),
-    }
 }
 
 /// A stored fixed-point figure (`S` decimals) as a report prints it (two decimals, grouped);
