@@ -492,8 +492,7 @@ async fn list_page(
 /// unchanged), then where each target stands.
 async fn export(State(state): State<AppState>, scope: Scope, Q(q): Q<ListQuery>) -> AppResult<Response> {
     let conn = state.db.conn();
-    let (years, default_year) = store::years(conn, &scope).await?;
-    let _ = years;
+    let (_, default_year) = store::years(conn, &scope).await?;
     let filter = q.filter(default_year)?;
     let as_of = store::as_of(q.month.as_deref(), scope.today())?;
     let lines = store::lines(conn, &scope, &filter, as_of).await?;
